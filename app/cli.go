@@ -1,0 +1,400 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"einordnung/db"
+	"einordnung/questions"
+)
+
+// Defaults, overridable by flags and environment variables.
+const (
+	defaultDB   = "einordnung.db"
+	defaultAddr = "127.0.0.1:8080"
+)
+
+const usage = `Einordnung – AI literacy self-assessment before and after a certificate.
+
+Usage:
+  einordnung serve [--db FILE] [--addr HOST:PORT] [--demo]   start the web server
+  einordnung cohort create --slug SLUG --name NAME [--instrument ID@VERSION]
+  einordnung cohort open SLUG pre|post                       open a wave (closes the other)
+  einordnung cohort close SLUG pre|post                      close a wave
+  einordnung cohort list                                     list cohorts with counts
+  einordnung instrument list                                 list the built-in instruments
+  einordnung help [COMMAND]                                  show help
+
+Every command takes --db FILE (default %s, or $EINORDNUNG_DB).
+Run "einordnung COMMAND --help" for a command's options.
+`
+
+// cli runs one command with its own output streams, so tests can run it.
+type cli struct {
+	out, errOut io.Writer
+	// ready, if set, receives the server's address once it listens.
+	ready func(addr string)
+	// stop, if set, ends serve instead of a signal.
+	stop <-chan struct{}
+}
+
+// Main runs the command line and returns the process exit code.
+func Main(args []string) int {
+	return (&cli{out: os.Stdout, errOut: os.Stderr}).run(args)
+}
+
+func (c *cli) run(args []string) int {
+	if len(args) == 0 {
+		fmt.Fprintf(c.errOut, usage, defaultDB)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = c.serve(args[1:])
+	case "cohort":
+		err = c.cohort(args[1:])
+	case "instrument":
+		err = c.instrument(args[1:])
+	case "help", "-h", "--help":
+		if len(args) > 1 && args[1] != "help" {
+			return c.run([]string{args[1], "--help"})
+		}
+		fmt.Fprintf(c.out, usage, defaultDB)
+		return 0
+	default:
+		fmt.Fprintf(c.errOut, "einordnung: unknown command %q\n\n", args[0])
+		fmt.Fprintf(c.errOut, usage, defaultDB)
+		return 2
+	}
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	case err != nil:
+		fmt.Fprintln(c.errOut, "einordnung:", err)
+		return 1
+	}
+	return 0
+}
+
+var errUsage = errors.New("usage")
+
+// flags returns a flag set for a command whose help text is summary.
+func (c *cli) flags(name, summary string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(c.errOut)
+	fs.Usage = func() {
+		fmt.Fprintf(c.errOut, "Usage: einordnung %s\n\nOptions:\n", summary)
+		fs.PrintDefaults()
+	}
+	dbPath := fs.String("db", envOr("EINORDNUNG_DB", defaultDB), "SQLite database file")
+	return fs, dbPath
+}
+
+// parse parses flags that may come before, between or after positional
+// arguments, and returns the positional ones.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, errUsage
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
+
+func envOr(key, fallback string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return fallback
+}
+
+func (c *cli) serve(args []string) error {
+	fs, dbPath := c.flags("serve", "serve [--db FILE] [--addr HOST:PORT] [--demo] [--secret-file FILE]")
+	addr := fs.String("addr", envOr("EINORDNUNG_ADDR", defaultAddr), "address to listen on")
+	demo := fs.Bool("demo", false, `create a cohort "demo" with its pre wave open`)
+	secretFile := fs.String("secret-file", "", "file with the key for code hashes (default: the database file + .secret; $EINORDNUNG_SECRET overrides)")
+	secure := fs.Bool("secure-cookies", os.Getenv("EINORDNUNG_SECURE_COOKIES") == "1", "mark cookies Secure (when served over HTTPS)")
+	if rest, err := parse(fs, args); err != nil || len(rest) > 0 {
+		return orUsage(err, fs)
+	}
+	if *secretFile == "" {
+		*secretFile = *dbPath + ".secret"
+	}
+	secret, err := loadSecret(*secretFile)
+	if err != nil {
+		return err
+	}
+	store, set, err := open(*dbPath)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := checkInstruments(store, set); err != nil {
+		return err
+	}
+	if *demo {
+		if err := ensureDemo(store, set); err != nil {
+			return err
+		}
+	}
+	web, err := New(Config{Secret: secret, SecureCookies: *secure}, store, set)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(c.out, "Einordnung läuft auf %s (Datenbank %s)\n", base, *dbPath)
+	if *demo {
+		fmt.Fprintf(c.out, "Demo-Jahrgang, Vorher-Befragung offen: %s/c/demo\n", base)
+	}
+	fmt.Fprintln(c.out, "Beenden mit Strg+C.")
+	if c.ready != nil {
+		c.ready(ln.Addr().String())
+	}
+
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer cancel()
+	go cleanSessions(ctx, store)
+	served := make(chan error, 1)
+	go func() { served <- web.Listener(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	case <-c.stop:
+	}
+	slog.Info("shutting down: finishing requests in flight")
+	if err := web.ShutdownWithTimeout(15 * time.Second); err != nil {
+		return err
+	}
+	return <-served
+}
+
+func orUsage(err error, fs *flag.FlagSet) error {
+	if err == nil {
+		fs.Usage()
+		return errUsage
+	}
+	return err
+}
+
+// cleanSessions deletes expired sessions and CSRF tokens every ten minutes.
+func cleanSessions(ctx context.Context, store *db.Store) {
+	tick := time.NewTicker(10 * time.Minute)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if _, err := store.Sessions().DeleteExpired(); err != nil {
+				slog.Error("cleaning sessions", "err", err)
+			}
+		}
+	}
+}
+
+// loadSecret reads the hashing key from $EINORDNUNG_SECRET or the file,
+// creating the file with a random key on first start.
+func loadSecret(path string) ([]byte, error) {
+	if s := os.Getenv("EINORDNUNG_SECRET"); s != "" {
+		if len(s) < 32 {
+			return nil, errors.New("EINORDNUNG_SECRET must have at least 32 characters")
+		}
+		return []byte(s), nil
+	}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		key := make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return nil, err
+		}
+		data = []byte(hex.EncodeToString(key) + "\n")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			return nil, fmt.Errorf("create secret file: %w", err)
+		}
+	} else if err != nil {
+		return nil, fmt.Errorf("read secret file: %w", err)
+	}
+	secret := strings.TrimSpace(string(data))
+	if len(secret) < 32 {
+		return nil, fmt.Errorf("secret file %s must hold at least 32 characters", path)
+	}
+	return []byte(secret), nil
+}
+
+// open loads the instruments and opens the database.
+func open(path string) (*db.Store, *questions.Set, error) {
+	set, err := questions.Load()
+	if err != nil {
+		return nil, nil, err
+	}
+	store, err := db.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return store, set, nil
+}
+
+// checkInstruments refuses to serve a cohort whose instrument version this
+// build does not contain: its participants could not answer.
+func checkInstruments(store *db.Store, set *questions.Set) error {
+	cohorts, err := store.Cohorts()
+	if err != nil {
+		return err
+	}
+	for _, co := range cohorts {
+		if _, ok := set.Get(co.Instrument); !ok {
+			return fmt.Errorf("cohort %s uses instrument %s, which this build does not contain", co.Slug, co.Instrument)
+		}
+	}
+	return nil
+}
+
+func ensureDemo(store *db.Store, set *questions.Set) error {
+	if _, err := store.CohortBySlug("demo"); errors.Is(err, db.ErrNotFound) {
+		inst, err := set.Resolve(questions.DefaultID)
+		if err != nil {
+			return err
+		}
+		if _, err := store.CreateCohort("demo", "Demo-Jahrgang", inst.Ref()); err != nil {
+			return err
+		}
+		return store.SetWaveOpen("demo", db.Pre, true)
+	} else if err != nil {
+		return err
+	}
+	return nil
+}
+
+func (c *cli) cohort(args []string) error {
+	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" {
+		fmt.Fprintln(c.errOut, "Usage: einordnung cohort create|open|close|list … (einordnung cohort create --help)")
+		if len(args) == 0 {
+			return errUsage
+		}
+		return flag.ErrHelp
+	}
+	switch args[0] {
+	case "create":
+		fs, dbPath := c.flags("cohort create", "cohort create --slug SLUG --name NAME [--instrument ID@VERSION]")
+		slug := fs.String("slug", "", "short code participants type, e.g. ws26 (lowercase letters, digits, dashes)")
+		name := fs.String("name", "", `display name, e.g. "Jahrgang 2026/27"`)
+		ref := fs.String("instrument", questions.DefaultID, "instrument as ID@VERSION, or ID for its latest version")
+		if rest, err := parse(fs, args[1:]); err != nil || len(rest) > 0 || *slug == "" || *name == "" {
+			return orUsage(err, fs)
+		}
+		store, set, err := open(*dbPath)
+		if err != nil {
+			return err
+		}
+		defer store.Close()
+		inst, err := set.Resolve(*ref)
+		if err != nil {
+			return err
+		}
+		cohort, err := store.CreateCohort(*slug, *name, inst.Ref())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.out, "Jahrgang %q (%s) angelegt mit Instrument %s. Wellen sind geschlossen; öffnen mit: einordnung cohort open %s pre\n",
+			cohort.Name, cohort.Slug, cohort.Instrument, cohort.Slug)
+		return nil
+	case "open", "close":
+		fs, dbPath := c.flags("cohort "+args[0], "cohort "+args[0]+" SLUG pre|post")
+		rest, err := parse(fs, args[1:])
+		if err != nil || len(rest) != 2 {
+			return orUsage(err, fs)
+		}
+		wave, ok := db.ParseWave(rest[1])
+		if !ok {
+			return fmt.Errorf("wave %q: use pre or post", rest[1])
+		}
+		store, _, err := open(*dbPath)
+		if err != nil {
+			return err
+		}
+		defer store.Close()
+		if err := store.SetWaveOpen(rest[0], wave, args[0] == "open"); err != nil {
+			return err
+		}
+		state := "geschlossen"
+		if args[0] == "open" {
+			state = "geöffnet (die andere Welle ist geschlossen)"
+		}
+		fmt.Fprintf(c.out, "%s: Welle %s %s\n", rest[0], wave, state)
+		return nil
+	case "list":
+		fs, dbPath := c.flags("cohort list", "cohort list")
+		if rest, err := parse(fs, args[1:]); err != nil || len(rest) > 0 {
+			return orUsage(err, fs)
+		}
+		store, _, err := open(*dbPath)
+		if err != nil {
+			return err
+		}
+		defer store.Close()
+		cohorts, err := store.Cohorts()
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(c.out, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "SLUG\tNAME\tINSTRUMENT\tOPEN\tPRE STARTED/SUBMITTED\tPOST STARTED/SUBMITTED")
+		for _, co := range cohorts {
+			open, ok := co.OpenWave()
+			if !ok {
+				open = "-"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d/%d\t%d/%d\n", co.Slug, co.Name, co.Instrument, open,
+				co.Started[db.Pre], co.Submitted[db.Pre], co.Started[db.Post], co.Submitted[db.Post])
+		}
+		return tw.Flush()
+	}
+	return fmt.Errorf("unknown cohort command %q (create, open, close, list)", args[0])
+}
+
+func (c *cli) instrument(args []string) error {
+	fs, _ := c.flags("instrument list", "instrument list")
+	rest, err := parse(fs, args)
+	if err != nil || len(rest) != 1 || rest[0] != "list" {
+		return orUsage(err, fs)
+	}
+	set, err := questions.Load()
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(c.out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "INSTRUMENT\tTITLE\tDIMENSIONS\tITEMS\tKNOWLEDGE")
+	for _, in := range set.All() {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\n", in.Ref(), in.Title.DE, len(in.Dimensions), len(in.Items), len(in.Knowledge))
+	}
+	return tw.Flush()
+}

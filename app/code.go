@@ -1,0 +1,174 @@
+package app
+
+import (
+	"errors"
+
+	"github.com/gofiber/fiber/v2"
+
+	"einordnung/db"
+	"einordnung/questions"
+)
+
+type codeField struct {
+	Name    string
+	Label   string
+	Hint    string
+	Value   string
+	Number  bool
+	Max     int
+	Invalid bool
+}
+
+type codeData struct {
+	Cohort     *db.Cohort
+	Wave       db.Wave
+	Fields     []codeField
+	Error      string
+	OfferNew   bool // no earlier participation found: offer to go on unlinked
+	AskReturn  bool // the code fits several people: ask for the return code
+	ReturnCode string
+}
+
+func (h *handler) codeData(c *fiber.Ctx, cohort *db.Cohort, wave db.Wave, raw [questions.CodeLen]string, invalid []int) codeData {
+	d := codeData{Cohort: cohort, Wave: wave}
+	l := lang(c)
+	for i, el := range questions.CodeElements {
+		d.Fields = append(d.Fields, codeField{Name: "e" + el.ID, Label: el.Label.In(l), Hint: el.Hint.In(l),
+			Value: raw[i], Number: el.Number, Max: el.Max})
+	}
+	for _, i := range invalid {
+		d.Fields[i].Invalid = true
+	}
+	return d
+}
+
+// showCodeForm asks for the six elements of the self-generated code.
+func (h *handler) showCodeForm(c *fiber.Ctx) error {
+	cohort, wave, err := h.openCohort(c)
+	if err != nil {
+		return err
+	}
+	if !h.consented(c, cohort.ID) {
+		return c.Redirect("/c/"+cohort.Slug, fiber.StatusSeeOther)
+	}
+	return h.render(c, "pages/code", "code_title", h.codeData(c, cohort, wave, [questions.CodeLen]string{}, nil))
+}
+
+// submitCode turns the code into a participant: a new one in the pre wave,
+// the matching one from the pre wave in the post wave.
+func (h *handler) submitCode(c *fiber.Ctx) error {
+	cohort, wave, err := h.openCohort(c)
+	if err != nil {
+		return err
+	}
+	if !h.consented(c, cohort.ID) {
+		return c.Redirect("/c/"+cohort.Slug, fiber.StatusSeeOther)
+	}
+	var raw [questions.CodeLen]string
+	for i, el := range questions.CodeElements {
+		raw[i] = c.FormValue("e" + el.ID)
+		if len(raw[i]) > 40 {
+			raw[i] = raw[i][:40]
+		}
+	}
+	code, invalid := questions.NormalizeCode(raw)
+	again := func(status int, key string, adjust func(*codeData)) error {
+		d := h.codeData(c, cohort, wave, raw, invalid)
+		d.Error = h.t(c, key)
+		if adjust != nil {
+			adjust(&d)
+		}
+		c.Status(status)
+		return h.render(c, "pages/code", "code_title", d)
+	}
+	if len(invalid) > 0 {
+		return again(fiber.StatusUnprocessableEntity, "code_invalid", nil)
+	}
+	hash := code.Hash(h.cfg.Secret, cohort.Slug)
+	candidates, err := h.store.CodeCandidates(cohort.ID, hash, questions.MatchTolerance)
+	if err != nil {
+		return err
+	}
+	diffs := make([]int, len(candidates))
+	for i, p := range candidates {
+		diffs[i] = hash.Differences(p.CodeHash())
+	}
+	index, match := questions.DecideMatch(diffs)
+
+	if wave == db.Pre {
+		for _, d := range diffs {
+			if d == 0 {
+				return again(fiber.StatusConflict, "code_taken", func(d *codeData) { d.AskReturn = true })
+			}
+		}
+		return h.newParticipant(c, cohort, wave, hash)
+	}
+
+	switch match {
+	case questions.Ambiguous:
+		return again(fiber.StatusConflict, "code_ambiguous", func(d *codeData) { d.AskReturn = true })
+	case questions.NoMatch:
+		if c.FormValue("confirm_new") != "yes" {
+			return again(fiber.StatusOK, "code_no_match", func(d *codeData) { d.OfferNew = true; d.AskReturn = true })
+		}
+		return h.newParticipant(c, cohort, wave, hash)
+	}
+	p := candidates[index]
+	link := db.LinkCode
+	if match == questions.Tolerant {
+		link = db.LinkCodeTolerant
+	}
+	if _, err := h.store.StartResponse(p.ID, wave, ConsentVersion, link); err != nil {
+		return err
+	}
+	if err := h.signIn(c, p.ID, ""); err != nil {
+		return err
+	}
+	return h.routeParticipant(c, &p)
+}
+
+// newParticipant creates a participant with a fresh return code and starts
+// their response to the wave.
+func (h *handler) newParticipant(c *fiber.Ctx, cohort *db.Cohort, wave db.Wave, hash questions.CodeHash) error {
+	var p *db.Participant
+	var returnCode string
+	var err error
+	// A collision of 80-bit random codes is practically impossible; the loop
+	// only guards against the unique index saying otherwise.
+	for attempt := 0; attempt < 3; attempt++ {
+		returnCode = questions.NewReturnCode()
+		p, err = h.store.CreateParticipant(db.NewParticipant{
+			CohortID: cohort.ID, Pseudonym: questions.NewPseudonym(),
+			ReturnCodeHash: questions.HashReturnCode(h.cfg.Secret, returnCode), Code: hash,
+		})
+		if !errors.Is(err, db.ErrExists) {
+			break
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := h.store.StartResponse(p.ID, wave, ConsentVersion, db.LinkNew); err != nil {
+		return err
+	}
+	if err := h.signIn(c, p.ID, returnCode); err != nil {
+		return err
+	}
+	return c.Redirect("/return-code", fiber.StatusSeeOther)
+}
+
+type returnCodeData struct {
+	Code string
+}
+
+// showReturnCode shows the new participant their return code, printable.
+func (h *handler) showReturnCode(c *fiber.Ctx) error {
+	if _, err := h.participant(c); err != nil {
+		return err
+	}
+	code := h.sessionValue(c, sessReturnCode)
+	if code == "" {
+		return c.Redirect("/survey", fiber.StatusSeeOther)
+	}
+	return h.render(c, "pages/returncode", "returncode_title", returnCodeData{Code: questions.FormatReturnCode(code)})
+}

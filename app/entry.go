@@ -1,0 +1,235 @@
+package app
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"einordnung/db"
+	"einordnung/questions"
+)
+
+// Session keys.
+const (
+	sessParticipant = "pid"     // the participant this browser acts for
+	sessConsent     = "consent" // the cohort whose consent text was accepted
+	sessReturnCode  = "rc"      // the return code, shown until the session ends
+)
+
+// showStart shows the start page: a cohort's short code, or a return code.
+func (h *handler) showStart(c *fiber.Ctx) error {
+	return h.render(c, "pages/start", "start_title", startData{})
+}
+
+type startData struct {
+	Slug       string
+	ReturnCode string
+	Error      string
+}
+
+// findCohort sends the visitor from the short code they typed to the cohort.
+func (h *handler) findCohort(c *fiber.Ctx) error {
+	slug := normalizeSlug(c.Query("code"))
+	if slug == "" {
+		c.Status(fiber.StatusBadRequest)
+		return h.render(c, "pages/start", "start_title", startData{Error: h.t(c, "start_code_missing")})
+	}
+	if _, err := h.store.CohortBySlug(slug); err != nil {
+		if errors.Is(err, db.ErrNotFound) {
+			c.Status(fiber.StatusNotFound)
+			return h.render(c, "pages/start", "start_title", startData{Slug: slug, Error: h.t(c, "err_unknown_cohort")})
+		}
+		return err
+	}
+	return c.Redirect("/c/"+slug, fiber.StatusSeeOther)
+}
+
+func normalizeSlug(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if len(s) > 40 {
+		return ""
+	}
+	return s
+}
+
+// resume opens a participant's questionnaire or feedback from their return code.
+func (h *handler) resume(c *fiber.Ctx) error {
+	raw := c.FormValue("return_code")
+	code, ok := questions.NormalizeReturnCode(raw)
+	var p *db.Participant
+	if ok {
+		var err error
+		p, err = h.store.ParticipantByReturnCode(questions.HashReturnCode(h.cfg.Secret, code))
+		if err != nil && !errors.Is(err, db.ErrNotFound) {
+			return err
+		}
+	}
+	if p == nil {
+		key := "err_unknown_return_code"
+		if !ok {
+			key = "err_malformed_return_code"
+		}
+		c.Status(fiber.StatusNotFound)
+		return h.render(c, "pages/start", "start_title", startData{ReturnCode: raw, Error: h.t(c, key)})
+	}
+	if err := h.signIn(c, p.ID, ""); err != nil {
+		return err
+	}
+	return h.routeParticipant(c, p)
+}
+
+// routeParticipant sends a known participant where they belong: the open
+// wave's questionnaire, its consent page if they have not started it, or
+// their feedback.
+func (h *handler) routeParticipant(c *fiber.Ctx, p *db.Participant) error {
+	cohort, err := h.store.CohortByID(p.CohortID)
+	if err != nil {
+		return err
+	}
+	wave, open := cohort.OpenWave()
+	if open {
+		r, err := h.store.ResponseFor(p.ID, wave)
+		switch {
+		case errors.Is(err, db.ErrNotFound):
+			return c.Redirect("/c/"+cohort.Slug, fiber.StatusSeeOther)
+		case err != nil:
+			return err
+		case !r.Submitted():
+			return c.Redirect("/survey", fiber.StatusSeeOther)
+		}
+	}
+	return c.Redirect("/feedback", fiber.StatusSeeOther)
+}
+
+// signIn binds the browser's session to a participant under a new session
+// id (so an id planted before sign-in is worthless).
+func (h *handler) signIn(c *fiber.Ctx, participantID uint, returnCode string) error {
+	sess, err := h.sessions.Get(c)
+	if err != nil {
+		return err
+	}
+	consent := sess.Get(sessConsent)
+	if err := sess.Regenerate(); err != nil {
+		return err
+	}
+	sess.Set(sessParticipant, participantID)
+	if consent != nil {
+		sess.Set(sessConsent, consent)
+	}
+	if returnCode != "" {
+		sess.Set(sessReturnCode, returnCode)
+	}
+	return sess.Save()
+}
+
+// participant returns the participant this browser acts for, or errNoSession.
+func (h *handler) participant(c *fiber.Ctx) (*db.Participant, error) {
+	sess, err := h.sessions.Get(c)
+	if err != nil {
+		return nil, err
+	}
+	id, ok := sess.Get(sessParticipant).(uint)
+	if !ok {
+		return nil, errNoSession
+	}
+	p, err := h.store.ParticipantByID(id)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, errNoSession
+	}
+	return p, err
+}
+
+// sessionValue returns a string kept in the session, or "".
+func (h *handler) sessionValue(c *fiber.Ctx, key string) string {
+	sess, err := h.sessions.Get(c)
+	if err != nil {
+		return ""
+	}
+	v, _ := sess.Get(key).(string)
+	return v
+}
+
+// openCohort returns the cohort named in the URL and its open wave; an
+// unknown cohort is a 404 and a cohort without an open wave a 403.
+func (h *handler) openCohort(c *fiber.Ctx) (*db.Cohort, db.Wave, error) {
+	cohort, err := h.store.CohortBySlug(normalizeSlug(c.Params("slug")))
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, "", &pageError{fiber.StatusNotFound, "err_unknown_cohort"}
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	wave, ok := cohort.OpenWave()
+	if !ok {
+		return cohort, "", errClosed
+	}
+	return cohort, wave, nil
+}
+
+type consentData struct {
+	Cohort      *db.Cohort
+	Wave        db.Wave
+	Instrument  *questions.Instrument
+	Description string
+	Error       string
+}
+
+// showConsent shows what is stored and asks for consent.
+func (h *handler) showConsent(c *fiber.Ctx) error {
+	cohort, wave, err := h.openCohort(c)
+	if err != nil {
+		return err
+	}
+	return h.render(c, "pages/consent", "consent_title", h.consentData(c, cohort, wave))
+}
+
+func (h *handler) consentData(c *fiber.Ctx, cohort *db.Cohort, wave db.Wave) consentData {
+	d := consentData{Cohort: cohort, Wave: wave}
+	if inst, ok := h.set.Get(cohort.Instrument); ok {
+		d.Instrument = inst
+		d.Description = inst.Description.In(lang(c))
+	}
+	return d
+}
+
+// acceptConsent records consent and moves on: to the code form, or, for a
+// participant who came back with their return code, straight to the questionnaire.
+func (h *handler) acceptConsent(c *fiber.Ctx) error {
+	cohort, wave, err := h.openCohort(c)
+	if err != nil {
+		return err
+	}
+	if c.FormValue("agree") != "yes" {
+		d := h.consentData(c, cohort, wave)
+		d.Error = h.t(c, "consent_required")
+		c.Status(fiber.StatusUnprocessableEntity)
+		return h.render(c, "pages/consent", "consent_title", d)
+	}
+	sess, err := h.sessions.Get(c)
+	if err != nil {
+		return err
+	}
+	sess.Set(sessConsent, cohort.ID)
+	if err := sess.Save(); err != nil {
+		return err
+	}
+	p, err := h.participant(c)
+	if err != nil || p.CohortID != cohort.ID {
+		return c.Redirect("/c/"+cohort.Slug+"/code", fiber.StatusSeeOther)
+	}
+	if _, err := h.store.StartResponse(p.ID, wave, ConsentVersion, db.LinkReturnCode); err != nil {
+		return err
+	}
+	return c.Redirect("/survey", fiber.StatusSeeOther)
+}
+
+// consented reports whether this browser accepted the cohort's consent text.
+func (h *handler) consented(c *fiber.Ctx, cohortID uint) bool {
+	sess, err := h.sessions.Get(c)
+	if err != nil {
+		return false
+	}
+	id, ok := sess.Get(sessConsent).(uint)
+	return ok && id == cohortID
+}

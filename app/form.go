@@ -1,0 +1,218 @@
+package app
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"einordnung/db"
+	"einordnung/questions"
+)
+
+// Form field names of a questionnaire page: a prefix and the item id.
+const (
+	prefixRating     = "r_" // self-rating today
+	prefixThen       = "t_" // retrospective pre-rating (post wave)
+	prefixKnowledge  = "k_" // true/false judgement
+	prefixConfidence = "c_" // confidence in percent
+	prefixChoice     = "b_" // background choice
+	prefixText       = "x_" // free text
+	notAnswered      = "na" // "keine Angabe"
+)
+
+// Limits of what a page form may carry.
+const (
+	maxFields    = 200
+	maxTextRunes = 2000
+)
+
+// metaFields are the form fields that are not answers.
+var metaFields = map[string]bool{"_csrf": true, "_rev": true, "nav": true}
+
+// pageForm is a decoded, validated questionnaire page.
+type pageForm struct {
+	Values  map[string]string // the fields as sent, to show the page again
+	Answers []db.Answer       // what will be stored
+	Items   []string          // every item on the page, whose old answers are replaced
+	// Problems maps a field to the message key of a mistake the participant
+	// can fix; the page is shown again and nothing is saved.
+	Problems map[string]string
+}
+
+// formError is input no questionnaire page can produce: a forged or broken
+// request. Nothing of it is saved.
+type formError struct {
+	status int
+	key    string
+}
+
+func (e *formError) Error() string { return e.key }
+
+// decodePage checks every field of a submitted page against the instrument
+// before anything is stored: unknown fields, repeated fields, values outside
+// the scale and invalid text are rejected as a whole.
+func decodePage(inst *questions.Instrument, page questions.Page, retro bool, fields [][2]string) (*pageForm, error) {
+	if len(fields) > maxFields {
+		return nil, &formError{400, "err_too_many_fields"}
+	}
+	f := &pageForm{Values: map[string]string{}, Problems: map[string]string{}}
+	for _, kv := range fields {
+		name, value := kv[0], kv[1]
+		if metaFields[name] {
+			continue
+		}
+		if _, dup := f.Values[name]; dup {
+			return nil, &formError{400, "err_bad_request"}
+		}
+		if !utf8.ValidString(value) {
+			return nil, &formError{400, "err_bad_encoding"}
+		}
+		f.Values[name] = value
+	}
+	expected := map[string]bool{}
+	switch page.Kind {
+	case questions.PageDimension:
+		for _, it := range page.Items {
+			f.Items = append(f.Items, it.ID)
+			expected[prefixRating+it.ID] = true
+			if err := f.rating(inst.Scale, it.ID, prefixRating, false); err != nil {
+				return nil, err
+			}
+			if retro {
+				expected[prefixThen+it.ID] = true
+				if err := f.rating(inst.Scale, it.ID, prefixThen, true); err != nil {
+					return nil, err
+				}
+			}
+		}
+	case questions.PageKnowledge:
+		for _, k := range inst.Knowledge {
+			f.Items = append(f.Items, k.ID)
+			expected[prefixKnowledge+k.ID] = true
+			expected[prefixConfidence+k.ID] = true
+			if err := f.knowledge(k.ID); err != nil {
+				return nil, err
+			}
+		}
+	case questions.PageBackground:
+		for _, q := range inst.Background {
+			f.Items = append(f.Items, q.ID)
+			if q.Type == questions.BackgroundChoice {
+				expected[prefixChoice+q.ID] = true
+				if err := f.choice(q); err != nil {
+					return nil, err
+				}
+			} else {
+				expected[prefixText+q.ID] = true
+				f.text(q)
+			}
+		}
+	}
+	for name := range f.Values {
+		if !expected[name] {
+			return nil, &formError{400, "err_unknown_item"}
+		}
+	}
+	return f, nil
+}
+
+func (f *pageForm) rating(scale questions.Scale, item, prefix string, retro bool) error {
+	v, sent := f.Values[prefix+item]
+	if !sent || v == "" {
+		return nil
+	}
+	a := db.Answer{Item: item, Retro: retro, Kind: db.KindRating}
+	if v != notAnswered {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < scale.Min || n > scale.Max {
+			return &formError{422, "err_out_of_scale"}
+		}
+		s := strconv.Itoa(n)
+		a.Value = &s
+	}
+	f.Answers = append(f.Answers, a)
+	return nil
+}
+
+func (f *pageForm) knowledge(item string) error {
+	v, c := f.Values[prefixKnowledge+item], f.Values[prefixConfidence+item]
+	if v != "" && v != "true" && v != "false" {
+		return &formError{422, "err_out_of_scale"}
+	}
+	var conf int
+	if c != "" {
+		n, err := strconv.Atoi(c)
+		if err != nil || n < questions.MinConfidence || n > questions.MaxConfidence {
+			return &formError{422, "err_out_of_scale"}
+		}
+		conf = n
+	}
+	switch {
+	case v == "" && c == "":
+		return nil
+	case v == "":
+		f.Problems[prefixKnowledge+item] = "survey_need_judgement"
+		return nil
+	case c == "":
+		f.Problems[prefixConfidence+item] = "survey_need_confidence"
+		return nil
+	}
+	f.Answers = append(f.Answers, db.Answer{Item: item, Kind: db.KindKnowledge, Value: &v, Confidence: &conf})
+	return nil
+}
+
+func (f *pageForm) choice(q questions.BackgroundQuestion) error {
+	v := f.Values[prefixChoice+q.ID]
+	switch {
+	case v == "" && !q.Optional:
+		f.Problems[prefixChoice+q.ID] = "survey_need_choice"
+	case v == "":
+	case !q.HasOption(v):
+		return &formError{422, "err_out_of_scale"}
+	default:
+		f.Answers = append(f.Answers, db.Answer{Item: q.ID, Kind: db.KindBackground, Value: &v})
+	}
+	return nil
+}
+
+func (f *pageForm) text(q questions.BackgroundQuestion) {
+	// Browsers send textarea line breaks as CRLF; store plain LF.
+	v := strings.TrimSpace(strings.ReplaceAll(f.Values[prefixText+q.ID], "\r\n", "\n"))
+	switch {
+	case utf8.RuneCountInString(v) > maxTextRunes:
+		f.Problems[prefixText+q.ID] = "survey_text_too_long"
+	case v == "" && !q.Optional:
+		f.Problems[prefixText+q.ID] = "survey_need_text"
+	case v != "":
+		f.Answers = append(f.Answers, db.Answer{Item: q.ID, Kind: db.KindText, Value: &v})
+	}
+}
+
+// answerValues turns stored answers into form values, to fill a page in.
+func answerValues(answers []db.Answer) map[string]string {
+	values := map[string]string{}
+	for _, a := range answers {
+		v := notAnswered
+		if a.Value != nil {
+			v = *a.Value
+		}
+		switch a.Kind {
+		case db.KindRating:
+			if a.Retro {
+				values[prefixThen+a.Item] = v
+			} else {
+				values[prefixRating+a.Item] = v
+			}
+		case db.KindKnowledge:
+			values[prefixKnowledge+a.Item] = v
+			if a.Confidence != nil {
+				values[prefixConfidence+a.Item] = strconv.Itoa(*a.Confidence)
+			}
+		case db.KindBackground:
+			values[prefixChoice+a.Item] = v
+		case db.KindText:
+			values[prefixText+a.Item] = v
+		}
+	}
+	return values
+}

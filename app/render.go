@@ -1,0 +1,84 @@
+package app
+
+import (
+	"net/url"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// envelope is the data every page gets.
+type envelope struct {
+	Lang         string
+	T            map[string]string
+	Title        string
+	CSRF         string
+	AssetVersion string
+	LangSwitch   string // URL of this page in the other language
+	OtherLang    string
+	Data         any
+}
+
+const langCookie = "einordnung_lang"
+
+// language picks the page language: ?lang= (remembered in a cookie), else
+// the cookie, else German.
+func (h *handler) language(c *fiber.Ctx) error {
+	lang := c.Cookies(langCookie)
+	if q := c.Query("lang"); q != "" {
+		lang = q
+		if lang == "de" || lang == "en" {
+			c.Cookie(&fiber.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
+				HTTPOnly: true, Secure: h.cfg.SecureCookies, SameSite: fiber.CookieSameSiteLaxMode})
+		}
+	}
+	if lang != "en" {
+		lang = "de"
+	}
+	c.Locals("lang", lang)
+	return c.Next()
+}
+
+func lang(c *fiber.Ctx) string {
+	if l, ok := c.Locals("lang").(string); ok {
+		return l
+	}
+	return "de"
+}
+
+// t returns the UI text for key in the request's language.
+func (h *handler) t(c *fiber.Ctx, key string) string {
+	return messages[lang(c)][key]
+}
+
+// render writes a page inside the layout; titleKey names its title.
+func (h *handler) render(c *fiber.Ctx, page, titleKey string, data any) error {
+	l := lang(c)
+	other := "en"
+	if l == "en" {
+		other = "de"
+	}
+	token, _ := c.Locals("csrf").(string)
+	q := url.Values{"lang": {other}}
+	// Pages that show private or changing data must not be kept by the
+	// browser's cache: the back button then reloads them.
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Render(page, envelope{
+		Lang:         l,
+		T:            messages[l],
+		Title:        messages[l][titleKey],
+		CSRF:         token,
+		AssetVersion: h.assetVersion,
+		LangSwitch:   c.Path() + "?" + q.Encode(),
+		OtherLang:    other,
+		Data:         data,
+	})
+}
+
+// formatDate formats a time as a German or English date.
+func formatDate(t time.Time, lang string) string {
+	if lang == "en" {
+		return t.Local().Format("2 January 2006")
+	}
+	return t.Local().Format("02.01.2006")
+}

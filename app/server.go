@@ -1,0 +1,218 @@
+// Package app is the web layer: Fiber handlers, templates, static files and
+// the command line that starts them.
+package app
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/csrf"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/middleware/helmet"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/fiber/v2/middleware/session"
+	"github.com/gofiber/template/html/v2"
+
+	"einordnung/db"
+	"einordnung/questions"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Config is the web server's configuration, checked once at start.
+type Config struct {
+	// Secret keys the hashes of self-generated codes and return codes.
+	Secret []byte
+	// SecureCookies marks cookies Secure; set it when served over HTTPS.
+	SecureCookies bool
+	// BodyLimit caps a request body in bytes.
+	BodyLimit int
+}
+
+// ConsentVersion identifies the consent text participants agree to; it is
+// stored with every response.
+const ConsentVersion = "2026-11-v1"
+
+// contentSecurityPolicy allows nothing but the app's own files: no inline
+// script, no third-party host.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+
+// handler holds what every handler needs.
+type handler struct {
+	cfg          Config
+	store        *db.Store
+	set          *questions.Set
+	sessions     *session.Store
+	assetVersion string
+}
+
+// New builds the web application with every route.
+func New(cfg Config, store *db.Store, set *questions.Set) (*fiber.App, error) {
+	if len(cfg.Secret) < 16 {
+		return nil, errors.New("app: the secret must be at least 16 bytes")
+	}
+	if cfg.BodyLimit == 0 {
+		cfg.BodyLimit = 64 * 1024
+	}
+	templates, err := fs.Sub(templateFS, "templates")
+	if err != nil {
+		return nil, err
+	}
+	static, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		return nil, err
+	}
+	engine := html.NewFileSystem(http.FS(templates), ".html")
+	if err := engine.Load(); err != nil {
+		return nil, err
+	}
+
+	h := &handler{cfg: cfg, store: store, set: set, assetVersion: assetVersion(static)}
+	h.sessions = session.New(session.Config{
+		Storage:        store.Sessions(),
+		Expiration:     12 * time.Hour,
+		KeyLookup:      "cookie:einordnung_session",
+		CookieHTTPOnly: true,
+		CookieSecure:   cfg.SecureCookies,
+		CookieSameSite: fiber.CookieSameSiteLaxMode,
+	})
+
+	app := fiber.New(fiber.Config{
+		Views:                 engine,
+		ViewsLayout:           "layouts/main",
+		ErrorHandler:          h.handleError,
+		BodyLimit:             cfg.BodyLimit,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		DisableStartupMessage: true,
+	})
+	app.Use(recover.New())
+	app.Use(helmet.New(helmet.Config{
+		ContentSecurityPolicy: contentSecurityPolicy,
+		// csrf checks a same-origin Referer over HTTPS; no-referrer would break every form.
+		ReferrerPolicy:            "same-origin",
+		CrossOriginEmbedderPolicy: "unsafe-none",
+	}))
+	app.Use("/static", filesystem.New(filesystem.Config{
+		Root:   http.FS(static),
+		MaxAge: 365 * 24 * 3600,
+	}))
+	app.Use(h.language)
+	app.Use(csrf.New(csrf.Config{
+		KeyLookup:      "form:_csrf",
+		CookieName:     "einordnung_csrf",
+		CookieSameSite: fiber.CookieSameSiteLaxMode,
+		CookieHTTPOnly: true,
+		CookieSecure:   cfg.SecureCookies,
+		// A participant may think about a page for a long time; the token
+		// is renewed on every page load.
+		Expiration:   8 * time.Hour,
+		Storage:      store.Sessions(),
+		ContextKey:   "csrf",
+		ErrorHandler: h.csrfFailed,
+	}))
+
+	// Participant journey.
+	app.Get("/", h.showStart)
+	app.Get("/c", h.findCohort)
+	app.Post("/resume", h.resume)
+	app.Get("/c/:slug", h.showConsent)
+	app.Post("/c/:slug/consent", h.acceptConsent)
+	app.Get("/c/:slug/code", h.showCodeForm)
+	app.Post("/c/:slug/code", h.submitCode)
+	app.Get("/return-code", h.showReturnCode)
+	app.Get("/survey", h.continueSurvey)
+	app.Get("/survey/:page", h.showPage)
+	app.Post("/survey/:page", h.savePage)
+	app.Get("/feedback", h.showFeedback)
+	app.Get("/delete", h.showDelete)
+	app.Post("/delete", h.confirmDelete)
+	app.Post("/delete/confirm", h.deleteParticipant)
+	app.Get("/privacy", h.showPrivacy)
+
+	app.Use(func(c *fiber.Ctx) error { return errNotFound })
+	return app, nil
+}
+
+// assetVersion fingerprints the static files, so their URLs change with them
+// and browsers may cache them for a year.
+func assetVersion(static fs.FS) string {
+	sum := sha256.New()
+	_ = fs.WalkDir(static, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(static, path)
+		sum.Write([]byte(path))
+		sum.Write(data)
+		return err
+	})
+	return hex.EncodeToString(sum.Sum(nil))[:10]
+}
+
+// handleError renders every error as a page in the visitor's language, with
+// the status the error carries. Unexpected errors are logged, never shown.
+func (h *handler) handleError(c *fiber.Ctx, err error) error {
+	status := fiber.StatusInternalServerError
+	key := "err_internal"
+	var pe *pageError
+	var fe *fiber.Error
+	switch {
+	case errors.As(err, &pe):
+		status, key = pe.status, pe.key
+	case errors.As(err, &fe):
+		status = fe.Code
+		key = statusKey(status)
+	}
+	if status >= 500 {
+		slog.Error("request failed", "method", c.Method(), "path", c.Route().Path, "status", status, "err", err)
+	}
+	c.Status(status)
+	return h.render(c, "pages/error", key, map[string]any{"Status": status, "Message": h.t(c, key)})
+}
+
+func statusKey(status int) string {
+	switch status {
+	case fiber.StatusNotFound, fiber.StatusMethodNotAllowed:
+		return "err_not_found"
+	case fiber.StatusRequestEntityTooLarge:
+		return "err_too_large"
+	case fiber.StatusBadRequest:
+		return "err_bad_request"
+	case fiber.StatusRequestTimeout:
+		return "err_timeout"
+	}
+	return "err_internal"
+}
+
+func (h *handler) csrfFailed(c *fiber.Ctx, err error) error {
+	return &pageError{status: fiber.StatusForbidden, key: "err_csrf"}
+}
+
+// pageError is an expected failure with a status and a message key.
+type pageError struct {
+	status int
+	key    string
+}
+
+func (e *pageError) Error() string { return e.key }
+
+var (
+	errNotFound  = &pageError{fiber.StatusNotFound, "err_not_found"}
+	errNoSession = &pageError{fiber.StatusForbidden, "err_no_session"}
+	errClosed    = &pageError{fiber.StatusForbidden, "err_wave_closed"}
+	errBadForm   = &pageError{fiber.StatusBadRequest, "err_bad_request"}
+)

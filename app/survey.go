@@ -1,0 +1,199 @@
+package app
+
+import (
+	"errors"
+	"maps"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"einordnung/db"
+	"einordnung/questions"
+)
+
+// progress is a participant's place in the open wave.
+type progress struct {
+	participant *db.Participant
+	cohort      *db.Cohort
+	inst        *questions.Instrument
+	response    *db.Response
+	pages       []questions.Page
+}
+
+// currentProgress finds the response this browser is answering.
+func (h *handler) currentProgress(c *fiber.Ctx) (*progress, error) {
+	p, err := h.participant(c)
+	if err != nil {
+		return nil, err
+	}
+	cohort, err := h.store.CohortByID(p.CohortID)
+	if err != nil {
+		return nil, err
+	}
+	inst, ok := h.set.Get(cohort.Instrument)
+	if !ok {
+		return nil, errors.New("app: instrument " + cohort.Instrument + " is not loaded")
+	}
+	wave, open := cohort.OpenWave()
+	if !open {
+		return nil, errClosed
+	}
+	r, err := h.store.ResponseFor(p.ID, wave)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, errNoSession
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &progress{participant: p, cohort: cohort, inst: inst, response: r, pages: inst.Pages()}, nil
+}
+
+// pageIndex reads the page number from the URL; a page that does not exist
+// is a 404, one not yet reached a 403.
+func (pr *progress) pageIndex(c *fiber.Ctx) (int, error) {
+	n, err := strconv.Atoi(c.Params("page"))
+	if err != nil || n < 1 || n > len(pr.pages) {
+		return 0, errNotFound
+	}
+	if n-1 > pr.response.Reached {
+		return 0, &pageError{fiber.StatusForbidden, "err_page_locked"}
+	}
+	return n - 1, nil
+}
+
+func pageURL(index int) string { return "/survey/" + strconv.Itoa(index+1) }
+
+// continueSurvey sends the participant to the page they were on.
+func (h *handler) continueSurvey(c *fiber.Ctx) error {
+	pr, err := h.currentProgress(c)
+	if err != nil {
+		return err
+	}
+	if pr.response.Submitted() {
+		return c.Redirect("/feedback", fiber.StatusSeeOther)
+	}
+	return c.Redirect(pageURL(min(pr.response.Page, len(pr.pages)-1)), fiber.StatusSeeOther)
+}
+
+// showPage shows one questionnaire page filled in with what was saved.
+func (h *handler) showPage(c *fiber.Ctx) error {
+	pr, err := h.currentProgress(c)
+	if err != nil {
+		return err
+	}
+	if pr.response.Submitted() {
+		return c.Redirect("/feedback", fiber.StatusSeeOther)
+	}
+	index, err := pr.pageIndex(c)
+	if err != nil {
+		return err
+	}
+	answers, err := h.store.Answers(pr.response.ID)
+	if err != nil {
+		return err
+	}
+	return h.renderPage(c, pr, index, answerValues(answers), nil, "")
+}
+
+// savePage validates and saves a page, then moves back, on, or submits.
+func (h *handler) savePage(c *fiber.Ctx) error {
+	pr, err := h.currentProgress(c)
+	if err != nil {
+		return err
+	}
+	index, err := pr.pageIndex(c)
+	if err != nil {
+		return err
+	}
+	rev, err := strconv.Atoi(c.FormValue("_rev"))
+	if err != nil {
+		return errBadForm
+	}
+	last := len(pr.pages) - 1
+	target, reached, submit := index, index, false
+	switch c.FormValue("nav") {
+	case "back":
+		target = max(index-1, 0)
+	case "next":
+		if index == last {
+			return errBadForm
+		}
+		target, reached = index+1, index+1
+	case "submit":
+		if index != last {
+			return errBadForm
+		}
+		submit = true
+	default:
+		return errBadForm
+	}
+
+	var fields [][2]string
+	c.Request().PostArgs().VisitAll(func(k, v []byte) {
+		fields = append(fields, [2]string{string(k), string(v)})
+	})
+	form, err := decodePage(pr.inst, pr.pages[index], pr.response.Wave == db.Post, fields)
+	var fe *formError
+	if errors.As(err, &fe) {
+		return &pageError{fe.status, fe.key}
+	}
+	if err != nil {
+		return err
+	}
+	if len(form.Problems) > 0 {
+		c.Status(fiber.StatusUnprocessableEntity)
+		return h.renderPage(c, pr, index, form.Values, form.Problems, h.t(c, "survey_fix_problems"))
+	}
+
+	_, err = h.store.SavePage(db.PageSave{
+		ResponseID: pr.response.ID, Rev: rev, Items: form.Items, Answers: form.Answers,
+		Page: target, Reached: reached, Submit: submit,
+	})
+	switch {
+	case errors.Is(err, db.ErrSubmitted), errors.Is(err, db.ErrConflict):
+		return h.resolveConflict(c, pr, index, form, target)
+	case err != nil:
+		return err
+	}
+	if submit {
+		return c.Redirect("/feedback", fiber.StatusSeeOther)
+	}
+	return c.Redirect(pageURL(target), fiber.StatusSeeOther)
+}
+
+// resolveConflict handles a page sent from a stale form or after the
+// response was sent off: a second send of exactly what is saved (a double
+// click) just moves on; anything else shows the page again with what is
+// saved now, so nothing is overwritten unseen.
+func (h *handler) resolveConflict(c *fiber.Ctx, pr *progress, index int, form *pageForm, target int) error {
+	answers, err := h.store.Answers(pr.response.ID)
+	if err != nil {
+		return err
+	}
+	onPage := map[string]bool{}
+	for _, id := range form.Items {
+		onPage[id] = true
+	}
+	var saved []db.Answer
+	for _, a := range answers {
+		if onPage[a.Item] {
+			saved = append(saved, a)
+		}
+	}
+	fresh, err := h.store.ResponseFor(pr.participant.ID, pr.response.Wave)
+	if err != nil {
+		return err
+	}
+	same := maps.Equal(answerValues(saved), answerValues(form.Answers))
+	switch {
+	case same && fresh.Submitted():
+		return c.Redirect("/feedback", fiber.StatusSeeOther)
+	case same:
+		return c.Redirect(pageURL(target), fiber.StatusSeeOther)
+	case fresh.Submitted():
+		return &pageError{fiber.StatusConflict, "err_already_submitted"}
+	}
+	pr.response = fresh
+	c.Status(fiber.StatusConflict)
+	return h.renderPage(c, pr, index, answerValues(answers), nil, h.t(c, "survey_conflict"))
+}

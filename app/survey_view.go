@@ -1,0 +1,163 @@
+package app
+
+import (
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"einordnung/db"
+	"einordnung/questions"
+)
+
+// radio is one choice of a radio group.
+type radio struct {
+	ID      string
+	Value   string
+	Label   string
+	Checked bool
+}
+
+// group is a radio group: a fieldset with a legend.
+type group struct {
+	Name    string
+	Legend  string
+	Options []radio
+	Problem string
+}
+
+type ratingView struct {
+	ID   string
+	Text string
+	Now  group
+	Then *group // post wave only
+}
+
+type knowledgeView struct {
+	ID         string
+	Text       string
+	Judgement  group
+	Confidence group
+}
+
+type backgroundView struct {
+	ID      string
+	Text    string
+	Choice  *group
+	Name    string // text questions
+	Value   string
+	Problem string
+	Max     int
+}
+
+type pageView struct {
+	Number, Total int
+	Kind          string
+	Title         string
+	Intro         string
+	Action        string
+	Rev           int
+	Retro         bool
+	ScaleMin      string
+	ScaleMax      string
+	Ratings       []ratingView
+	Knowledge     []knowledgeView
+	Background    []backgroundView
+	IsFirst       bool
+	IsLast        bool
+	Error         string
+	ReturnCode    string
+	CohortName    string
+	Wave          string
+}
+
+// renderPage shows page index with the given field values and problems.
+func (h *handler) renderPage(c *fiber.Ctx, pr *progress, index int, values, problems map[string]string, message string) error {
+	l := lang(c)
+	inst := pr.inst
+	page := pr.pages[index]
+	retro := pr.response.Wave == db.Post
+	v := pageView{
+		Number: index + 1, Total: len(pr.pages), Kind: string(page.Kind),
+		Action: pageURL(index), Rev: pr.response.Rev, Retro: retro,
+		ScaleMin: inst.Scale.MinLabel.In(l), ScaleMax: inst.Scale.MaxLabel.In(l),
+		IsFirst: index == 0, IsLast: index == len(pr.pages)-1, Error: message,
+		ReturnCode: questions.FormatReturnCode(h.sessionValue(c, sessReturnCode)),
+		CohortName: pr.cohort.Name, Wave: h.t(c, "wave_"+string(pr.response.Wave)),
+	}
+	problem := func(name string) string {
+		if key, ok := problems[name]; ok {
+			return h.t(c, key)
+		}
+		return ""
+	}
+	radios := func(name string, opts [][2]string) group {
+		g := group{Name: name, Problem: problem(name)}
+		for _, o := range opts {
+			g.Options = append(g.Options, radio{ID: name + "-" + o[0], Value: o[0], Label: o[1], Checked: values[name] == o[0]})
+		}
+		return g
+	}
+	var scale [][2]string
+	for n := inst.Scale.Min; n <= inst.Scale.Max; n++ {
+		scale = append(scale, [2]string{strconv.Itoa(n), strconv.Itoa(n)})
+	}
+	scale = append(scale, [2]string{notAnswered, h.t(c, "survey_no_answer")})
+
+	switch page.Kind {
+	case questions.PageDimension:
+		v.Title = page.Dimension.Title.In(l)
+		v.Intro = page.Dimension.Description.In(l) + " " + inst.RatingPrompt.In(l)
+		for _, it := range page.Items {
+			rv := ratingView{ID: it.ID, Text: it.Text.In(l), Now: radios(prefixRating+it.ID, scale)}
+			rv.Now.Legend = rv.Text
+			if retro {
+				rv.Now.Legend = h.t(c, "survey_now")
+				then := radios(prefixThen+it.ID, scale)
+				then.Legend = inst.ThenPrompt.In(l)
+				rv.Then = &then
+			}
+			v.Ratings = append(v.Ratings, rv)
+		}
+	case questions.PageKnowledge:
+		v.Title = h.t(c, "survey_knowledge_title")
+		v.Intro = inst.KnowledgePrompt.In(l)
+		judgements := [][2]string{{"true", h.t(c, "survey_true")}, {"false", h.t(c, "survey_false")}}
+		var confidences [][2]string
+		for p := questions.MinConfidence; p <= questions.MaxConfidence; p += 10 {
+			confidences = append(confidences, [2]string{strconv.Itoa(p), strconv.Itoa(p) + " %"})
+		}
+		for _, k := range inst.Knowledge {
+			kv := knowledgeView{ID: k.ID, Text: k.Text.In(l),
+				Judgement: radios(prefixKnowledge+k.ID, judgements), Confidence: radios(prefixConfidence+k.ID, confidences)}
+			kv.Judgement.Legend = h.t(c, "survey_judgement")
+			kv.Confidence.Legend = h.t(c, "survey_confidence")
+			v.Knowledge = append(v.Knowledge, kv)
+		}
+	case questions.PageBackground:
+		v.Title = h.t(c, "survey_background_title")
+		v.Intro = h.t(c, "survey_background_intro")
+		for _, q := range inst.Background {
+			text := q.Text.In(l)
+			if q.Optional {
+				text += " " + h.t(c, "survey_optional")
+			}
+			bv := backgroundView{ID: q.ID, Text: text}
+			if q.Type == questions.BackgroundChoice {
+				var opts [][2]string
+				for _, o := range q.Options {
+					opts = append(opts, [2]string{o.Value, o.Text.In(l)})
+				}
+				g := radios(prefixChoice+q.ID, opts)
+				g.Legend = text
+				bv.Choice = &g
+			} else {
+				bv.Name = prefixText + q.ID
+				bv.Value = values[bv.Name]
+				bv.Problem = problem(bv.Name)
+				bv.Max = maxTextRunes
+			}
+			v.Background = append(v.Background, bv)
+		}
+	}
+	return h.render(c, "pages/survey", "survey_title", v)
+}

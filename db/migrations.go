@@ -1,0 +1,52 @@
+package db
+
+import (
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// migrations is the one ordered list of schema changes. Each runs once, in
+// its own transaction, and its position (1-based) is its version. Append;
+// never edit or reorder an entry that has shipped.
+var migrations = []func(tx *gorm.DB) error{
+	// 1: the participant journey.
+	func(tx *gorm.DB) error {
+		return tx.AutoMigrate(&Cohort{}, &CohortWave{}, &Participant{}, &Response{}, &Answer{}, &Session{})
+	},
+}
+
+// schemaMigration records an applied migration.
+type schemaMigration struct {
+	Version   int `gorm:"primaryKey;autoIncrement:false"`
+	AppliedAt time.Time
+}
+
+// SchemaVersion is the number of migrations this build knows.
+func SchemaVersion() int { return len(migrations) }
+
+func migrate(g *gorm.DB) error {
+	if err := g.AutoMigrate(&schemaMigration{}); err != nil {
+		return fmt.Errorf("db: migrations table: %w", err)
+	}
+	var current int
+	if err := g.Model(&schemaMigration{}).Select("COALESCE(MAX(version), 0)").Scan(&current).Error; err != nil {
+		return fmt.Errorf("db: read schema version: %w", err)
+	}
+	if current > len(migrations) {
+		return fmt.Errorf("db: database schema version %d is newer than this program (%d); use a newer build", current, len(migrations))
+	}
+	for v := current + 1; v <= len(migrations); v++ {
+		err := g.Transaction(func(tx *gorm.DB) error {
+			if err := migrations[v-1](tx); err != nil {
+				return err
+			}
+			return tx.Create(&schemaMigration{Version: v, AppliedAt: time.Now().UTC()}).Error
+		})
+		if err != nil {
+			return fmt.Errorf("db: migration %d: %w", v, err)
+		}
+	}
+	return nil
+}

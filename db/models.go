@@ -1,0 +1,137 @@
+package db
+
+import "time"
+
+// Wave is a survey wave of a cohort.
+type Wave string
+
+// The waves of a cohort. Then is not a wave of its own: it labels the
+// retrospective pre-ratings given in the post wave (exports use it).
+const (
+	Pre  Wave = "pre"
+	Post Wave = "post"
+	Then Wave = "then"
+)
+
+// Waves are the waves a cohort has, in order.
+var Waves = []Wave{Pre, Post}
+
+// ParseWave returns the wave named s.
+func ParseWave(s string) (Wave, bool) {
+	for _, w := range Waves {
+		if string(w) == s {
+			return w, true
+		}
+	}
+	return "", false
+}
+
+// Cohort is one run of the certificate, bound to one instrument version.
+type Cohort struct {
+	ID           uint   `gorm:"primaryKey"`
+	Slug         string `gorm:"size:40;not null;uniqueIndex"`
+	Name         string `gorm:"size:200;not null"`
+	Instrument   string `gorm:"size:80;not null"` // "id@version"
+	CreatedAt    time.Time
+	Waves        []CohortWave  `gorm:"constraint:OnDelete:CASCADE"`
+	Participants []Participant `gorm:"constraint:OnDelete:CASCADE"`
+}
+
+// OpenWave returns the cohort's open wave, if any (at most one is open).
+func (c *Cohort) OpenWave() (Wave, bool) {
+	for _, w := range c.Waves {
+		if w.Open {
+			return w.Name, true
+		}
+	}
+	return "", false
+}
+
+// CohortWave is the state of one wave of a cohort.
+type CohortWave struct {
+	ID       uint `gorm:"primaryKey"`
+	CohortID uint `gorm:"not null;uniqueIndex:idx_cohort_wave"`
+	Name     Wave `gorm:"size:8;not null;uniqueIndex:idx_cohort_wave"`
+	Open     bool `gorm:"not null;default:false"`
+	OpenedAt *time.Time
+	ClosedAt *time.Time
+}
+
+// Participant is a pseudonymous person in a cohort. Their self-generated code
+// is stored only as per-element keyed hashes, their return code as a keyed hash.
+type Participant struct {
+	ID             uint   `gorm:"primaryKey"`
+	CohortID       uint   `gorm:"not null;index"`
+	Pseudonym      string `gorm:"size:24;not null;uniqueIndex"`
+	ReturnCodeHash string `gorm:"size:64;not null;uniqueIndex"`
+	Code1          string `gorm:"size:32;not null"`
+	Code2          string `gorm:"size:32;not null"`
+	Code3          string `gorm:"size:32;not null"`
+	Code4          string `gorm:"size:32;not null"`
+	Code5          string `gorm:"size:32;not null"`
+	Code6          string `gorm:"size:32;not null"`
+	CreatedAt      time.Time
+	Responses      []Response `gorm:"constraint:OnDelete:CASCADE"`
+}
+
+// CodeHash returns the participant's hashed code elements in order.
+func (p *Participant) CodeHash() [6]string {
+	return [6]string{p.Code1, p.Code2, p.Code3, p.Code4, p.Code5, p.Code6}
+}
+
+// How a response was linked to its participant.
+const (
+	LinkNew          = "new"           // a new participant
+	LinkCode         = "code"          // self-generated code, every element equal
+	LinkCodeTolerant = "code_tolerant" // self-generated code, one element differed
+	LinkReturnCode   = "return_code"   // the random return code
+)
+
+// Response is one participant's answers to one wave. Page is where they are,
+// Reached the furthest page they may open; Rev counts saves, so that a form
+// sent twice or from a stale window is noticed.
+type Response struct {
+	ID             uint   `gorm:"primaryKey"`
+	ParticipantID  uint   `gorm:"not null;uniqueIndex:idx_participant_wave"`
+	Wave           Wave   `gorm:"size:8;not null;uniqueIndex:idx_participant_wave"`
+	Page           int    `gorm:"not null;default:0"`
+	Reached        int    `gorm:"not null;default:0"`
+	Rev            int    `gorm:"not null;default:0"`
+	ConsentVersion string `gorm:"size:40;not null"`
+	Link           string `gorm:"size:16;not null"`
+	StartedAt      time.Time
+	UpdatedAt      time.Time
+	SubmittedAt    *time.Time
+	Answers        []Answer `gorm:"constraint:OnDelete:CASCADE"`
+}
+
+// Submitted reports whether the response has been sent off.
+func (r *Response) Submitted() bool { return r.SubmittedAt != nil }
+
+// Answer kinds, as in the long export.
+const (
+	KindRating     = "rating"
+	KindKnowledge  = "knowledge"
+	KindBackground = "background"
+	KindText       = "text"
+)
+
+// Answer is one answer of a response. Value is the raw answer as given
+// (nil = "keine Angabe"); Retro marks a retrospective pre-rating given in the
+// post wave; Confidence (percent) belongs to knowledge items only.
+type Answer struct {
+	ID         uint    `gorm:"primaryKey"`
+	ResponseID uint    `gorm:"not null;uniqueIndex:idx_answer"`
+	Item       string  `gorm:"size:40;not null;uniqueIndex:idx_answer"`
+	Retro      bool    `gorm:"not null;default:false;uniqueIndex:idx_answer"`
+	Kind       string  `gorm:"size:12;not null"`
+	Value      *string `gorm:"size:4000"`
+	Confidence *int
+}
+
+// Session is a server-side session or CSRF token (see SessionStorage).
+type Session struct {
+	Key       string `gorm:"primaryKey;size:128"`
+	Data      []byte `gorm:"not null"`
+	ExpiresAt int64  `gorm:"not null;index"` // unix seconds; 0 = never
+}

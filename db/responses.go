@@ -1,0 +1,111 @@
+package db
+
+import (
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// StartResponse returns the participant's response to a wave, creating it
+// if they have none yet.
+func (s *Store) StartResponse(participantID uint, wave Wave, consentVersion, link string) (*Response, error) {
+	r := &Response{ParticipantID: participantID, Wave: wave, ConsentVersion: consentVersion, Link: link, StartedAt: time.Now().UTC()}
+	err := s.w.Clauses(clause.OnConflict{DoNothing: true}).Create(r).Error
+	if err != nil {
+		return nil, fmt.Errorf("db: start response: %w", err)
+	}
+	return s.responseFrom(s.w, participantID, wave)
+}
+
+// ResponseFor returns the participant's response to a wave.
+func (s *Store) ResponseFor(participantID uint, wave Wave) (*Response, error) {
+	return s.responseFrom(s.r, participantID, wave)
+}
+
+func (s *Store) responseFrom(g *gorm.DB, participantID uint, wave Wave) (*Response, error) {
+	var r Response
+	err := g.Where("participant_id = ? AND wave = ?", participantID, wave).First(&r).Error
+	if err != nil {
+		return nil, fmt.Errorf("db: response %s of participant %d: %w", wave, participantID, notFound(err))
+	}
+	return &r, nil
+}
+
+// ResponsesOf returns every response of a participant with its answers, pre first.
+func (s *Store) ResponsesOf(participantID uint) ([]Response, error) {
+	var rs []Response
+	err := s.r.Preload("Answers", func(g *gorm.DB) *gorm.DB { return g.Order("id") }).
+		Where("participant_id = ?", participantID).Order("started_at, id").Find(&rs).Error
+	if err != nil {
+		return nil, fmt.Errorf("db: responses of participant %d: %w", participantID, err)
+	}
+	return rs, nil
+}
+
+// Answers returns the answers of a response.
+func (s *Store) Answers(responseID uint) ([]Answer, error) {
+	var as []Answer
+	if err := s.r.Where("response_id = ?", responseID).Order("id").Find(&as).Error; err != nil {
+		return nil, fmt.Errorf("db: answers of response %d: %w", responseID, err)
+	}
+	return as, nil
+}
+
+// PageSave is one saved questionnaire page.
+type PageSave struct {
+	ResponseID uint
+	Rev        int      // the revision the form was rendered from
+	Items      []string // every item id on the page: their old answers are replaced
+	Answers    []Answer // the page's answers (ResponseID is filled in)
+	Page       int      // the page the participant goes to next
+	Reached    int      // the furthest page they may now open
+	Submit     bool     // this save sends the response off
+}
+
+// SavePage replaces a page's answers and moves the response on, all in one
+// transaction: either the whole page is saved or nothing. It fails with
+// ErrSubmitted once the response is sent off and with ErrConflict when the
+// response changed since the form was rendered.
+func (s *Store) SavePage(ps PageSave) (*Response, error) {
+	var saved Response
+	err := s.w.Transaction(func(tx *gorm.DB) error {
+		if err := tx.First(&saved, ps.ResponseID).Error; err != nil {
+			return notFound(err)
+		}
+		if saved.Submitted() {
+			return ErrSubmitted
+		}
+		if saved.Rev != ps.Rev {
+			return ErrConflict
+		}
+		if len(ps.Items) > 0 {
+			if err := tx.Where("response_id = ? AND item IN ?", ps.ResponseID, ps.Items).Delete(&Answer{}).Error; err != nil {
+				return err
+			}
+		}
+		if len(ps.Answers) > 0 {
+			for i := range ps.Answers {
+				ps.Answers[i].ID = 0
+				ps.Answers[i].ResponseID = ps.ResponseID
+			}
+			if err := tx.Create(&ps.Answers).Error; err != nil {
+				return err
+			}
+		}
+		now := time.Now().UTC()
+		saved.Page = ps.Page
+		saved.Reached = max(saved.Reached, ps.Reached)
+		saved.Rev++
+		saved.UpdatedAt = now
+		if ps.Submit {
+			saved.SubmittedAt = &now
+		}
+		return tx.Model(&saved).Select("page", "reached", "rev", "updated_at", "submitted_at").Updates(&saved).Error
+	})
+	if err != nil {
+		return nil, fmt.Errorf("db: save page of response %d: %w", ps.ResponseID, err)
+	}
+	return &saved, nil
+}

@@ -1,0 +1,154 @@
+package questions
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// CodeElement is one element of the self-generated code: something stable
+// that only the participant knows.
+type CodeElement struct {
+	ID    string
+	Label Text
+	Hint  Text
+	// Number elements hold an integer in [0, Max]; the others one letter A–Z.
+	Number bool
+	Max    int
+}
+
+// CodeElements are the six elements of the self-generated code, in order.
+var CodeElements = [CodeLen]CodeElement{
+	{ID: "mother", Label: Text{DE: "Erster Buchstabe des Vornamens Ihrer Mutter", EN: "First letter of your mother's first name"},
+		Hint: Text{DE: "oder einer anderen Person, die Sie großgezogen hat", EN: "or of another person who raised you"}},
+	{ID: "father", Label: Text{DE: "Erster Buchstabe des Vornamens Ihres Vaters", EN: "First letter of your father's first name"},
+		Hint: Text{DE: "falls unbekannt: X", EN: "if unknown: X"}},
+	{ID: "birthday", Label: Text{DE: "Tag Ihres Geburtsdatums", EN: "Day of the month you were born"},
+		Hint: Text{DE: "Zahl von 1 bis 31", EN: "number from 1 to 31"}, Number: true, Max: 31},
+	{ID: "birthplace", Label: Text{DE: "Erster Buchstabe Ihres Geburtsorts", EN: "First letter of your place of birth"},
+		Hint: Text{DE: "Stadt oder Gemeinde", EN: "town or city"}},
+	{ID: "siblings", Label: Text{DE: "Anzahl Ihrer älteren Geschwister", EN: "Number of your older siblings"},
+		Hint: Text{DE: "0, wenn Sie keine haben", EN: "0 if you have none"}, Number: true, Max: 30},
+	{ID: "lastletter", Label: Text{DE: "Letzter Buchstabe Ihres eigenen Vornamens", EN: "Last letter of your own first name"},
+		Hint: Text{DE: "bei „Jörg“ also G", EN: "for “Anna” this is A"}},
+}
+
+// CodeLen is the number of elements in a self-generated code.
+const CodeLen = 6
+
+// Code is a normalised self-generated code.
+type Code [CodeLen]string
+
+// CodeHash is a code with every element hashed separately, so that codes can
+// be compared element by element without storing the elements themselves.
+type CodeHash [CodeLen]string
+
+// NormalizeCode normalises the raw elements a participant typed: case,
+// accents and umlauts (Ä, ä and "ae" all become A), surrounding whitespace
+// and leading zeros. invalid lists the indexes of elements that cannot be
+// read (empty, not a letter, number out of range).
+func NormalizeCode(raw [CodeLen]string) (code Code, invalid []int) {
+	for i, el := range CodeElements {
+		v, ok := normalizeElement(el, raw[i])
+		if !ok {
+			invalid = append(invalid, i)
+			continue
+		}
+		code[i] = v
+	}
+	return code, invalid
+}
+
+func normalizeElement(el CodeElement, raw string) (string, bool) {
+	s := strings.TrimSpace(raw)
+	if el.Number {
+		if len(s) == 0 || len(s) > 3 {
+			return "", false
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 || n > el.Max || (el.ID == "birthday" && n == 0) {
+			return "", false
+		}
+		return strconv.Itoa(n), true
+	}
+	for _, r := range norm.NFD.String(s) {
+		switch {
+		case unicode.Is(unicode.Mn, r), unicode.IsSpace(r):
+			continue
+		case r == 'ß' || r == 'ẞ':
+			return "S", true
+		case unicode.IsLetter(r):
+			return string(unicode.ToUpper(r)), true
+		default:
+			return "", false
+		}
+	}
+	return "", false
+}
+
+// Hash keys every element with HMAC-SHA-256 under key, scoped (e.g. to a
+// cohort) so that the same code in two cohorts cannot be linked.
+func (c Code) Hash(key []byte, scope string) CodeHash {
+	var h CodeHash
+	for i, v := range c {
+		mac := hmac.New(sha256.New, key)
+		mac.Write([]byte(scope + "\x00" + CodeElements[i].ID + "\x00" + v))
+		h[i] = hex.EncodeToString(mac.Sum(nil)[:16])
+	}
+	return h
+}
+
+// Differences counts the elements in which two hashed codes differ.
+func (h CodeHash) Differences(other CodeHash) int {
+	n := 0
+	for i := range h {
+		if h[i] != other[i] {
+			n++
+		}
+	}
+	return n
+}
+
+// MatchTolerance is how many elements may differ for a code to still match.
+const MatchTolerance = 1
+
+// Match is the outcome of looking a code up among a cohort's participants.
+type Match int
+
+// Match outcomes.
+const (
+	NoMatch   Match = iota // nobody within the tolerance
+	Exact                  // exactly one participant, every element equal
+	Tolerant               // exactly one participant, one element differs
+	Ambiguous              // two or more participants within the tolerance
+)
+
+// DecideMatch picks the participant a code belongs to from the element
+// differences to every candidate. Only a single candidate within the
+// tolerance is a match: if two people fit, the code is matched to neither,
+// because guessing would link one person's answers to another's.
+func DecideMatch(differences []int) (index int, m Match) {
+	index = -1
+	for i, d := range differences {
+		if d > MatchTolerance {
+			continue
+		}
+		if index >= 0 {
+			return -1, Ambiguous
+		}
+		index = i
+	}
+	switch {
+	case index < 0:
+		return -1, NoMatch
+	case differences[index] == 0:
+		return index, Exact
+	default:
+		return index, Tolerant
+	}
+}

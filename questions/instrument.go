@@ -1,0 +1,175 @@
+// Package questions holds the questionnaire definitions ("instruments"), their
+// loader and validation, and the pure scoring functions.
+//
+// An instrument is one YAML file in instruments/, named after its id and
+// version (einordnung-v1.yaml), embedded in the binary. Program leads can read
+// and edit it; every text comes in German (de) and English (en):
+//
+//	id: einordnung              # lowercase id, stable across versions
+//	version: 1                  # bump for any change once a cohort uses it
+//	title, description:         {de: …, en: …}
+//	scale: {min: 0, max: 10, min_label: {…}, max_label: {…}}
+//	rating_prompt, then_prompt, knowledge_prompt: {de: …, en: …}
+//	dimensions: [{id, title, description}]
+//	items:      [{id, dimension, reverse, text}]      # self-ratings on the scale
+//	knowledge:  [{id, correct, text, explanation}]    # true/false + confidence
+//	background: [{id, type: choice|text, optional, text, options: [{value, text}]}]
+//
+// Load validates everything at start (unique ids, every item's dimension
+// exists, scale bounds, both languages present) and names the file and item in
+// every error.
+package questions
+
+import "strconv"
+
+// Text is a piece of participant-facing text in both product languages.
+type Text struct {
+	DE string `yaml:"de"`
+	EN string `yaml:"en"`
+}
+
+// In returns the text in lang ("en" or anything else for German).
+func (t Text) In(lang string) string {
+	if lang == "en" {
+		return t.EN
+	}
+	return t.DE
+}
+
+// Scale is the rating scale of the self-rating items.
+type Scale struct {
+	Min      int  `yaml:"min"`
+	Max      int  `yaml:"max"`
+	MinLabel Text `yaml:"min_label"`
+	MaxLabel Text `yaml:"max_label"`
+}
+
+// Keyed returns v as it enters a score: reversed for reverse-keyed items.
+func (s Scale) Keyed(v int, reverse bool) int {
+	if reverse {
+		return s.Min + s.Max - v
+	}
+	return v
+}
+
+// Dimension is a named group of self-rating items whose mean is its score.
+type Dimension struct {
+	ID          string `yaml:"id"`
+	Title       Text   `yaml:"title"`
+	Description Text   `yaml:"description"`
+}
+
+// Item is a self-rating statement rated on the instrument's scale.
+type Item struct {
+	ID        string `yaml:"id"`
+	Dimension string `yaml:"dimension"`
+	Reverse   bool   `yaml:"reverse"`
+	Text      Text   `yaml:"text"`
+}
+
+// KnowledgeItem is a true/false statement answered with a confidence rating.
+type KnowledgeItem struct {
+	ID          string `yaml:"id"`
+	Correct     bool   `yaml:"correct"`
+	Text        Text   `yaml:"text"`
+	Explanation Text   `yaml:"explanation"`
+}
+
+// Background question types.
+const (
+	BackgroundChoice = "choice"
+	BackgroundText   = "text"
+)
+
+// Option is one answer of a choice question.
+type Option struct {
+	Value string `yaml:"value"`
+	Text  Text   `yaml:"text"`
+}
+
+// BackgroundQuestion is a question about the participant (field of work, AI
+// use) or an open reflection.
+type BackgroundQuestion struct {
+	ID       string   `yaml:"id"`
+	Type     string   `yaml:"type"`
+	Optional bool     `yaml:"optional"`
+	Text     Text     `yaml:"text"`
+	Options  []Option `yaml:"options"`
+}
+
+// HasOption reports whether value is one of the question's choices.
+func (q BackgroundQuestion) HasOption(value string) bool {
+	for _, o := range q.Options {
+		if o.Value == value {
+			return true
+		}
+	}
+	return false
+}
+
+// Instrument is one version of a questionnaire.
+type Instrument struct {
+	ID              string               `yaml:"id"`
+	Version         int                  `yaml:"version"`
+	Title           Text                 `yaml:"title"`
+	Description     Text                 `yaml:"description"`
+	Scale           Scale                `yaml:"scale"`
+	RatingPrompt    Text                 `yaml:"rating_prompt"`
+	ThenPrompt      Text                 `yaml:"then_prompt"`
+	KnowledgePrompt Text                 `yaml:"knowledge_prompt"`
+	Dimensions      []Dimension          `yaml:"dimensions"`
+	Items           []Item               `yaml:"items"`
+	Knowledge       []KnowledgeItem      `yaml:"knowledge"`
+	Background      []BackgroundQuestion `yaml:"background"`
+
+	file string // where it was loaded from, for error messages
+}
+
+// Ref is the instrument's reference as stored with a cohort: "id@version".
+func (in *Instrument) Ref() string { return FormatRef(in.ID, in.Version) }
+
+// ItemsOf returns the self-rating items of a dimension in file order.
+func (in *Instrument) ItemsOf(dimension string) []Item {
+	var items []Item
+	for _, it := range in.Items {
+		if it.Dimension == dimension {
+			items = append(items, it)
+		}
+	}
+	return items
+}
+
+// Item returns the self-rating item with the given id.
+func (in *Instrument) Item(id string) (Item, bool) {
+	for _, it := range in.Items {
+		if it.ID == id {
+			return it, true
+		}
+	}
+	return Item{}, false
+}
+
+// KnowledgeItem returns the knowledge item with the given id.
+func (in *Instrument) KnowledgeItem(id string) (KnowledgeItem, bool) {
+	for _, k := range in.Knowledge {
+		if k.ID == id {
+			return k, true
+		}
+	}
+	return KnowledgeItem{}, false
+}
+
+// BackgroundQuestion returns the background question with the given id.
+func (in *Instrument) BackgroundQuestion(id string) (BackgroundQuestion, bool) {
+	for _, q := range in.Background {
+		if q.ID == id {
+			return q, true
+		}
+	}
+	return BackgroundQuestion{}, false
+}
+
+// FormatRef formats an instrument reference "id@version".
+func FormatRef(id string, version int) string {
+	return id + "@" + strconv.Itoa(version)
+}

@@ -1,0 +1,69 @@
+package reports
+
+import (
+	"math"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+)
+
+// AssetsHost is where the binary serves its own copy of echarts; go-echarts'
+// default points to a CDN, which must never be contacted.
+const AssetsHost = "/static/vendor/"
+
+// Chart is a chart's options, ready to be written as JSON data into a page
+// (html/template escapes it) and drawn by the embedded charts.js.
+type Chart struct {
+	ID      string
+	Options map[string]any
+}
+
+// SeriesLabels name the waves in the chart's legend, in the page's language.
+type SeriesLabels struct {
+	Pre, Then, Post string
+	Title           string
+}
+
+// ProfileChart draws a participant's dimension scores as horizontal bars,
+// one bar per submitted wave (pre; then and post after the post wave).
+func ProfileChart(p *Profile, lang string, labels SeriesLabels) Chart {
+	bar := charts.NewBar()
+	bar.AssetsHost = AssetsHost
+	bar.SetGlobalOptions(
+		charts.WithInitializationOpts(opts.Initialization{AssetsHost: AssetsHost, Renderer: "canvas"}),
+		charts.WithTitleOpts(opts.Title{Title: labels.Title}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "bottom"}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", Min: p.Instrument.Scale.Min, Max: p.Instrument.Scale.Max, SplitNumber: 5}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true),
+			AxisLabel: &opts.AxisLabel{Width: 130, Overflow: "break", Interval: "0"}}),
+		charts.WithGridOpts(opts.Grid{Left: "2%", Right: "4%", Top: "40", Bottom: "40", ContainLabel: opts.Bool(true)}),
+		charts.WithAnimation(false),
+	)
+	names := make([]string, len(p.Dimensions))
+	for i, d := range p.Dimensions {
+		names[i] = d.Dimension.Title.In(lang)
+	}
+	bar.SetXAxis(names)
+	series := func(name string, pick func(DimensionProfile) *float64) {
+		data := make([]opts.BarData, len(p.Dimensions))
+		for i, d := range p.Dimensions {
+			if v := pick(d); v != nil {
+				data[i] = opts.BarData{Value: math.Round(*v*10) / 10}
+			} else {
+				data[i] = opts.BarData{Value: "-"}
+			}
+		}
+		bar.AddSeries(name, data)
+	}
+	if p.HasPre {
+		series(labels.Pre, func(d DimensionProfile) *float64 { return d.Pre })
+	}
+	if p.HasPost {
+		series(labels.Then, func(d DimensionProfile) *float64 { return d.Then })
+		series(labels.Post, func(d DimensionProfile) *float64 { return d.Post })
+	}
+	bar.XYReversal()
+	bar.Validate()
+	return Chart{ID: "profile", Options: bar.JSON()}
+}
