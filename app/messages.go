@@ -137,7 +137,6 @@ var messages = buildMessages([][3]string{
 	{"feedback_knowledge_heading", "Wissen und Sicherheit", "Knowledge and confidence"},
 	{"feedback_wave", "Befragung", "Survey"},
 	{"feedback_correct", "Richtig", "Correct"},
-	{"feedback_accuracy", "Anteil richtig", "Share correct"},
 	{"feedback_mean_confidence", "Mittlere Sicherheit", "Mean confidence"},
 	{"feedback_calibrated", "Ihre Sicherheit passte gut zu Ihren Treffern.", "Your confidence matched your hits well."},
 	{"feedback_overconfident", "Sie waren sicherer, als Ihre Treffer rechtfertigen – prüfen lohnt sich.", "You were surer than your hits justify – checking pays off."},

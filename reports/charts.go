@@ -1,7 +1,10 @@
 package reports
 
 import (
+	"encoding/json"
 	"math"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -36,13 +39,13 @@ func ProfileChart(p *Profile, lang string, labels SeriesLabels) Chart {
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "value", Min: p.Instrument.Scale.Min, Max: p.Instrument.Scale.Max, SplitNumber: 5}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true),
-			AxisLabel: &opts.AxisLabel{Width: 130, Overflow: "break", Interval: "0"}}),
+			AxisLabel: &opts.AxisLabel{Interval: "0", FontSize: 11}}),
 		charts.WithGridOpts(opts.Grid{Left: "2%", Right: "4%", Top: "40", Bottom: "40", ContainLabel: opts.Bool(true)}),
 		charts.WithAnimation(false),
 	)
 	names := make([]string, len(p.Dimensions))
 	for i, d := range p.Dimensions {
-		names[i] = d.Dimension.Title.In(lang)
+		names[i] = wrapLabel(d.Dimension.Title.In(lang), 16)
 	}
 	bar.SetXAxis(names)
 	series := func(name string, pick func(DimensionProfile) *float64) {
@@ -65,5 +68,51 @@ func ProfileChart(p *Profile, lang string, labels SeriesLabels) Chart {
 	}
 	bar.XYReversal()
 	bar.Validate()
-	return Chart{ID: "profile", Options: bar.JSON()}
+	options := plain(bar.JSON())
+	// go-echarts types lineHeight as a string, which echarts adds to the
+	// y position instead of using as a number: labels of several lines then
+	// overprint each other. Set it as a number.
+	if axes, ok := options["yAxis"].([]any); ok && len(axes) > 0 {
+		if label, ok := axes[0].(map[string]any)["axisLabel"].(map[string]any); ok {
+			label["lineHeight"] = 14
+		}
+	}
+	return Chart{ID: "profile", Options: options}
+}
+
+// wrapLabel breaks a label into lines of about width characters at spaces.
+// echarts' own "break" overflow draws the lines of a category label on top of
+// each other; explicit line breaks are laid out correctly.
+func wrapLabel(s string, width int) string {
+	var b strings.Builder
+	line := 0
+	for i, word := range strings.Fields(s) {
+		n := utf8.RuneCountInString(word)
+		if i > 0 {
+			if line+1+n > width {
+				b.WriteByte('\n')
+				line = 0
+			} else {
+				b.WriteByte(' ')
+				line++
+			}
+		}
+		b.WriteString(word)
+		line += n
+	}
+	return b.String()
+}
+
+// plain turns go-echarts' options into plain JSON values (maps, slices,
+// numbers, strings), so they can be adjusted where go-echarts' types fall short.
+func plain(options map[string]any) map[string]any {
+	data, err := json.Marshal(options)
+	if err != nil {
+		panic("reports: chart options do not marshal: " + err.Error())
+	}
+	var out map[string]any
+	if err := json.Unmarshal(data, &out); err != nil {
+		panic("reports: chart options do not unmarshal: " + err.Error())
+	}
+	return out
 }

@@ -1,0 +1,719 @@
+package app_test
+
+// TestBrowserJourney drives the real application in a real (headless)
+// Chromium, the way a participant on a phone would: typing, clicking and
+// submitting forms, through both waves of a cohort. It needs a Chromium
+// binary; without one it is skipped, unless E2E_REQUIRED=1 demands it.
+//
+//	go test ./app/ -run TestBrowserJourney -v -count=1
+//
+// E2E_CHROMIUM=/path/to/chrome picks the browser binary explicitly (and only
+// that one); otherwise /usr/bin/chromium and then chromium, chromium-browser
+// and google-chrome in PATH are tried.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"einordnung/app"
+	"einordnung/db"
+	"einordnung/questions"
+)
+
+const (
+	journeySecret   = "browser-journey-test-secret-0123456789"
+	journeySlug     = "ws26"
+	journeyCohort   = "Jahrgang 2026/27"
+	journeyTimeout  = 90 * time.Second
+	stepTimeout     = 20 * time.Second
+	phoneWidth      = 360
+	phoneHeight     = 800
+	journeyFreeText = "Ich möchte KI-Ergebnisse prüfen können – Größe, Übermaß & Co. <script>alert(1)</script>"
+)
+
+// The six code elements as the participant types them in the pre wave.
+var journeyCode = map[string]string{
+	"mother": "M", "father": "K", "birthday": "7", "birthplace": "H", "siblings": "1", "lastletter": "A",
+}
+
+// browserBinary returns the browser binary to drive, or "" if there is none.
+func browserBinary() string {
+	if p, ok := os.LookupEnv("E2E_CHROMIUM"); ok {
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0 {
+			return p
+		}
+		return ""
+	}
+	if fi, err := os.Stat("/usr/bin/chromium"); err == nil && !fi.IsDir() {
+		return "/usr/bin/chromium"
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// browserRecorder collects, from every browser context, each request URL the pages
+// make and each JavaScript dialog that opens.
+type browserRecorder struct {
+	mu       sync.Mutex
+	requests []string
+	perTab   map[string]int
+	dialogs  []string
+}
+
+func (r *browserRecorder) snapshot() (requests, dialogs []string, perTab map[string]int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	perTab = map[string]int{}
+	for k, v := range r.perTab {
+		perTab[k] = v
+	}
+	return append([]string(nil), r.requests...), append([]string(nil), r.dialogs...), perTab
+}
+
+// browserTab is one browser tab with its own context (and so its own cookies when
+// it was opened in a new browser context).
+type browserTab struct {
+	name string
+	ctx  context.Context
+	base string
+}
+
+// listener records requests and dialogs of the tab. It must not run commands
+// itself (see chromedp.Listen), so a dialog is dismissed from a goroutine;
+// an alert would otherwise stall the page.
+func (r *browserRecorder) listener(tb *browserTab) func(ev any) {
+	return func(ev any) {
+		switch ev := ev.(type) {
+		case *network.EventRequestWillBeSent:
+			if ev.Request != nil {
+				r.mu.Lock()
+				r.requests = append(r.requests, ev.Request.URL)
+				r.perTab[tb.name]++
+				r.mu.Unlock()
+			}
+		case *page.EventJavascriptDialogOpening:
+			r.mu.Lock()
+			r.dialogs = append(r.dialogs, fmt.Sprintf("%s dialog on %s: %q", ev.Type, ev.URL, ev.Message))
+			r.mu.Unlock()
+			go func() {
+				ctx, cancel := context.WithTimeout(tb.ctx, 5*time.Second)
+				defer cancel()
+				_ = chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+					_, err := cdp.Call(ctx, t, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+					return err
+				}))
+			}()
+		}
+	}
+}
+
+// describe is a short account of the page the tab shows, for failure messages.
+func (b *browserTab) describe() string {
+	ctx, cancel := context.WithTimeout(b.ctx, 3*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](
+		`location.href + "\n" + (document.body ? document.body.innerText.slice(0, 1200) : "(no body)")`))
+	if err != nil {
+		return "(" + b.name + ": page unavailable: " + err.Error() + ")"
+	}
+	return "--- " + b.name + " shows " + s + "\n---"
+}
+
+// brRun runs one action with the step timeout and fails the test on error.
+func brRun[T any](t *testing.T, b *browserTab, what string, a chromedp.Action[T]) T {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		t.Fatalf("%s: %s: %v\n%s", b.name, what, err, b.describe())
+	}
+	return v
+}
+
+func (b *browserTab) do(t *testing.T, what string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	brRun(t, b, what, chromedp.Steps(actions...))
+}
+
+// brEval evaluates JavaScript in the page and decodes its result.
+func brEval[T any](t *testing.T, b *browserTab, js string) T {
+	t.Helper()
+	return brRun(t, b, "evaluate "+js, chromedp.Evaluate[T](js))
+}
+
+// open navigates to path and checks the HTTP status of the document.
+func (b *browserTab) open(t *testing.T, path string, status int64) {
+	t.Helper()
+	resp := brRun(t, b, "open "+path, chromedp.NavigateResponse(b.base+path))
+	if resp == nil || resp.Status != status {
+		got := "no response"
+		if resp != nil {
+			got = strconv.FormatInt(resp.Status, 10)
+		}
+		t.Fatalf("%s: GET %s: status %s, want %d\n%s", b.name, path, got, status, b.describe())
+	}
+}
+
+// submit clicks the button (or link) matched by the CSS selector click like a
+// user, waits until the next document has loaded, checks its HTTP status
+// (after redirects) and waits until the element want is visible on it.
+func (b *browserTab) submit(t *testing.T, click string, status int64, want string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(click)))
+	if err != nil {
+		t.Fatalf("%s: click %s: %v\n%s", b.name, click, err, b.describe())
+	}
+	if resp == nil || resp.Status != status {
+		got := "no response"
+		if resp != nil {
+			got = strconv.FormatInt(resp.Status, 10) + " " + resp.URL
+		}
+		t.Fatalf("%s: after clicking %s: status %s, want %d\n%s", b.name, click, got, status, b.describe())
+	}
+	// The document has loaded: fail at once if it shows an error instead.
+	b.waitVisible(t, want+`, article.notice[role="alert"], .error[role="alert"]`)
+	if !brEval[bool](t, b, "document.querySelector("+browserJS(want)+") !== null") {
+		t.Fatalf("%s: after clicking %s: no %s on the page\n%s", b.name, click, want, b.describe())
+	}
+	b.waitVisible(t, want)
+}
+
+func (b *browserTab) waitVisible(t *testing.T, sel string) {
+	t.Helper()
+	b.do(t, "wait for "+sel, chromedp.WaitVisible(chromedp.CSS(sel)))
+}
+
+// typeInto focuses the field and types text with real key events.
+func (b *browserTab) typeInto(t *testing.T, sel, text string) {
+	t.Helper()
+	b.do(t, "type into "+sel, chromedp.SendKeys(chromedp.CSS(sel), text))
+	if got := brRun(t, b, "read "+sel, chromedp.Value(chromedp.CSS(sel))); got != text {
+		t.Fatalf("%s: %s holds %q after typing %q", b.name, sel, got, text)
+	}
+}
+
+// clickRadio clicks the radio button of group name with value, and checks
+// that it is then checked.
+func (b *browserTab) clickRadio(t *testing.T, name, value string) {
+	t.Helper()
+	sel := fmt.Sprintf(`input[type="radio"][name=%q][value=%q]`, name, value)
+	b.do(t, "click "+sel, chromedp.Click(chromedp.CSS(sel)))
+	if !brEval[bool](t, b, "document.querySelector("+browserJS(sel)+").checked") {
+		t.Fatalf("%s: %s is not checked after a click\n%s", b.name, sel, b.describe())
+	}
+}
+
+func browserJS(s string) string {
+	q, _ := json.Marshal(s)
+	return string(q)
+}
+
+// radioGroups lists the radio groups of the questionnaire form in page
+// order, one name per fieldset.
+func (b *browserTab) radioGroups(t *testing.T) []string {
+	t.Helper()
+	return brEval[[]string](t, b, `Array.from(document.querySelectorAll("form.survey fieldset.scale, form.survey fieldset.choices"))
+		.map(fs => { const r = fs.querySelector("input[type=radio]"); return r ? r.name : ""; })`)
+}
+
+// answerAll clicks, in every radio group of the page, the value that pick
+// chooses for the group's name, and checks that no group is left open.
+func (b *browserTab) answerAll(t *testing.T, pick func(name string) string) []string {
+	t.Helper()
+	groups := b.radioGroups(t)
+	if len(groups) == 0 {
+		t.Fatalf("%s: no radio groups on the page\n%s", b.name, b.describe())
+	}
+	for _, name := range groups {
+		if name == "" {
+			t.Fatalf("%s: a fieldset without radio buttons\n%s", b.name, b.describe())
+		}
+		b.clickRadio(t, name, pick(name))
+	}
+	open := brEval[[]string](t, b, `Array.from(document.querySelectorAll("form.survey fieldset.scale, form.survey fieldset.choices"))
+		.filter(fs => !fs.querySelector("input[type=radio]:checked")).map(fs => fs.querySelector("legend").textContent)`)
+	if len(open) > 0 {
+		t.Fatalf("%s: groups left unanswered: %q", b.name, open)
+	}
+	return groups
+}
+
+type browserProgress struct {
+	Value int    `json:"value"`
+	Max   int    `json:"max"`
+	Label string `json:"label"`
+}
+
+// progress reads the questionnaire's progress element and its label.
+func (b *browserTab) progress(t *testing.T) browserProgress {
+	t.Helper()
+	return brEval[browserProgress](t, b, `({value: Number(document.querySelector("#progress").getAttribute("value")),
+		max: Number(document.querySelector("#progress").getAttribute("max")),
+		label: document.querySelector("label[for=progress]").textContent.trim()})`)
+}
+
+// expectPage checks that the tab shows questionnaire page n of total.
+func (b *browserTab) expectPage(t *testing.T, n, total int) {
+	t.Helper()
+	p := b.progress(t)
+	want := fmt.Sprintf("Seite %d von %d", n, total)
+	if p.Value != n || p.Max != total || p.Label != want {
+		t.Fatalf("%s: progress shows value=%d max=%d label=%q, want %d of %d (%q)\n%s",
+			b.name, p.Value, p.Max, p.Label, n, total, want, b.describe())
+	}
+}
+
+// next presses "Speichern und weiter" and waits for page n+1.
+func (b *browserTab) next(t *testing.T, n, total int) {
+	t.Helper()
+	label := strings.TrimSpace(brRun(t, b, "read the next button", chromedp.TextContent(chromedp.CSS(`button[name="nav"][value="next"]`))))
+	if label != "Speichern und weiter" {
+		t.Fatalf("%s: the next button says %q", b.name, label)
+	}
+	b.submit(t, `button[name="nav"][value="next"]`, 200, fmt.Sprintf(`progress#progress[value="%d"]`, n+1))
+	b.expectPage(t, n+1, total)
+}
+
+// browserRating picks a rating for a scale group of a dimension page.
+func browserRating(retro string, now string) func(string) string {
+	return func(name string) string {
+		if strings.HasPrefix(name, "t_") {
+			return retro
+		}
+		return now
+	}
+}
+
+// browserKnowledge judges the statements alternately true and false, with 80 %
+// confidence.
+func browserKnowledge(name string) string {
+	if strings.HasPrefix(name, "c_") {
+		return "80"
+	}
+	n, _ := strconv.Atoi(strings.TrimLeft(strings.TrimPrefix(name, "k_k"), "0"))
+	if n%2 == 1 {
+		return "true"
+	}
+	return "false"
+}
+
+// startParticipation goes from the start page through consent to the code
+// form and submits the code; the caller checks where it leads.
+func (b *browserTab) startParticipation(t *testing.T, code map[string]string, status int64, want string) {
+	t.Helper()
+	b.open(t, "/", 200)
+	if w := brEval[int](t, b, "window.innerWidth"); w != phoneWidth {
+		t.Fatalf("%s: the viewport is %d px wide, want %d (a phone)", b.name, w, phoneWidth)
+	}
+	b.typeInto(t, "#cohort-code", journeySlug)
+	b.submit(t, `form[action="/c"] button[type="submit"]`, 200, "#agree")
+
+	if h := brEval[string](t, b, `document.querySelector("hgroup p").textContent`); !strings.Contains(h, journeyCohort) {
+		t.Fatalf("%s: the consent page names %q, want the cohort %q", b.name, h, journeyCohort)
+	}
+	b.do(t, "tick consent", chromedp.Click(chromedp.CSS("#agree")))
+	if !brEval[bool](t, b, `document.querySelector("#agree").checked`) {
+		t.Fatalf("%s: the consent checkbox is not ticked after a click", b.name)
+	}
+	b.submit(t, `form[action="/c/`+journeySlug+`/consent"] button[type="submit"]`, 200, "#emother")
+
+	for _, el := range questions.CodeElements {
+		b.typeInto(t, "#e"+el.ID, code[el.ID])
+	}
+	b.submit(t, `form[action="/c/`+journeySlug+`/code"] button[type="submit"]`, status, want)
+}
+
+// checkFeedback checks the feedback page: the chart is drawn on a canvas and
+// the score table has a row with numbers for every dimension.
+func (b *browserTab) checkFeedback(t *testing.T, dims int, wantHeads []string, numberCols int) {
+	t.Helper()
+	b.waitVisible(t, `[data-chart][data-drawn="true"]`)
+	if !brEval[bool](t, b, `document.querySelector("[data-chart] canvas") !== null`) {
+		t.Fatalf("%s: the chart has no <canvas>\n%s", b.name, b.describe())
+	}
+	heads := brEval[[]string](t, b, `Array.from(document.querySelectorAll("table.scores thead th")).map(th => th.textContent.trim())`)
+	for _, h := range wantHeads {
+		found := false
+		for _, got := range heads {
+			found = found || got == h
+		}
+		if !found {
+			t.Errorf("%s: the score table has columns %q, missing %q", b.name, heads, h)
+		}
+	}
+	rows := brEval[[][]string](t, b, `Array.from(document.querySelectorAll("table.scores tbody tr"))
+		.map(tr => Array.from(tr.querySelectorAll("td")).map(td => td.textContent.trim()))`)
+	if len(rows) != dims {
+		t.Fatalf("%s: the score table has %d body rows, want %d: %q", b.name, len(rows), dims, rows)
+	}
+	number := regexp.MustCompile(`^\d{1,2},\d$`)
+	for i, cells := range rows {
+		if len(cells) != numberCols+1 {
+			t.Fatalf("%s: score row %d has cells %q, want %d numbers and a reading", b.name, i+1, cells, numberCols)
+		}
+		for _, c := range cells[:numberCols] {
+			if !number.MatchString(c) {
+				t.Errorf("%s: score row %d: %q is not a score like 7,0 (row %q)", b.name, i+1, c, cells)
+			}
+		}
+	}
+}
+
+func TestBrowserJourney(t *testing.T) {
+	chromium := browserBinary()
+	if chromium == "" {
+		if os.Getenv("E2E_REQUIRED") == "1" {
+			t.Fatal("no Chromium found (/usr/bin/chromium, chromium, chromium-browser, google-chrome in PATH, or E2E_CHROMIUM), and E2E_REQUIRED=1")
+		}
+		t.Skip("no Chromium found; set E2E_REQUIRED=1 to make this a failure")
+	}
+	started := time.Now()
+
+	// The real application on a fresh database.
+	set, err := questions.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := set.Resolve(questions.DefaultID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := db.Open(filepath.Join(t.TempDir(), "journey.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	if _, err := store.CreateCohort(journeySlug, journeyCohort, inst.Ref()); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.SetWaveOpen(journeySlug, db.Pre, true); err != nil {
+		t.Fatal(err)
+	}
+	web, err := app.New(app.Config{Secret: []byte(journeySecret)}, store, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- web.Listener(ln) }()
+	t.Cleanup(func() {
+		if err := web.ShutdownWithTimeout(5 * time.Second); err != nil {
+			t.Errorf("shutting the server down: %v", err)
+		}
+		if err := <-served; err != nil {
+			t.Errorf("server: %v", err)
+		}
+	})
+	base := "http://" + ln.Addr().String()
+
+	pages := inst.Pages()
+	total := len(pages)
+	dims := len(inst.Dimensions)
+	if total < 4 || pages[0].Kind != questions.PageDimension || pages[1].Kind != questions.PageDimension ||
+		pages[total-2].Kind != questions.PageKnowledge || pages[total-1].Kind != questions.PageBackground {
+		t.Fatalf("the test expects dimension pages, then a knowledge and a background page; the instrument has %d pages", total)
+	}
+
+	// One browser for the whole journey; it cannot outlive the timeout.
+	ctx, cancel := context.WithTimeout(context.Background(), journeyTimeout)
+	defer cancel()
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(chromium),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.WindowSize(phoneWidth, phoneHeight),
+	)
+	defer cancelAlloc()
+	// Tabs close before the browser stops (defers run last in, first out).
+	var closeTabs []context.CancelFunc
+	defer func() {
+		for i := len(closeTabs) - 1; i >= 0; i-- {
+			closeTabs[i]()
+		}
+	}()
+
+	rec := &browserRecorder{perTab: map[string]int{}}
+	// newTab opens a tab; fresh tabs get a browser context of their own, so
+	// no cookie carries over from an earlier tab.
+	newTab := func(t *testing.T, name string, parent context.Context, fresh bool) *browserTab {
+		t.Helper()
+		tb := &browserTab{name: name, base: base}
+		opts := []chromedp.ContextOption{chromedp.WithListener(rec.listener(tb))}
+		if fresh {
+			opts = append(opts, chromedp.WithNewBrowserContext())
+		}
+		tabCtx, cancelTab := chromedp.NewContext(parent, opts...)
+		tb.ctx = tabCtx
+		closeTabs = append(closeTabs, cancelTab)
+		// The first Run starts the browser (or opens the tab). It must not
+		// run under a step timeout, which would end the browser with it.
+		if err := chromedp.Do(tabCtx, chromedp.EmulateViewport(phoneWidth, phoneHeight, chromedp.EmulateMobile, chromedp.EmulatePortrait)); err != nil {
+			t.Fatalf("%s: starting the browser (%s): %v", name, chromium, err)
+		}
+		return tb
+	}
+
+	var first *browserTab
+	var returnCode string
+	ok := t.Run("pre wave: code and first pages", func(t *testing.T) {
+		first = newTab(t, "pre tab", allocCtx, false)
+		b := first
+		b.startParticipation(t, journeyCode, 200, "#return-code-value")
+
+		returnCode = strings.TrimSpace(brRun(t, b, "read the return code", chromedp.Text(chromedp.CSS("#return-code-value"))))
+		if !regexp.MustCompile(`^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$`).MatchString(returnCode) {
+			t.Fatalf("the return code %q is not four groups of four characters", returnCode)
+		}
+		t.Logf("return code %s", returnCode)
+		b.submit(t, `.return-code a[href="/survey"]`, 200, `progress#progress[value="1"]`)
+		b.expectPage(t, 1, total)
+
+		for n := 1; n <= 2; n++ {
+			groups := b.answerAll(t, browserRating("", strconv.Itoa(5+n)))
+			if want := len(pages[n-1].Items); len(groups) != want {
+				t.Fatalf("page %d has %d rating groups, want one per item (%d): %q", n, len(groups), want, groups)
+			}
+			b.next(t, n, total)
+		}
+	})
+	if !ok {
+		return
+	}
+	// Tabs with a new browser context need a running browser: the first tab's.
+	browserCtx := first.ctx
+
+	ok = t.Run("pre wave: resume with return code and submit", func(t *testing.T) {
+		b := newTab(t, "resume tab", browserCtx, true)
+		// Nothing of the first tab's session is known here.
+		b.open(t, "/survey", 403)
+		b.open(t, "/", 200)
+		b.typeInto(t, "#return-code", returnCode)
+		b.submit(t, `form[action="/resume"] button[type="submit"]`, 200, `progress#progress[value="3"]`)
+		b.expectPage(t, 3, total)
+
+		for n := 3; n < total-1; n++ {
+			b.answerAll(t, browserRating("", strconv.Itoa(n%4+5)))
+			b.next(t, n, total)
+		}
+		// Knowledge page: a judgement and a confidence for every statement.
+		groups := b.answerAll(t, browserKnowledge)
+		if want := 2 * len(inst.Knowledge); len(groups) != want {
+			t.Fatalf("the knowledge page has %d radio groups, want %d", len(groups), want)
+		}
+		b.next(t, total-1, total)
+
+		// Background page. First sent without the frequency of AI use: the
+		// page comes back with a message and keeps the text as typed, inert.
+		b.clickRadio(t, "b_field", "education")
+		b.typeInto(t, "#x_expectations", journeyFreeText)
+		label := strings.TrimSpace(brRun(t, b, "read the submit button", chromedp.TextContent(chromedp.CSS(`button[name="nav"][value="submit"]`))))
+		if label != "Absenden" {
+			t.Fatalf("the submit button says %q, want Absenden", label)
+		}
+		b.submit(t, `button[name="nav"][value="submit"]`, 422, `p.error[role="alert"]`)
+		b.expectPage(t, total, total)
+		if got := brRun(t, b, "read the text", chromedp.Value(chromedp.CSS("#x_expectations"))); got != journeyFreeText {
+			t.Fatalf("after the page came back the text reads %q, want %q", got, journeyFreeText)
+		}
+		if n := brEval[int](t, b, `Array.from(document.scripts).filter(s => s.textContent.includes("alert(")).length`); n != 0 {
+			t.Fatalf("the typed <script> became %d script element(s) in the page", n)
+		}
+		b.clickRadio(t, "b_ai_use", "weekly")
+		if !brEval[bool](t, b, `document.querySelector("#b_field-education").checked`) {
+			t.Fatalf("the field of work chosen before was lost when the page came back")
+		}
+		b.submit(t, `button[name="nav"][value="submit"]`, 200, "[data-chart]")
+
+		b.checkFeedback(t, dims, []string{"Vorher"}, 1)
+		if n := brEval[int](t, b, `document.querySelectorAll("table.scores thead th").length`); n != 3 {
+			t.Errorf("after the pre wave the score table has %d columns, want 3 (dimension, Vorher, reading)", n)
+		}
+	})
+	if !ok {
+		return
+	}
+
+	ok = t.Run("post wave: tolerant code match and submit", func(t *testing.T) {
+		if err := store.SetWaveOpen(journeySlug, db.Pre, false); err != nil {
+			t.Fatal(err)
+		}
+		if err := store.SetWaveOpen(journeySlug, db.Post, true); err != nil {
+			t.Fatal(err)
+		}
+		b := newTab(t, "post tab", browserCtx, true)
+		typo := map[string]string{}
+		for k, v := range journeyCode {
+			typo[k] = v
+		}
+		typo["birthplace"] = "G" // one element mistyped
+		b.startParticipation(t, typo, 200, `progress#progress[value="1"]`)
+		if n := brEval[int](t, b, `document.querySelectorAll("button[name=confirm_new]").length`); n != 0 {
+			t.Fatalf("the questionnaire offers to take part without a link")
+		}
+		b.expectPage(t, 1, total)
+
+		for n := 1; n < total-1; n++ {
+			items := len(pages[n-1].Items)
+			pairs := brEval[int](t, b, `document.querySelectorAll("form.survey fieldset.item-pair").length`)
+			if pairs != items {
+				t.Fatalf("post page %d has %d item pairs, want %d (today and looking back)", n, pairs, items)
+			}
+			groups := b.answerAll(t, browserRating("4", "8"))
+			var now, then int
+			for _, g := range groups {
+				switch {
+				case strings.HasPrefix(g, "r_"):
+					now++
+				case strings.HasPrefix(g, "t_"):
+					then++
+				}
+			}
+			if now != items || then != items {
+				t.Fatalf("post page %d has %d r_ and %d t_ groups, want %d each: %q", n, now, then, items, groups)
+			}
+			b.next(t, n, total)
+		}
+		b.answerAll(t, browserKnowledge)
+		b.next(t, total-1, total)
+		b.clickRadio(t, "b_field", "education")
+		b.clickRadio(t, "b_ai_use", "daily")
+		b.typeInto(t, "#x_reflection", "Für Übersetzungen genutzt, für Gutachten bewusst nicht.")
+		b.submit(t, `button[name="nav"][value="submit"]`, 200, "[data-chart]")
+
+		b.checkFeedback(t, dims, []string{"Vorher", "Rückblickend vorher", "Nachher"}, 3)
+	})
+	if !ok {
+		return
+	}
+
+	t.Run("store: one linked participant", func(t *testing.T) {
+		cohort, err := store.CohortBySlug(journeySlug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Every participant of the cohort: a tolerance of all six elements.
+		all, err := store.CodeCandidates(cohort.ID, [6]string{}, questions.CodeLen)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all) != 1 {
+			t.Fatalf("the cohort has %d participants, want 1", len(all))
+		}
+		p := all[0]
+		norm, ok := questions.NormalizeReturnCode(returnCode)
+		if !ok {
+			t.Fatalf("the return code %q shown does not read back", returnCode)
+		}
+		byCode, err := store.ParticipantByReturnCode(questions.HashReturnCode([]byte(journeySecret), norm))
+		if err != nil || byCode.ID != p.ID {
+			t.Fatalf("the return code does not lead to the participant: %v", err)
+		}
+		rs, err := store.ResponsesOf(p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rs) != 2 {
+			t.Fatalf("the participant has %d responses, want 2", len(rs))
+		}
+		byWave := map[db.Wave]db.Response{}
+		for _, r := range rs {
+			byWave[r.Wave] = r
+		}
+		pre, post := byWave[db.Pre], byWave[db.Post]
+		if pre.ID == 0 || post.ID == 0 {
+			t.Fatalf("responses %+v: want one pre and one post", rs)
+		}
+		if !pre.Submitted() || !post.Submitted() {
+			t.Errorf("submitted: pre %v, post %v; want both", pre.Submitted(), post.Submitted())
+		}
+		if pre.Link != db.LinkNew {
+			t.Errorf("pre response link %q, want %q", pre.Link, db.LinkNew)
+		}
+		if post.Link != db.LinkCodeTolerant {
+			t.Errorf("post response link %q, want %q", post.Link, db.LinkCodeTolerant)
+		}
+		var text string
+		for _, a := range pre.Answers {
+			if a.Kind == db.KindText && a.Item == "expectations" && a.Value != nil {
+				text = *a.Value
+			}
+		}
+		if text != journeyFreeText {
+			t.Errorf("the stored text is %q, want %q as typed", text, journeyFreeText)
+		}
+		var retro int
+		for _, a := range post.Answers {
+			if a.Kind == db.KindRating && a.Retro {
+				retro++
+			}
+		}
+		if retro != len(inst.Items) {
+			t.Errorf("the post response has %d retrospective ratings, want %d", retro, len(inst.Items))
+		}
+	})
+
+	// Everything the pages loaded came from the app itself.
+	requests, dialogs, perTab := rec.snapshot()
+	for _, name := range []string{"pre tab", "resume tab", "post tab"} {
+		if perTab[name] == 0 {
+			t.Errorf("no network requests were recorded in the %s", name)
+		}
+	}
+	foreign := 0
+	for _, raw := range requests {
+		if strings.HasPrefix(raw, "data:") {
+			continue
+		}
+		u, err := url.Parse(raw)
+		if err != nil || u.Hostname() != "127.0.0.1" {
+			foreign++
+			t.Errorf("a page requested %s, which is not the app (127.0.0.1)", raw)
+		}
+	}
+	t.Logf("%d requests recorded (%v), %d to other hosts", len(requests), perTab, foreign)
+	for _, d := range dialogs {
+		t.Errorf("a JavaScript dialog opened (typed text executed?): %s", d)
+	}
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		t.Errorf("the journey ran into its %s timeout", journeyTimeout)
+	}
+	t.Logf("journey took %s", time.Since(started).Round(time.Millisecond))
+}

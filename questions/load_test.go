@@ -1,0 +1,558 @@
+package questions
+
+import (
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+// minimalYAML returns a small but complete, valid instrument with the given
+// id and version. Every list element sits on a line of its own so that tests
+// can break exactly one thing with mutate.
+func minimalYAML(id string, version int) string {
+	return `id: ` + id + `
+version: ` + strconv.Itoa(version) + `
+title: {de: "Titel", en: "Title"}
+description: {de: "Beschreibung", en: "Description"}
+scale:
+  min: 1
+  max: 5
+  min_label: {de: "1 = nie", en: "1 = never"}
+  max_label: {de: "5 = immer", en: "5 = always"}
+rating_prompt: {de: "Wie gut?", en: "How well?"}
+then_prompt: {de: "Und damals?", en: "And back then?"}
+knowledge_prompt: {de: "Richtig oder falsch?", en: "True or false?"}
+dimensions:
+  - {id: alpha, title: {de: "Alpha", en: "Alpha"}, description: {de: "Teil Alpha", en: "Part alpha"}}
+  - {id: beta, title: {de: "Beta", en: "Beta"}, description: {de: "Teil Beta", en: "Part beta"}}
+items:
+  - {id: a1, dimension: alpha, text: {de: "Aussage A1", en: "Statement A1"}}
+  - {id: a2, dimension: alpha, reverse: true, text: {de: "Aussage A2", en: "Statement A2"}}
+  - {id: b1, dimension: beta, text: {de: "Aussage B1", en: "Statement B1"}}
+  - {id: b2, dimension: beta, text: {de: "Aussage B2", en: "Statement B2"}}
+knowledge:
+  - {id: k1, correct: true, text: {de: "Wissen 1", en: "Knowledge 1"}, explanation: {de: "Weil 1", en: "Because 1"}}
+  - {id: k2, correct: false, text: {de: "Wissen 2", en: "Knowledge 2"}, explanation: {de: "Weil 2", en: "Because 2"}}
+background:
+  - id: field
+    type: choice
+    text: {de: "Bereich?", en: "Field?"}
+    options:
+      - {value: engineering, text: {de: "Technik", en: "Engineering"}}
+      - {value: other, text: {de: "Sonstiges", en: "Other"}}
+  - {id: note, type: text, optional: true, text: {de: "Anmerkung?", en: "Note?"}}
+`
+}
+
+// mutate replaces old (which must occur exactly once) with new, so that a
+// test case cannot silently stop mutating anything.
+func mutate(t *testing.T, doc, old, new string) string {
+	t.Helper()
+	if n := strings.Count(doc, old); n != 1 {
+		t.Fatalf("mutate: %q occurs %d times in the minimal instrument, want exactly 1", old, n)
+	}
+	return strings.Replace(doc, old, new, 1)
+}
+
+func TestParseMinimalInstrumentIsValid(t *testing.T) {
+	in, err := Parse("mini.yaml", []byte(minimalYAML("mini", 1)))
+	if err != nil {
+		t.Fatalf("Parse(minimal) error: %v", err)
+	}
+	if got, want := in.Ref(), "mini@1"; got != want {
+		t.Errorf("Ref() = %q, want %q", got, want)
+	}
+	if got, want := len(in.Dimensions), 2; got != want {
+		t.Errorf("len(Dimensions) = %d, want %d", got, want)
+	}
+	if got, want := len(in.Items), 4; got != want {
+		t.Errorf("len(Items) = %d, want %d", got, want)
+	}
+	a2, ok := in.Item("a2")
+	if !ok || !a2.Reverse || a2.Dimension != "alpha" || a2.Text.EN != "Statement A2" {
+		t.Errorf("Item(a2) = %+v, %v; want reverse-keyed alpha item with English text", a2, ok)
+	}
+	if in.Scale.Min != 1 || in.Scale.Max != 5 {
+		t.Errorf("Scale = %d–%d, want 1–5", in.Scale.Min, in.Scale.Max)
+	}
+	k2, ok := in.KnowledgeItem("k2")
+	if !ok || k2.Correct {
+		t.Errorf("KnowledgeItem(k2) = %+v, %v; want correct=false", k2, ok)
+	}
+	q, ok := in.BackgroundQuestion("field")
+	if !ok || q.Type != BackgroundChoice || !q.HasOption("other") || q.HasOption("design") {
+		t.Errorf("BackgroundQuestion(field) = %+v, %v; want choice with options engineering, other", q, ok)
+	}
+}
+
+func TestParseRejectsBrokenInstruments(t *testing.T) {
+	const file = "instruments/broken-v1.yaml"
+	base := minimalYAML("mini", 1)
+	const b2 = `{id: b2, dimension: beta, text: {de: "Aussage B2", en: "Statement B2"}}`
+	tests := []struct {
+		name  string
+		doc   func(t *testing.T) string
+		wants []string // substrings the error must contain, besides the file name
+	}{
+		{
+			name: "duplicate item id",
+			doc: func(t *testing.T) string {
+				return mutate(t, base, `{id: b2, dimension: beta,`, `{id: a1, dimension: beta,`)
+			},
+			wants: []string{`item "a1"`, "already used"},
+		},
+		{
+			name: "item id reuses a dimension id",
+			doc: func(t *testing.T) string {
+				return mutate(t, base, `{id: b2, dimension: beta,`, `{id: alpha, dimension: beta,`)
+			},
+			wants: []string{`item "alpha"`, "already used by a dimension"},
+		},
+		{
+			name: "item with unknown dimension",
+			doc: func(t *testing.T) string {
+				return mutate(t, base, `{id: b2, dimension: beta,`, `{id: b2, dimension: gamma,`)
+			},
+			wants: []string{"item b2", `dimension "gamma" does not exist`},
+		},
+		{
+			name: "missing English text",
+			doc: func(t *testing.T) string {
+				return mutate(t, base, b2, `{id: b2, dimension: beta, text: {de: "Aussage B2"}}`)
+			},
+			wants: []string{"item b2", "English text (en) is missing"},
+		},
+		{
+			name: "blank English text",
+			doc: func(t *testing.T) string {
+				return mutate(t, base, b2, `{id: b2, dimension: beta, text: {de: "Aussage B2", en: "   "}}`)
+			},
+			wants: []string{"item b2", "English text (en) is missing"},
+		},
+		{
+			name: "missing German text",
+			doc: func(t *testing.T) string {
+				return mutate(t, base, b2, `{id: b2, dimension: beta, text: {en: "Statement B2"}}`)
+			},
+			wants: []string{"item b2", "German text (de) is missing"},
+		},
+		{
+			name: "missing German dimension title",
+			doc: func(t *testing.T) string {
+				return mutate(t, base, `title: {de: "Beta", en: "Beta"}`, `title: {en: "Beta"}`)
+			},
+			wants: []string{"dimension beta: title", "German text (de) is missing"},
+		},
+		{
+			name: "missing English knowledge explanation",
+			doc: func(t *testing.T) string {
+				return mutate(t, base, `explanation: {de: "Weil 2", en: "Because 2"}`, `explanation: {de: "Weil 2"}`)
+			},
+			wants: []string{"knowledge item k2: explanation", "English text (en) is missing"},
+		},
+		{
+			name:  "scale max equal to min",
+			doc:   func(t *testing.T) string { return mutate(t, base, "  max: 5\n", "  max: 1\n") },
+			wants: []string{"scale", "1–1"},
+		},
+		{
+			name:  "scale max below min",
+			doc:   func(t *testing.T) string { return mutate(t, base, "  max: 5\n", "  max: 0\n") },
+			wants: []string{"scale", "1–0"},
+		},
+		{
+			name:  "scale with only two points",
+			doc:   func(t *testing.T) string { return mutate(t, base, "  max: 5\n", "  max: 2\n") },
+			wants: []string{"scale", "1–2"},
+		},
+		{
+			name: "unknown field in an item",
+			doc: func(t *testing.T) string {
+				return mutate(t, base, `{id: b2, dimension: beta,`, `{id: b2, dimension: beta, colour: red,`)
+			},
+			// The YAML decoder reports the line (items b2 is on line 20) and the field.
+			wants: []string{"line 20", "field colour not found"},
+		},
+		{
+			name:  "unknown top-level field",
+			doc:   func(t *testing.T) string { return mutate(t, base, "version: 1\n", "version: 1\nauthor: someone\n") },
+			wants: []string{"line 3", "field author not found"},
+		},
+		{
+			name:  "version that is not a number",
+			doc:   func(t *testing.T) string { return mutate(t, base, "version: 1\n", "version: one\n") },
+			wants: []string{"line 2", "one"},
+		},
+		{
+			name: "choice question with one option",
+			doc: func(t *testing.T) string {
+				return mutate(t, base, `      - {value: other, text: {de: "Sonstiges", en: "Other"}}`+"\n", "")
+			},
+			wants: []string{"background question field", "at least 2 options"},
+		},
+		{
+			name:  "bad background question type",
+			doc:   func(t *testing.T) string { return mutate(t, base, "    type: choice\n", "    type: slider\n") },
+			wants: []string{"background question field", `"slider"`},
+		},
+		{
+			name: "text question with options",
+			doc: func(t *testing.T) string {
+				return mutate(t, base, `{id: note, type: text,`, `{id: note, type: text, options: [{value: x, text: {de: "X", en: "X"}}],`)
+			},
+			wants: []string{"background question note", "no options"},
+		},
+		{
+			name: "duplicate option value",
+			doc: func(t *testing.T) string {
+				return mutate(t, base, `{value: other, text:`, `{value: engineering, text:`)
+			},
+			wants: []string{"background question field", `"engineering"`},
+		},
+		{
+			name:  "dimension with fewer than 2 items",
+			doc:   func(t *testing.T) string { return mutate(t, base, "  - "+b2+"\n", "") },
+			wants: []string{"dimension beta", "at least 2 items, has 1"},
+		},
+		{
+			name: "dimension without items",
+			doc: func(t *testing.T) string {
+				return mutate(t, base, "dimensions:\n", "dimensions:\n  - {id: gamma, title: {de: \"G\", en: \"G\"}, description: {de: \"G\", en: \"G\"}}\n")
+			},
+			wants: []string{"dimension gamma", "has 0"},
+		},
+		{
+			name: "item id with uppercase letter and dash",
+			doc: func(t *testing.T) string {
+				return mutate(t, base, `{id: b2, dimension: beta,`, `{id: B-2, dimension: beta,`)
+			},
+			wants: []string{`item "B-2"`, "lowercase"},
+		},
+		{
+			name: "item id starting with a digit",
+			doc: func(t *testing.T) string {
+				return mutate(t, base, `{id: b2, dimension: beta,`, `{id: 2b, dimension: beta,`)
+			},
+			wants: []string{`item "2b"`, "start with a letter"},
+		},
+		{
+			name:  "instrument id with a dash",
+			doc:   func(t *testing.T) string { return mutate(t, base, "id: mini\n", "id: mini-test\n") },
+			wants: []string{`id "mini-test"`},
+		},
+		{
+			name:  "version zero",
+			doc:   func(t *testing.T) string { return mutate(t, base, "version: 1\n", "version: 0\n") },
+			wants: []string{"version 0"},
+		},
+		{
+			name: "duplicate knowledge id",
+			doc: func(t *testing.T) string {
+				return mutate(t, base, `{id: k2, correct: false,`, `{id: k1, correct: false,`)
+			},
+			wants: []string{`knowledge item "k1"`, "already used"},
+		},
+		{
+			name: "every problem is reported, not just the first",
+			doc: func(t *testing.T) string {
+				doc := mutate(t, base, `{id: b2, dimension: beta,`, `{id: b2, dimension: gamma,`)
+				return mutate(t, doc, `text: {de: "Aussage A1", en: "Statement A1"}`, `text: {de: "Aussage A1"}`)
+			},
+			wants: []string{`item b2: dimension "gamma"`, "item a1: English text", "dimension beta: needs at least 2 items, has 1"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in, err := Parse(file, []byte(tt.doc(t)))
+			if err == nil {
+				t.Fatalf("Parse succeeded (instrument %s), want an error", in.Ref())
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, file) {
+				t.Errorf("error does not name the file %q:\n%s", file, msg)
+			}
+			for _, want := range tt.wants {
+				if !strings.Contains(msg, want) {
+					t.Errorf("error does not contain %q:\n%s", want, msg)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadDefaultInstrument(t *testing.T) {
+	set, err := Load()
+	if err != nil {
+		t.Fatalf("Load() error: %v", err)
+	}
+	in, err := set.Resolve(DefaultID)
+	if err != nil {
+		t.Fatalf("Resolve(%q) error: %v", DefaultID, err)
+	}
+	if in.ID != "einordnung" || in.Version < 1 {
+		t.Fatalf("default instrument = %s, want einordnung@≥1", in.Ref())
+	}
+	if in.Scale.Min != 0 || in.Scale.Max != 10 {
+		t.Errorf("scale = %d–%d, want 0–10 (as documented in PRODUCT.md)", in.Scale.Min, in.Scale.Max)
+	}
+
+	if got, want := len(in.Dimensions), 7; got != want {
+		t.Errorf("dimensions = %d, want %d", got, want)
+	}
+	if n := len(in.Items); n < 30 || n > 40 {
+		t.Errorf("self-rating items = %d, want 30–40", n)
+	}
+	for _, d := range in.Dimensions {
+		if k := len(in.ItemsOf(d.ID)); k < 3 || k > 6 {
+			t.Errorf("dimension %s has %d items, want 3–6", d.ID, k)
+		}
+	}
+
+	var trues, falses int
+	for _, k := range in.Knowledge {
+		if k.Correct {
+			trues++
+		} else {
+			falses++
+		}
+	}
+	if n := len(in.Knowledge); n < 10 || n > 12 {
+		t.Errorf("knowledge items = %d, want 10–12", n)
+	}
+	if trues != falses {
+		t.Errorf("knowledge items: %d true, %d false; want equal counts", trues, falses)
+	}
+
+	background := []struct {
+		id      string
+		options []string
+	}{
+		{"field", []string{"engineering", "social_work", "design", "administration", "health", "education", "other"}},
+		{"ai_use", []string{"never", "rarely", "monthly", "weekly", "daily"}},
+	}
+	for _, b := range background {
+		q, ok := in.BackgroundQuestion(b.id)
+		if !ok {
+			t.Errorf("background question %s missing", b.id)
+			continue
+		}
+		if q.Type != BackgroundChoice {
+			t.Errorf("background question %s: type %q, want %q", b.id, q.Type, BackgroundChoice)
+		}
+		var got []string
+		for _, o := range q.Options {
+			got = append(got, o.Value)
+		}
+		if !slices.Equal(got, b.options) {
+			t.Errorf("background question %s: options %v, want %v", b.id, got, b.options)
+		}
+	}
+
+	// Every Text anywhere in the instrument has both languages.
+	var texts int
+	walkTexts(reflect.ValueOf(*in), "instrument", func(where string, tx Text) {
+		texts++
+		if strings.TrimSpace(tx.DE) == "" {
+			t.Errorf("%s: German text missing", where)
+		}
+		if strings.TrimSpace(tx.EN) == "" {
+			t.Errorf("%s: English text missing", where)
+		}
+	})
+	// 7 fixed texts + 2 per dimension + 1 per item + 2 per knowledge item +
+	// 1 per background question + 1 per option.
+	want := 7 + 2*len(in.Dimensions) + len(in.Items) + 2*len(in.Knowledge)
+	for _, q := range in.Background {
+		want += 1 + len(q.Options)
+	}
+	if texts != want {
+		t.Errorf("walked %d texts, want %d (the walk missed some)", texts, want)
+	}
+}
+
+// walkTexts calls f for every Text value reachable from v through exported
+// struct fields and slices.
+func walkTexts(v reflect.Value, where string, f func(string, Text)) {
+	switch v.Kind() {
+	case reflect.Struct:
+		if tx, ok := v.Interface().(Text); ok {
+			f(where, tx)
+			return
+		}
+		for i := 0; i < v.NumField(); i++ {
+			if !v.Type().Field(i).IsExported() {
+				continue
+			}
+			walkTexts(v.Field(i), where+"."+v.Type().Field(i).Name, f)
+		}
+	case reflect.Slice:
+		for i := 0; i < v.Len(); i++ {
+			walkTexts(v.Index(i), where+"["+strconv.Itoa(i)+"]", f)
+		}
+	}
+}
+
+func TestLoadFSDuplicateRef(t *testing.T) {
+	fsys := fstest.MapFS{
+		"defs/first.yaml":  {Data: []byte(minimalYAML("mini", 1))},
+		"defs/second.yaml": {Data: []byte(minimalYAML("mini", 1))},
+	}
+	set, err := LoadFS(fsys, "defs")
+	if err == nil {
+		t.Fatalf("LoadFS succeeded with %d instruments, want a duplicate error", len(set.All()))
+	}
+	for _, want := range []string{"defs/first.yaml", "defs/second.yaml", "mini@1"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not contain %q: %v", want, err)
+		}
+	}
+}
+
+func TestLoadFSErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		fsys  fstest.MapFS
+		wants []string
+	}{
+		{
+			name:  "no yaml files",
+			fsys:  fstest.MapFS{"defs/readme.txt": {Data: []byte("hi")}},
+			wants: []string{"no instrument files", "defs"},
+		},
+		{
+			name: "one broken file among good ones",
+			fsys: fstest.MapFS{
+				"defs/a.yaml": {Data: []byte(minimalYAML("alpha", 1))},
+				"defs/b.yaml": {Data: []byte(strings.Replace(minimalYAML("beta", 1), "dimension: beta,", "dimension: nowhere,", 1))},
+			},
+			wants: []string{"defs/b.yaml", `dimension "nowhere" does not exist`},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := LoadFS(tt.fsys, "defs")
+			if err == nil {
+				t.Fatal("LoadFS succeeded, want an error")
+			}
+			for _, want := range tt.wants {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error does not contain %q: %v", want, err)
+				}
+			}
+		})
+	}
+}
+
+func TestSetLookups(t *testing.T) {
+	fsys := fstest.MapFS{
+		"defs/mini-v1.yaml":  {Data: []byte(minimalYAML("mini", 1))},
+		"defs/mini-v2.yaml":  {Data: []byte(minimalYAML("mini", 2))},
+		"defs/mini-v10.yaml": {Data: []byte(minimalYAML("mini", 10))},
+		"defs/abc-v3.yaml":   {Data: []byte(minimalYAML("abc", 3))},
+		"defs/notes.txt":     {Data: []byte("not an instrument")},
+	}
+	set, err := LoadFS(fsys, "defs")
+	if err != nil {
+		t.Fatalf("LoadFS error: %v", err)
+	}
+
+	var all []string
+	for _, in := range set.All() {
+		all = append(all, in.Ref())
+	}
+	if want := []string{"abc@3", "mini@1", "mini@2", "mini@10"}; !slices.Equal(all, want) {
+		t.Errorf("All() = %v, want %v", all, want)
+	}
+
+	if in, ok := set.Latest("mini"); !ok || in.Version != 10 {
+		t.Errorf("Latest(mini) = %v, %v; want version 10 (numeric, not string order)", in, ok)
+	}
+	if in, ok := set.Latest("nope"); ok {
+		t.Errorf("Latest(nope) = %s, want not found", in.Ref())
+	}
+	if in, ok := set.Get("mini@2"); !ok || in.Ref() != "mini@2" {
+		t.Errorf("Get(mini@2) = %v, %v", in, ok)
+	}
+	if _, ok := set.Get("mini"); ok {
+		t.Error("Get(mini) without version found something, want not found")
+	}
+
+	tests := []struct {
+		name    string
+		ref     string
+		want    string // ref of the resolved instrument; "" = error expected
+		errWant string
+	}{
+		{name: "bare id resolves to latest", ref: "mini", want: "mini@10"},
+		{name: "explicit version", ref: "mini@1", want: "mini@1"},
+		{name: "other id", ref: "abc", want: "abc@3"},
+		{name: "unknown id", ref: "nope", errWant: `"nope" not found`},
+		{name: "unknown version", ref: "mini@3", errWant: `"mini@3" not found`},
+		{name: "version not a number", ref: "mini@x", errWant: "must be a number"},
+		{name: "empty version", ref: "mini@", errWant: "must be a number"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in, err := set.Resolve(tt.ref)
+			if tt.want == "" {
+				if err == nil {
+					t.Fatalf("Resolve(%q) = %s, want error", tt.ref, in.Ref())
+				}
+				if !strings.Contains(err.Error(), tt.errWant) {
+					t.Errorf("Resolve(%q) error %q does not contain %q", tt.ref, err, tt.errWant)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Resolve(%q) error: %v", tt.ref, err)
+			}
+			if in.Ref() != tt.want {
+				t.Errorf("Resolve(%q) = %s, want %s", tt.ref, in.Ref(), tt.want)
+			}
+		})
+	}
+}
+
+func TestResolveDefaultSet(t *testing.T) {
+	set, err := Load()
+	if err != nil {
+		t.Fatalf("Load() error: %v", err)
+	}
+	latest, ok := set.Latest(DefaultID)
+	if !ok {
+		t.Fatalf("Latest(%q) not found", DefaultID)
+	}
+	tests := []struct {
+		name    string
+		ref     string
+		want    string
+		wantErr bool
+	}{
+		{name: "bare id is latest", ref: "einordnung", want: latest.Ref()},
+		{name: "empty ref is the default", ref: "", want: latest.Ref()},
+		{name: "version 1", ref: "einordnung@1", want: "einordnung@1"},
+		{name: "unknown id", ref: "nope", wantErr: true},
+		{name: "version not a number", ref: "einordnung@x", wantErr: true},
+		{name: "unknown version", ref: "einordnung@999", wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in, err := set.Resolve(tt.ref)
+			if tt.wantErr {
+				if err == nil {
+					t.Fatalf("Resolve(%q) = %s, want error", tt.ref, in.Ref())
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Resolve(%q) error: %v", tt.ref, err)
+			}
+			if in.Ref() != tt.want {
+				t.Errorf("Resolve(%q) = %s, want %s", tt.ref, in.Ref(), tt.want)
+			}
+		})
+	}
+}
