@@ -326,3 +326,36 @@ func countRows(t *testing.T, e *env, table string) int64 {
 	}
 	return n
 }
+
+func TestPreParticipantReturningWhenPostOpensStartsWithConsent(t *testing.T) {
+	e := newEnv(t)
+	e.cohort("ws26", db.Pre)
+	c := e.client()
+	returnCode := c.startPre("ws26", code("M", "K", "7", "H", "1", "A"))
+	c.finish(false, "5")
+	if err := e.store.SetWaveOpen("ws26", db.Post, true); err != nil {
+		t.Fatal(err)
+	}
+	// Same browser, still signed in: the questionnaire sends them to the post wave's consent.
+	p := c.get("/survey")
+	if p.Status != http.StatusSeeOther || p.Location != "/c/ws26" {
+		t.Fatalf("survey with a new wave open: %d %q", p.Status, p.Location)
+	}
+	// With the return code on another device: consent, then straight into the post questionnaire.
+	other := e.client()
+	other.get("/")
+	p = other.post("/resume", url.Values{"return_code": {returnCode}})
+	if p.Status != http.StatusSeeOther || p.Location != "/c/ws26" {
+		t.Fatalf("return code with post open: %d %q", p.Status, p.Location)
+	}
+	other.follow(p)
+	p = other.post("/c/ws26/consent", url.Values{"agree": {"yes"}})
+	if p.Status != http.StatusSeeOther || p.Location != "/survey" {
+		t.Fatalf("consent of a known participant: %d %q", p.Status, p.Location)
+	}
+	p = other.finish(true, "9")
+	expect(t, p, http.StatusOK, "Nachher", "9,0", "5,0")
+	if n := countRows(t, e, "participants"); n != 1 {
+		t.Fatalf("%d participants, want 1", n)
+	}
+}

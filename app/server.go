@@ -170,7 +170,10 @@ func (h *handler) handleError(c *fiber.Ctx, err error) error {
 	key := "err_internal"
 	var pe *pageError
 	var fe *fiber.Error
+	var re *redirect
 	switch {
+	case errors.As(err, &re):
+		return c.Redirect(re.to, fiber.StatusSeeOther)
 	case errors.As(err, &pe):
 		status, key = pe.status, pe.key
 	case errors.As(err, &fe):
@@ -209,6 +212,11 @@ type pageError struct {
 }
 
 func (e *pageError) Error() string { return e.key }
+
+// redirect sends the visitor elsewhere from deep inside a handler's helpers.
+type redirect struct{ to string }
+
+func (r *redirect) Error() string { return "redirect to " + r.to }
 
 var (
 	errNotFound  = &pageError{fiber.StatusNotFound, "err_not_found"}

@@ -40,7 +40,8 @@ func (h *handler) currentProgress(c *fiber.Ctx) (*progress, error) {
 	}
 	r, err := h.store.ResponseFor(p.ID, wave)
 	if errors.Is(err, db.ErrNotFound) {
-		return nil, errNoSession
+		// A new wave opened since they last came: it starts with consent.
+		return nil, &redirect{to: "/c/" + cohort.Slug}
 	}
 	if err != nil {
 		return nil, err
