@@ -85,6 +85,7 @@ var messages = buildMessages([][3]string{
 	{"survey_no_answer", "k. A.", "n/a"},
 	{"survey_no_answer_long", "keine Angabe", "no answer"},
 	{"survey_now", "Heute", "Today"},
+	{"survey_then", "Rückblickend: vor Beginn des Zertifikats", "Looking back: before the certificate began"},
 	{"survey_knowledge_title", "Was stimmt?", "What is true?"},
 	{"survey_judgement", "Die Aussage ist …", "The statement is …"},
 	{"survey_true", "richtig", "true"},

@@ -107,13 +107,16 @@ func (h *handler) renderPage(c *fiber.Ctx, pr *progress, index int, values, prob
 	case questions.PageDimension:
 		v.Title = page.Dimension.Title.In(l)
 		v.Intro = page.Dimension.Description.In(l) + " " + inst.RatingPrompt.In(l)
+		if retro {
+			v.Intro += " " + inst.ThenPrompt.In(l)
+		}
 		for _, it := range page.Items {
 			rv := ratingView{ID: it.ID, Text: it.Text.In(l), Now: radios(prefixRating+it.ID, scale)}
 			rv.Now.Legend = rv.Text
 			if retro {
 				rv.Now.Legend = h.t(c, "survey_now")
 				then := radios(prefixThen+it.ID, scale)
-				then.Legend = inst.ThenPrompt.In(l)
+				then.Legend = h.t(c, "survey_then")
 				rv.Then = &then
 			}
 			v.Ratings = append(v.Ratings, rv)
