@@ -142,7 +142,7 @@ func TestWrongPlacesAndForgedRequests(t *testing.T) {
 	t.Run("unknown or malformed return code", func(t *testing.T) {
 		c.t = t
 		expect(t, c.post("/resume", url.Values{"return_code": {"0000-0000-0000-0000"}}), http.StatusNotFound, "nichts gefunden")
-		expect(t, c.post("/resume", url.Values{"return_code": {"<b>x</b>"}}), http.StatusNotFound, "16 Zeichen", "&lt;b&gt;x&lt;/b&gt;")
+		expect(t, c.post("/resume", url.Values{"return_code": {"<b>x</b>"}}), http.StatusUnprocessableEntity, "16 Zeichen", "&lt;b&gt;x&lt;/b&gt;")
 	})
 	t.Run("missing or foreign CSRF token", func(t *testing.T) {
 		c.t = t

@@ -6,7 +6,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"einordnung/db"
-	"einordnung/questions"
 )
 
 type deleteData struct {
@@ -21,29 +20,24 @@ func (h *handler) showDelete(c *fiber.Ctx) error {
 	return h.render(c, "pages/delete", "delete_title", deleteData{})
 }
 
-// participantByCode looks a participant up by the return code in the form.
-func (h *handler) participantByCode(c *fiber.Ctx) (*db.Participant, string, error) {
+// participantToDelete finds the participant whose return code the form
+// carries. A code that is malformed or unknown shows the form again with a
+// message, and p is nil.
+func (h *handler) participantToDelete(c *fiber.Ctx) (p *db.Participant, code string, err error) {
 	raw := c.FormValue("return_code")
-	code, ok := questions.NormalizeReturnCode(raw)
-	if !ok {
-		return nil, raw, &pageError{fiber.StatusUnprocessableEntity, "err_malformed_return_code"}
+	p, code, err = h.participantByReturnCode(raw)
+	var pe *pageError
+	if errors.As(err, &pe) {
+		c.Status(pe.status)
+		return nil, "", h.render(c, "pages/delete", "delete_title", deleteData{ReturnCode: raw, Error: h.t(c, pe.key)})
 	}
-	p, err := h.store.ParticipantByReturnCode(questions.HashReturnCode(h.cfg.Secret, code))
-	if errors.Is(err, db.ErrNotFound) {
-		return nil, raw, &pageError{fiber.StatusNotFound, "err_unknown_return_code"}
-	}
-	return p, questions.FormatReturnCode(code), err
+	return p, code, err
 }
 
 // confirmDelete shows what will be deleted and asks once more.
 func (h *handler) confirmDelete(c *fiber.Ctx) error {
-	p, code, err := h.participantByCode(c)
-	var pe *pageError
-	if errors.As(err, &pe) {
-		c.Status(pe.status)
-		return h.render(c, "pages/delete", "delete_title", deleteData{ReturnCode: code, Error: h.t(c, pe.key)})
-	}
-	if err != nil {
+	p, code, err := h.participantToDelete(c)
+	if p == nil || err != nil {
 		return err
 	}
 	responses, err := h.store.ResponsesOf(p.ID)
@@ -55,13 +49,8 @@ func (h *handler) confirmDelete(c *fiber.Ctx) error {
 
 // deleteParticipant deletes the participant and every answer, then ends the session.
 func (h *handler) deleteParticipant(c *fiber.Ctx) error {
-	p, code, err := h.participantByCode(c)
-	var pe *pageError
-	if errors.As(err, &pe) {
-		c.Status(pe.status)
-		return h.render(c, "pages/delete", "delete_title", deleteData{ReturnCode: code, Error: h.t(c, pe.key)})
-	}
-	if err != nil {
+	p, _, err := h.participantToDelete(c)
+	if p == nil || err != nil {
 		return err
 	}
 	if err := h.store.DeleteParticipant(p.ID); err != nil {

@@ -56,27 +56,37 @@ func normalizeSlug(s string) string {
 // resume opens a participant's questionnaire or feedback from their return code.
 func (h *handler) resume(c *fiber.Ctx) error {
 	raw := c.FormValue("return_code")
-	code, ok := questions.NormalizeReturnCode(raw)
-	var p *db.Participant
-	if ok {
-		var err error
-		p, err = h.store.ParticipantByReturnCode(questions.HashReturnCode(h.cfg.Secret, code))
-		if err != nil && !errors.Is(err, db.ErrNotFound) {
-			return err
-		}
+	p, _, err := h.participantByReturnCode(raw)
+	var pe *pageError
+	if errors.As(err, &pe) {
+		c.Status(pe.status)
+		return h.render(c, "pages/start", "start_title", startData{ReturnCode: raw, Error: h.t(c, pe.key)})
 	}
-	if p == nil {
-		key := "err_unknown_return_code"
-		if !ok {
-			key = "err_malformed_return_code"
-		}
-		c.Status(fiber.StatusNotFound)
-		return h.render(c, "pages/start", "start_title", startData{ReturnCode: raw, Error: h.t(c, key)})
+	if err != nil {
+		return err
 	}
 	if err := h.signIn(c, p.ID, ""); err != nil {
 		return err
 	}
 	return h.routeParticipant(c, p)
+}
+
+// participantByReturnCode finds the participant a typed return code belongs
+// to, and the code in its printed form. A malformed or unknown code is a
+// *pageError the caller shows beside the form.
+func (h *handler) participantByReturnCode(raw string) (*db.Participant, string, error) {
+	code, ok := questions.NormalizeReturnCode(raw)
+	if !ok {
+		return nil, "", &pageError{fiber.StatusUnprocessableEntity, "err_malformed_return_code"}
+	}
+	p, err := h.store.ParticipantByReturnCode(questions.HashReturnCode(h.cfg.Secret, code))
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, "", &pageError{fiber.StatusNotFound, "err_unknown_return_code"}
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	return p, questions.FormatReturnCode(code), nil
 }
 
 // routeParticipant sends a known participant where they belong: the open

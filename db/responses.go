@@ -37,7 +37,7 @@ func (s *Store) responseFrom(g *gorm.DB, participantID uint, wave Wave) (*Respon
 func (s *Store) ResponsesOf(participantID uint) ([]Response, error) {
 	var rs []Response
 	err := s.r.Preload("Answers", func(g *gorm.DB) *gorm.DB { return g.Order("id") }).
-		Where("participant_id = ?", participantID).Order("started_at, id").Find(&rs).Error
+		Where("participant_id = ?", participantID).Order("CASE wave WHEN '" + string(Pre) + "' THEN 0 ELSE 1 END, id").Find(&rs).Error
 	if err != nil {
 		return nil, fmt.Errorf("db: responses of participant %d: %w", participantID, err)
 	}

@@ -189,7 +189,6 @@ func TestReopenKeepsDataAndSkipsMigrations(t *testing.T) {
 		}
 	}
 
-	time.Sleep(10 * time.Millisecond) // a rerun migration would get a later applied_at
 	s2, err := db.Open(path)
 	if err != nil {
 		t.Fatalf("reopen: %v", err)
@@ -382,7 +381,8 @@ func TestSetWaveOpen(t *testing.T) {
 		}
 		return c.OpenWave()
 	}
-	steps := []struct {
+	// The steps run in order; each starts from the state the previous left.
+	tests := []struct {
 		name     string
 		wave     db.Wave
 		open     bool
@@ -397,21 +397,21 @@ func TestSetWaveOpen(t *testing.T) {
 		{"closing post leaves pre open", db.Post, false, nil, db.Pre},
 		{"close pre", db.Pre, false, nil, ""},
 	}
-	for _, st := range steps {
-		t.Run(st.name, func(t *testing.T) {
-			err := s.SetWaveOpen("ws26", st.wave, st.open)
-			if !errors.Is(err, st.wantErr) {
-				t.Fatalf("SetWaveOpen(%s, %v) error = %v, want %v", st.wave, st.open, err, st.wantErr)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := s.SetWaveOpen("ws26", tt.wave, tt.open)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("SetWaveOpen(%s, %v) error = %v, want %v", tt.wave, tt.open, err, tt.wantErr)
 			}
 			w, ok := openWave()
-			if st.wantOpen == "" {
+			if tt.wantOpen == "" {
 				if ok {
 					t.Errorf("open wave = %s, want none", w)
 				}
 				return
 			}
-			if !ok || w != st.wantOpen {
-				t.Errorf("open wave = %q (%v), want %s", w, ok, st.wantOpen)
+			if !ok || w != tt.wantOpen {
+				t.Errorf("open wave = %q (%v), want %s", w, ok, tt.wantOpen)
 			}
 		})
 	}

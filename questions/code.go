@@ -17,7 +17,8 @@ type CodeElement struct {
 	ID    string
 	Label Text
 	Hint  Text
-	// Number elements hold an integer in [0, Max]; the others one letter A–Z.
+	// Number elements hold an integer in [0, Max]; the others one letter
+	// (upper case, accents removed).
 	Number bool
 	Max    int
 }

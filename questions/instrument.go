@@ -16,8 +16,9 @@
 //	background: [{id, type: choice|text, optional, text, options: [{value, text}]}]
 //
 // Load validates everything at start (unique ids, every item's dimension
-// exists, scale bounds, both languages present) and names the file and item in
-// every error.
+// exists, scale bounds, both languages present, no unknown keys) and names the
+// file and the item (or, for YAML syntax and unknown keys, the line) in every
+// error.
 package questions
 
 import "strconv"
