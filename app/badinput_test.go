@@ -121,11 +121,7 @@ func TestWrongPlacesAndForgedRequests(t *testing.T) {
 	e.cohort("closed", "")
 	c := e.client()
 	c.startPre("ws26", code("M", "K", "7", "H", "1", "A"))
-	p := c.follow(c.get("/survey"))
-	form := e.answers(e.inst.Pages()[0], false, "6")
-	form.Set("_rev", rev(t, p))
-	form.Set("nav", "next")
-	expect(t, c.post("/survey/1", form), http.StatusSeeOther)
+	expect(t, c.post("/survey/1", c.firstPage("6")), http.StatusSeeOther)
 	saved := snapshot(t, e)
 
 	t.Run("unknown cohort", func(t *testing.T) {
@@ -192,10 +188,7 @@ func TestSecondSubmitOfTheSamePage(t *testing.T) {
 	e.cohort("ws26", db.Pre)
 	c := e.client()
 	c.startPre("ws26", code("M", "K", "7", "H", "1", "A"))
-	p := c.follow(c.get("/survey"))
-	form := e.answers(e.inst.Pages()[0], false, "6")
-	form.Set("_rev", rev(t, p))
-	form.Set("nav", "next")
+	form := c.firstPage("6")
 	first := c.post("/survey/1", form)
 	expect(t, first, http.StatusSeeOther)
 	saved := snapshot(t, e)
@@ -214,7 +207,7 @@ func TestSecondSubmitOfTheSamePage(t *testing.T) {
 	stale := e.answers(e.inst.Pages()[0], false, "2")
 	stale.Set("_rev", form.Get("_rev"))
 	stale.Set("nav", "next")
-	p = c.post("/survey/1", stale)
+	p := c.post("/survey/1", stale)
 	expect(t, p, http.StatusConflict, "inzwischen", `value="6" checked`)
 	if after := snapshot(t, e); after != saved {
 		t.Fatalf("stale form stored something: %s → %s", saved, after)

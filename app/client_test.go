@@ -271,3 +271,14 @@ func pageNumber(t *testing.T, p reply) int {
 }
 
 func pageURL(n int) string { return "/survey/" + strconv.Itoa(n) }
+
+// firstPage opens page 1 and returns it filled in with rating, ready to post
+// with "next".
+func (c *client) firstPage(rating string) url.Values {
+	c.t.Helper()
+	p := c.follow(c.get("/survey"))
+	form := c.e.answers(c.e.inst.Pages()[0], false, rating)
+	form.Set("_rev", rev(c.t, p))
+	form.Set("nav", "next")
+	return form
+}
