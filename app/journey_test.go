@@ -186,8 +186,7 @@ func TestPostWaveMatchesCodeWithOneTypoAndShowsChange(t *testing.T) {
 	p = later.finish(true, "8")
 	expect(t, p, http.StatusOK, "Rückblickend vorher", "Nachher", "4,0", "3,0", "8,0")
 
-	var participants int64
-	participants = countRows(t, e, "participants")
+	participants := countRows(t, e, "participants")
 	if participants != 1 {
 		t.Fatalf("%d participants, want 1 (pre and post linked)", participants)
 	}

@@ -2,7 +2,6 @@ package app
 
 import (
 	"net/url"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -73,12 +72,4 @@ func (h *handler) render(c *fiber.Ctx, page, titleKey string, data any) error {
 		OtherLang:    other,
 		Data:         data,
 	})
-}
-
-// formatDate formats a time as a German or English date.
-func formatDate(t time.Time, lang string) string {
-	if lang == "en" {
-		return t.Local().Format("2 January 2006")
-	}
-	return t.Local().Format("02.01.2006")
 }
