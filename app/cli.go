@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -36,6 +37,8 @@ Usage:
   einordnung cohort close SLUG pre|post                      close a wave
   einordnung cohort list                                     list cohorts with counts
   einordnung instrument list                                 list the built-in instruments
+  einordnung user create --email ADDRESS --role admin|lead   create an account (prints a one-time password)
+  einordnung backup --to FILE                                write a consistent copy of the live database
   einordnung help [COMMAND]                                  show help
 
 Every command takes --db FILE (default %s, or $EINORDNUNG_DB).
@@ -44,6 +47,7 @@ Run "einordnung COMMAND --help" for a command's options.
 
 // cli runs one command with its own output streams, so tests can run it.
 type cli struct {
+	in          io.Reader
 	out, errOut io.Writer
 	// ready, if set, receives the server's address once it listens.
 	ready func(addr string)
@@ -53,7 +57,7 @@ type cli struct {
 
 // Main runs the command line and returns the process exit code.
 func Main(args []string) int {
-	return (&cli{out: os.Stdout, errOut: os.Stderr}).run(args)
+	return (&cli{in: os.Stdin, out: os.Stdout, errOut: os.Stderr}).run(args)
 }
 
 func (c *cli) run(args []string) int {
@@ -69,6 +73,10 @@ func (c *cli) run(args []string) int {
 		err = c.cohort(args[1:])
 	case "instrument":
 		err = c.instrument(args[1:])
+	case "user":
+		err = c.user(args[1:])
+	case "backup":
+		err = c.backup(args[1:])
 	case "help", "-h", "--help":
 		if len(args) > 1 && args[1] != "help" {
 			return c.run([]string{args[1], "--help"})
@@ -139,6 +147,9 @@ func (c *cli) serve(args []string) error {
 	demo := fs.Bool("demo", false, `create a cohort "demo" with its pre wave open`)
 	secretFile := fs.String("secret-file", "", "file with the key for code hashes (default: the database file + .secret; $EINORDNUNG_SECRET overrides)")
 	secure := fs.Bool("secure-cookies", os.Getenv("EINORDNUNG_SECURE_COOKIES") == "1", "mark cookies Secure (when served over HTTPS)")
+	publicURL := fs.String("public-url", os.Getenv("EINORDNUNG_PUBLIC_URL"), "address participants use, for links and QR codes (default: as requested)")
+	proxyHeader := fs.String("proxy-header", os.Getenv("EINORDNUNG_PROXY_HEADER"), "header with the client address set by a trusted reverse proxy, e.g. X-Forwarded-For")
+	trusted := fs.String("trusted-proxies", os.Getenv("EINORDNUNG_TRUSTED_PROXIES"), "comma-separated addresses of trusted reverse proxies")
 	if rest, err := parse(fs, args); err != nil || len(rest) > 0 {
 		return orUsage(err, fs)
 	}
@@ -162,7 +173,14 @@ func (c *cli) serve(args []string) error {
 			return err
 		}
 	}
-	web, err := New(Config{Secret: secret, SecureCookies: *secure}, store, set)
+	if err := c.bootstrapAdmin(store); err != nil {
+		return err
+	}
+	cfg := Config{Secret: secret, SecureCookies: *secure, PublicURL: *publicURL, ProxyHeader: *proxyHeader}
+	if *trusted != "" {
+		cfg.TrustedProxies = strings.Split(*trusted, ",")
+	}
+	web, err := New(cfg, store, set)
 	if err != nil {
 		return err
 	}
@@ -175,6 +193,7 @@ func (c *cli) serve(args []string) error {
 	if *demo {
 		fmt.Fprintf(c.out, "Demo-Jahrgang, Vorher-Befragung offen: %s/c/demo\n", base)
 	}
+	fmt.Fprintf(c.out, "Programmleitung: %s/admin\n", base)
 	fmt.Fprintln(c.out, "Beenden mit Strg+C.")
 	if c.ready != nil {
 		c.ready(ln.Addr().String())
@@ -182,7 +201,7 @@ func (c *cli) serve(args []string) error {
 
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
-	go cleanSessions(ctx, store)
+	go housekeeping(ctx, store)
 	served := make(chan error, 1)
 	go func() { served <- web.Listener(ln) }()
 	select {
@@ -206,20 +225,69 @@ func orUsage(err error, fs *flag.FlagSet) error {
 	return err
 }
 
-// cleanSessions deletes expired sessions and CSRF tokens every ten minutes.
-func cleanSessions(ctx context.Context, store *db.Store) {
-	tick := time.NewTicker(10 * time.Minute)
-	defer tick.Stop()
+// housekeeping deletes expired sessions every ten minutes and, once at start
+// and then daily, the answers whose cohort's retention period has passed.
+func housekeeping(ctx context.Context, store *db.Store) {
+	purge := func() {
+		purged, err := store.PurgeExpired(time.Now())
+		if err != nil {
+			slog.Error("retention", "err", err)
+		}
+		for slug, n := range purged {
+			if err := store.Audit("system", db.AuditRetention, slug, fmt.Sprintf("%d participants deleted after the retention period", n)); err != nil {
+				slog.Error("audit log", "err", err)
+			}
+		}
+	}
+	purge()
+	sessions := time.NewTicker(10 * time.Minute)
+	defer sessions.Stop()
+	daily := time.NewTicker(24 * time.Hour)
+	defer daily.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-tick.C:
+		case <-sessions.C:
 			if _, err := store.Sessions().DeleteExpired(); err != nil {
 				slog.Error("cleaning sessions", "err", err)
 			}
+		case <-daily.C:
+			purge()
 		}
 	}
+}
+
+// bootstrapAdmin creates the first administrator when there is no account:
+// from EINORDNUNG_ADMIN_EMAIL and EINORDNUNG_ADMIN_PASSWORD if set, else
+// admin@localhost with a one-time password printed once. Either way the
+// password must be changed at the first sign-in.
+func (c *cli) bootstrapAdmin(store *db.Store) error {
+	n, err := store.CountUsers()
+	if err != nil || n > 0 {
+		return err
+	}
+	email := envOr("EINORDNUNG_ADMIN_EMAIL", "admin@localhost")
+	password := os.Getenv("EINORDNUNG_ADMIN_PASSWORD")
+	generated := password == ""
+	if generated {
+		password = NewPassword()
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return fmt.Errorf("EINORDNUNG_ADMIN_PASSWORD: %w", err)
+	}
+	if _, err := store.CreateUser(email, db.RoleAdmin, hash, true); err != nil {
+		return err
+	}
+	if err := store.Audit("system", db.AuditUserCreate, email, "role=admin (first start)"); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.out, "Erstes Administrationskonto angelegt: %s\n", email)
+	if generated {
+		fmt.Fprintf(c.out, "Einmal-Passwort (wird nur jetzt angezeigt, bei der ersten Anmeldung zu ändern): %s\n", password)
+	}
+	return nil
 }
 
 // loadSecret reads the hashing key from $EINORDNUNG_SECRET or the file,
@@ -369,9 +437,9 @@ func (c *cli) cohort(args []string) error {
 		tw := tabwriter.NewWriter(c.out, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "SLUG\tNAME\tINSTRUMENT\tOPEN\tPRE STARTED/SUBMITTED\tPOST STARTED/SUBMITTED")
 		for _, co := range cohorts {
-			open, ok := co.OpenWave()
-			if !ok {
-				open = "-"
+			open := "-"
+			if w, ok := co.SwitchedOn(); ok {
+				open = string(w.Name)
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d/%d\t%d/%d\n", co.Slug, co.Name, co.Instrument, open,
 				co.Started[db.Pre], co.Submitted[db.Pre], co.Started[db.Post], co.Submitted[db.Post])
@@ -397,4 +465,82 @@ func (c *cli) instrument(args []string) error {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\n", in.Ref(), in.Title.DE, len(in.Dimensions), len(in.Items), len(in.Knowledge))
 	}
 	return tw.Flush()
+}
+
+func (c *cli) user(args []string) error {
+	if len(args) == 0 || args[0] != "create" {
+		fmt.Fprintln(c.errOut, "Usage: einordnung user create --email ADDRESS --role admin|lead")
+		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h") {
+			return flag.ErrHelp
+		}
+		return errUsage
+	}
+	fs, dbPath := c.flags("user create", "user create --email ADDRESS --role admin|lead [--password-stdin]")
+	email := fs.String("email", "", "e-mail address to sign in with")
+	role := fs.String("role", db.RoleLead, "admin (manages accounts, sees all cohorts) or lead (sees assigned cohorts)")
+	fromStdin := fs.Bool("password-stdin", false, "read the password from standard input instead of generating a one-time password")
+	if rest, err := parse(fs, args[1:]); err != nil || len(rest) > 0 || *email == "" {
+		return orUsage(err, fs)
+	}
+	password := NewPassword()
+	if *fromStdin {
+		line, err := bufio.NewReader(c.in).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return err
+		}
+		password = strings.TrimRight(line, "\r\n")
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return fmt.Errorf("password: at least %d characters, at most 72 bytes", minPassword)
+	}
+	store, _, err := open(*dbPath)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	u, err := store.CreateUser(*email, *role, hash, true)
+	if err != nil {
+		return err
+	}
+	if err := store.Audit("cli", db.AuditUserCreate, u.Email, "role="+u.Role); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.out, "Konto %s (%s) angelegt; das Passwort ist bei der ersten Anmeldung zu ändern.\n", u.Email, u.Role)
+	if !*fromStdin {
+		fmt.Fprintf(c.out, "Einmal-Passwort: %s\n", password)
+	}
+	return nil
+}
+
+func (c *cli) backup(args []string) error {
+	fs, dbPath := c.flags("backup", "backup [--db FILE] --to FILE.db")
+	to := fs.String("to", "", "file to write the copy to (must not exist)")
+	if rest, err := parse(fs, args); err != nil || len(rest) > 0 || *to == "" {
+		return orUsage(err, fs)
+	}
+	if _, err := os.Stat(*to); err == nil {
+		return fmt.Errorf("%s exists already; choose a new file", *to)
+	}
+	store, _, err := open(*dbPath)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.Backup(*to); err != nil {
+		return err
+	}
+	copyStore, err := db.Open(*to)
+	if err != nil {
+		return fmt.Errorf("the copy does not open: %w", err)
+	}
+	defer copyStore.Close()
+	if err := copyStore.Check(); err != nil {
+		return fmt.Errorf("the copy is damaged: %w", err)
+	}
+	if err := store.Audit("cli", db.AuditBackup, *to, ""); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.out, "Sicherung geschrieben und geprüft: %s\nDenken Sie an die Schlüsseldatei (%s.secret oder EINORDNUNG_SECRET): ohne sie passen Codes und Rückkehrcodes nicht mehr.\n", *to, *dbPath)
+	return nil
 }

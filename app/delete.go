@@ -56,6 +56,7 @@ func (h *handler) deleteParticipant(c *fiber.Ctx) error {
 	if err := h.store.DeleteParticipant(p.ID); err != nil {
 		return err
 	}
+	h.audit("participant", db.AuditDeleteData, p.Pseudonym, "all answers deleted by the participant")
 	if sess, err := h.sessions.Get(c); err == nil {
 		if err := sess.Destroy(); err != nil {
 			return err

@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -97,7 +98,7 @@ func (h *handler) routeParticipant(c *fiber.Ctx, p *db.Participant) error {
 	if err != nil {
 		return err
 	}
-	wave, open := cohort.OpenWave()
+	wave, open := cohort.OpenWave(time.Now())
 	if open {
 		r, err := h.store.ResponseFor(p.ID, wave)
 		switch {
@@ -170,7 +171,7 @@ func (h *handler) openCohort(c *fiber.Ctx) (*db.Cohort, db.Wave, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	wave, ok := cohort.OpenWave()
+	wave, ok := cohort.OpenWave(time.Now())
 	if !ok {
 		return cohort, "", errClosed
 	}

@@ -4,6 +4,8 @@ import (
 	"net/url"
 
 	"github.com/gofiber/fiber/v2"
+
+	"einordnung/db"
 )
 
 // envelope is the data every page gets.
@@ -15,6 +17,7 @@ type envelope struct {
 	AssetVersion string
 	LangSwitch   string // URL of this page in the other language
 	OtherLang    string
+	Admin        *db.User // the signed-in program lead or admin, on admin pages
 	Data         any
 }
 
@@ -58,6 +61,7 @@ func (h *handler) render(c *fiber.Ctx, page, titleKey string, data any) error {
 		other = "de"
 	}
 	token, _ := c.Locals("csrf").(string)
+	admin, _ := c.Locals("user").(*db.User)
 	q := url.Values{"lang": {other}}
 	// Pages that show private or changing data must not be kept by the
 	// browser's cache: the back button then reloads them.
@@ -70,6 +74,7 @@ func (h *handler) render(c *fiber.Ctx, page, titleKey string, data any) error {
 		AssetVersion: h.assetVersion,
 		LangSwitch:   c.Path() + "?" + q.Encode(),
 		OtherLang:    other,
+		Admin:        admin,
 		Data:         data,
 	})
 }

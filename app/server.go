@@ -38,6 +38,14 @@ type Config struct {
 	SecureCookies bool
 	// BodyLimit caps a request body in bytes.
 	BodyLimit int
+	// PublicURL is the address participants reach the server under (for
+	// links and QR codes), e.g. https://einordnung.example.org; empty means
+	// the address of the request.
+	PublicURL string
+	// ProxyHeader, if set, is the header a trusted reverse proxy puts the
+	// client address in (X-Forwarded-For); TrustedProxies lists the proxies.
+	ProxyHeader    string
+	TrustedProxies []string
 }
 
 // ConsentVersion identifies the consent text participants agree to; it is
@@ -51,12 +59,20 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 
 // handler holds what every handler needs.
 type handler struct {
-	cfg          Config
-	store        *db.Store
-	set          *questions.Set
-	sessions     *session.Store
-	assetVersion string
+	cfg           Config
+	store         *db.Store
+	set           *questions.Set
+	sessions      *session.Store // participants
+	adminSessions *session.Store // program leads and admins
+	assetVersion  string
 }
+
+// Cookie names.
+const (
+	csrfCookie         = "einordnung_csrf"
+	participantCookie  = "einordnung_session"
+	adminSessionCookie = "einordnung_admin"
+)
 
 // New builds the web application with every route.
 func New(cfg Config, store *db.Store, set *questions.Set) (*fiber.App, error) {
@@ -83,21 +99,33 @@ func New(cfg Config, store *db.Store, set *questions.Set) (*fiber.App, error) {
 	h.sessions = session.New(session.Config{
 		Storage:        store.Sessions(),
 		Expiration:     12 * time.Hour,
-		KeyLookup:      "cookie:einordnung_session",
+		KeyLookup:      "cookie:" + participantCookie,
+		CookieHTTPOnly: true,
+		CookieSecure:   cfg.SecureCookies,
+		CookieSameSite: fiber.CookieSameSiteLaxMode,
+	})
+	h.adminSessions = session.New(session.Config{
+		Storage:        store.Sessions(),
+		Expiration:     idleTimeout,
+		KeyLookup:      "cookie:" + adminSessionCookie,
+		CookiePath:     "/admin",
 		CookieHTTPOnly: true,
 		CookieSecure:   cfg.SecureCookies,
 		CookieSameSite: fiber.CookieSameSiteLaxMode,
 	})
 
 	app := fiber.New(fiber.Config{
-		Views:                 engine,
-		ViewsLayout:           "layouts/main",
-		ErrorHandler:          h.handleError,
-		BodyLimit:             cfg.BodyLimit,
-		ReadTimeout:           30 * time.Second,
-		WriteTimeout:          30 * time.Second,
-		IdleTimeout:           120 * time.Second,
-		DisableStartupMessage: true,
+		Views:                   engine,
+		ViewsLayout:             "layouts/main",
+		ErrorHandler:            h.handleError,
+		BodyLimit:               cfg.BodyLimit,
+		ReadTimeout:             30 * time.Second,
+		WriteTimeout:            30 * time.Second,
+		IdleTimeout:             120 * time.Second,
+		DisableStartupMessage:   true,
+		ProxyHeader:             cfg.ProxyHeader,
+		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
+		TrustedProxies:          cfg.TrustedProxies,
 	})
 	app.Use(recover.New())
 	app.Use(helmet.New(helmet.Config{
@@ -113,7 +141,7 @@ func New(cfg Config, store *db.Store, set *questions.Set) (*fiber.App, error) {
 	app.Use(h.language)
 	app.Use(csrf.New(csrf.Config{
 		KeyLookup:      "form:_csrf",
-		CookieName:     "einordnung_csrf",
+		CookieName:     csrfCookie,
 		CookieSameSite: fiber.CookieSameSiteLaxMode,
 		CookieHTTPOnly: true,
 		CookieSecure:   cfg.SecureCookies,
@@ -128,20 +156,28 @@ func New(cfg Config, store *db.Store, set *questions.Set) (*fiber.App, error) {
 	// Participant journey.
 	app.Get("/", h.showStart)
 	app.Get("/c", h.findCohort)
-	app.Post("/resume", h.resume)
+	// Code entry is where codes could be guessed: limited per browser and,
+	// generously for a lecture hall behind one address, per address.
+	codeLimit := h.limit("code", 10, 300, 5*time.Minute)
+	app.Post("/resume", append(codeLimit, h.resume)...)
 	app.Get("/c/:slug", h.showConsent)
 	app.Post("/c/:slug/consent", h.acceptConsent)
 	app.Get("/c/:slug/code", h.showCodeForm)
-	app.Post("/c/:slug/code", h.submitCode)
+	app.Post("/c/:slug/code", append(codeLimit, h.submitCode)...)
 	app.Get("/return-code", h.showReturnCode)
 	app.Get("/survey", h.continueSurvey)
 	app.Get("/survey/:page", h.showPage)
 	app.Post("/survey/:page", h.savePage)
 	app.Get("/feedback", h.showFeedback)
 	app.Get("/delete", h.showDelete)
-	app.Post("/delete", h.confirmDelete)
-	app.Post("/delete/confirm", h.deleteParticipant)
+	app.Post("/delete", append(codeLimit, h.confirmDelete)...)
+	app.Post("/delete/confirm", append(codeLimit, h.deleteParticipant)...)
 	app.Get("/privacy", h.showPrivacy)
+
+	// Program leads' area: every route with its access rule.
+	for _, r := range h.adminRoutes() {
+		app.Add(r.method, r.path, append([]fiber.Handler{h.guard(r.rule)}, r.handlers...)...)
+	}
 
 	app.Use(func(c *fiber.Ctx) error { return errNotFound })
 	return app, nil
@@ -197,6 +233,8 @@ func statusKey(status int) string {
 		return "err_bad_request"
 	case fiber.StatusRequestTimeout:
 		return "err_timeout"
+	case fiber.StatusTooManyRequests:
+		return "err_rate_limited"
 	}
 	return "err_internal"
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"maps"
 	"strconv"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -34,7 +35,7 @@ func (h *handler) currentProgress(c *fiber.Ctx) (*progress, error) {
 	if !ok {
 		return nil, errors.New("app: instrument " + cohort.Instrument + " is not loaded")
 	}
-	wave, open := cohort.OpenWave()
+	wave, open := cohort.OpenWave(time.Now())
 	if !open {
 		return nil, errClosed
 	}

@@ -99,34 +99,168 @@ func (s *Store) Cohorts() ([]CohortSummary, error) {
 	return out, nil
 }
 
-// SetWaveOpen opens or closes a wave of a cohort. Opening a wave closes the
-// other, so that participants always know which wave they are answering.
+// WaveSettings is what a lead sets for a wave: switched open or closed, and
+// optionally the dates within which an open wave takes answers.
+type WaveSettings struct {
+	Open     bool
+	SetDates bool // false keeps the dates as they are
+	StartsAt *time.Time
+	EndsAt   *time.Time
+}
+
+// SetWaveOpen opens or closes a wave of the cohort with the given short
+// code, keeping its dates.
 func (s *Store) SetWaveOpen(slug string, wave Wave, open bool) error {
+	c, err := s.CohortBySlug(slug)
+	if err != nil {
+		return err
+	}
+	return s.SetWave(c.ID, wave, WaveSettings{Open: open})
+}
+
+// SetWave changes a wave of a cohort. Opening a wave closes the other, so
+// that participants always know which wave they are answering.
+func (s *Store) SetWave(cohortID uint, wave Wave, ws WaveSettings) error {
+	if ws.SetDates && ws.StartsAt != nil && ws.EndsAt != nil && !ws.EndsAt.After(*ws.StartsAt) {
+		return fmt.Errorf("db: wave %s: the end must come after the start", wave)
+	}
 	return s.w.Transaction(func(tx *gorm.DB) error {
-		var c Cohort
-		if err := tx.Where("slug = ?", slug).First(&c).Error; err != nil {
-			return fmt.Errorf("db: cohort %q: %w", slug, notFound(err))
-		}
 		now := time.Now().UTC()
-		if open {
-			err := tx.Model(&CohortWave{}).Where("cohort_id = ? AND name <> ? AND open", c.ID, wave).
+		if ws.Open {
+			err := tx.Model(&CohortWave{}).Where("cohort_id = ? AND name <> ? AND open", cohortID, wave).
 				Updates(map[string]any{"open": false, "closed_at": now}).Error
 			if err != nil {
 				return fmt.Errorf("db: close other waves: %w", err)
 			}
 		}
-		stamp := "closed_at"
-		if open {
-			stamp = "opened_at"
+		fields := map[string]any{"open": ws.Open}
+		var current CohortWave
+		if err := tx.Where("cohort_id = ? AND name = ?", cohortID, wave).First(&current).Error; err != nil {
+			return fmt.Errorf("db: wave %s of cohort %d: %w", wave, cohortID, notFound(err))
 		}
-		res := tx.Model(&CohortWave{}).Where("cohort_id = ? AND name = ?", c.ID, wave).
-			Updates(map[string]any{"open": open, stamp: now})
-		if res.Error != nil {
-			return fmt.Errorf("db: set wave %s: %w", wave, res.Error)
+		if ws.Open && !current.Open {
+			fields["opened_at"] = now
 		}
-		if res.RowsAffected == 0 {
-			return fmt.Errorf("db: wave %s of %q: %w", wave, slug, ErrNotFound)
+		if !ws.Open && current.Open {
+			fields["closed_at"] = now
+		}
+		if ws.SetDates {
+			fields["starts_at"] = utc(ws.StartsAt)
+			fields["ends_at"] = utc(ws.EndsAt)
+		}
+		if err := tx.Model(&current).Updates(fields).Error; err != nil {
+			return fmt.Errorf("db: set wave %s: %w", wave, err)
 		}
 		return nil
 	})
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// Privacy threshold bounds: PRODUCT.md never allows groups below three.
+const (
+	MinGroupFloor   = 3
+	DefaultMinGroup = 5
+	MaxRetention    = 3650
+)
+
+// UpdateCohortSettings sets a cohort's data protection settings.
+func (s *Store) UpdateCohortSettings(cohortID uint, retentionDays, minGroup int) error {
+	if retentionDays < 0 || retentionDays > MaxRetention {
+		return fmt.Errorf("db: retention of %d days: use 0 (keep) to %d", retentionDays, MaxRetention)
+	}
+	if minGroup < MinGroupFloor || minGroup > 1000 {
+		return fmt.Errorf("db: privacy threshold %d: use %d or more", minGroup, MinGroupFloor)
+	}
+	res := s.w.Model(&Cohort{}).Where("id = ?", cohortID).
+		Updates(map[string]any{"retention_days": retentionDays, "min_group": minGroup})
+	if res.Error != nil {
+		return fmt.Errorf("db: cohort settings: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("db: cohort %d: %w", cohortID, ErrNotFound)
+	}
+	return nil
+}
+
+// CohortStats are a cohort's participation counts.
+type CohortStats struct {
+	Started   map[Wave]int
+	Submitted map[Wave]int
+	Pairs     int // participants with a submitted pre and post response
+	Tolerant  int // post responses linked by a code with one element differing
+}
+
+// Stats counts a cohort's participation in the database.
+func (s *Store) Stats(cohortID uint) (CohortStats, error) {
+	st := CohortStats{Started: map[Wave]int{}, Submitted: map[Wave]int{}}
+	var perWave []struct {
+		Wave      Wave
+		Started   int
+		Submitted int
+		Tolerant  int
+	}
+	err := s.r.Table("responses").
+		Select("responses.wave AS wave, COUNT(*) AS started, COUNT(responses.submitted_at) AS submitted, "+
+			"SUM(CASE WHEN responses.link = ? THEN 1 ELSE 0 END) AS tolerant", LinkCodeTolerant).
+		Joins("JOIN participants ON participants.id = responses.participant_id").
+		Where("participants.cohort_id = ?", cohortID).
+		Group("responses.wave").Scan(&perWave).Error
+	if err != nil {
+		return st, fmt.Errorf("db: cohort %d counts: %w", cohortID, err)
+	}
+	for _, w := range perWave {
+		st.Started[w.Wave] = w.Started
+		st.Submitted[w.Wave] = w.Submitted
+		st.Tolerant += w.Tolerant
+	}
+	err = s.r.Raw(`SELECT COUNT(*) FROM (
+		SELECT responses.participant_id FROM responses
+		JOIN participants ON participants.id = responses.participant_id
+		WHERE participants.cohort_id = ? AND responses.submitted_at IS NOT NULL
+		GROUP BY responses.participant_id HAVING COUNT(DISTINCT responses.wave) = 2) AS pairs`, cohortID).
+		Scan(&st.Pairs).Error
+	if err != nil {
+		return st, fmt.Errorf("db: cohort %d pairs: %w", cohortID, err)
+	}
+	return st, nil
+}
+
+// PurgeExpired deletes, in every cohort with a retention period, the
+// participants whose last answer is older than that period, with all their
+// answers. It returns how many participants went, per cohort slug.
+func (s *Store) PurgeExpired(now time.Time) (map[string]int64, error) {
+	var cohorts []Cohort
+	if err := s.r.Where("retention_days > 0").Find(&cohorts).Error; err != nil {
+		return nil, fmt.Errorf("db: retention: %w", err)
+	}
+	purged := map[string]int64{}
+	for _, c := range cohorts {
+		cutoff := now.UTC().AddDate(0, 0, -c.RetentionDays)
+		res := s.w.Where(`cohort_id = ? AND id IN (
+			SELECT participant_id FROM responses GROUP BY participant_id
+			HAVING MAX(COALESCE(submitted_at, updated_at)) < ?)`, c.ID, cutoff).Delete(&Participant{})
+		if res.Error != nil {
+			return purged, fmt.Errorf("db: retention of %s: %w", c.Slug, res.Error)
+		}
+		if res.RowsAffected > 0 {
+			purged[c.Slug] = res.RowsAffected
+		}
+	}
+	return purged, nil
+}
+
+// Backup writes a consistent copy of the live database to path, which must
+// not exist yet. Participants may keep answering meanwhile.
+func (s *Store) Backup(path string) error {
+	if err := s.w.Exec("VACUUM INTO ?", path).Error; err != nil {
+		return fmt.Errorf("db: backup to %s: %w", path, err)
+	}
+	return nil
 }

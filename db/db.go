@@ -56,6 +56,8 @@ func Open(path string) (*Store, error) {
 			ParameterizedQueries:      true, // never log answer values or code hashes
 		}),
 		TranslateError: true,
+		// Store every time in UTC, so that stored times compare as text.
+		NowFunc: func() time.Time { return time.Now().UTC() },
 	}
 	w, err := gorm.Open(sqlite.Open(path+"?"+writerParams), cfg)
 	if err != nil {

@@ -15,6 +15,11 @@ var migrations = []func(tx *gorm.DB) error{
 	func(tx *gorm.DB) error {
 		return tx.AutoMigrate(&Cohort{}, &CohortWave{}, &Participant{}, &Response{}, &Answer{}, &Session{})
 	},
+	// 2: program accounts, cohort assignment, audit log, wave dates,
+	// retention and privacy threshold per cohort.
+	func(tx *gorm.DB) error {
+		return tx.AutoMigrate(&Cohort{}, &CohortWave{}, &User{}, &AuditEntry{})
+	},
 }
 
 // schemaMigration records an applied migration.

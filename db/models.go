@@ -28,23 +28,40 @@ func ParseWave(s string) (Wave, bool) {
 
 // Cohort is one run of the certificate, bound to one instrument version.
 type Cohort struct {
-	ID           uint   `gorm:"primaryKey"`
-	Slug         string `gorm:"size:40;not null;uniqueIndex"`
-	Name         string `gorm:"size:200;not null"`
-	Instrument   string `gorm:"size:80;not null"` // "id@version"
+	ID         uint   `gorm:"primaryKey"`
+	Slug       string `gorm:"size:40;not null;uniqueIndex"`
+	Name       string `gorm:"size:200;not null"`
+	Instrument string `gorm:"size:80;not null"` // "id@version"
+	// RetentionDays is how long after a participant's last answer their data
+	// is kept; 0 keeps it until deleted by hand.
+	RetentionDays int `gorm:"not null;default:730"`
+	// MinGroup is the privacy threshold: no aggregate over fewer people.
+	MinGroup     int `gorm:"not null;default:5"`
 	CreatedAt    time.Time
 	Waves        []CohortWave  `gorm:"constraint:OnDelete:CASCADE"`
 	Participants []Participant `gorm:"constraint:OnDelete:CASCADE"`
 }
 
-// OpenWave returns the cohort's open wave, if any (at most one is open).
-func (c *Cohort) OpenWave() (Wave, bool) {
+// OpenWave returns the wave participants can answer now: the one switched
+// open (at most one is), if now lies within its optional start and end.
+func (c *Cohort) OpenWave(now time.Time) (Wave, bool) {
 	for _, w := range c.Waves {
-		if w.Open {
+		if w.Open && w.Accepts(now) {
 			return w.Name, true
 		}
 	}
 	return "", false
+}
+
+// SwitchedOn returns the wave that is switched open, whether or not its
+// dates have come.
+func (c *Cohort) SwitchedOn() (*CohortWave, bool) {
+	for i := range c.Waves {
+		if c.Waves[i].Open {
+			return &c.Waves[i], true
+		}
+	}
+	return nil, false
 }
 
 // CohortWave is the state of one wave of a cohort.
@@ -55,6 +72,14 @@ type CohortWave struct {
 	Open     bool `gorm:"not null;default:false"`
 	OpenedAt *time.Time
 	ClosedAt *time.Time
+	// StartsAt and EndsAt optionally limit when an open wave takes answers.
+	StartsAt *time.Time
+	EndsAt   *time.Time
+}
+
+// Accepts reports whether now lies within the wave's dates (either may be unset).
+func (w *CohortWave) Accepts(now time.Time) bool {
+	return (w.StartsAt == nil || !now.Before(*w.StartsAt)) && (w.EndsAt == nil || now.Before(*w.EndsAt))
 }
 
 // Participant is a pseudonymous person in a cohort. Their self-generated code
@@ -127,6 +152,39 @@ type Answer struct {
 	Kind       string  `gorm:"size:12;not null"`
 	Value      *string `gorm:"size:4000"`
 	Confidence *int
+}
+
+// Roles of program accounts.
+const (
+	RoleAdmin = "admin" // manages accounts, sees every cohort
+	RoleLead  = "lead"  // sees the cohorts assigned to them
+)
+
+// User is a program lead's or administrator's account.
+type User struct {
+	ID                 uint   `gorm:"primaryKey"`
+	Email              string `gorm:"size:254;not null;uniqueIndex"`
+	Role               string `gorm:"size:8;not null"`
+	PasswordHash       string `gorm:"size:100;not null"`
+	MustChangePassword bool   `gorm:"not null;default:false"`
+	Disabled           bool   `gorm:"not null;default:false"`
+	CreatedAt          time.Time
+	LastLoginAt        *time.Time
+	Cohorts            []Cohort `gorm:"many2many:cohort_leads;constraint:OnDelete:CASCADE"`
+}
+
+// IsAdmin reports whether the user manages accounts and sees every cohort.
+func (u *User) IsAdmin() bool { return u.Role == RoleAdmin }
+
+// AuditEntry records who did what: logins, failed logins, exports,
+// deletions and changes to cohorts or accounts.
+type AuditEntry struct {
+	ID     uint      `gorm:"primaryKey"`
+	At     time.Time `gorm:"not null;index"`
+	Actor  string    `gorm:"size:254;not null"` // an account's e-mail, "system" or "participant"
+	Action string    `gorm:"size:40;not null;index"`
+	Target string    `gorm:"size:254;not null"`
+	Detail string    `gorm:"size:1000;not null"`
 }
 
 // Session is a server-side session or CSRF token (see SessionStorage).

@@ -286,7 +286,7 @@ func TestCreateCohort(t *testing.T) {
 			if !slices.Equal(waves, []db.Wave{db.Post, db.Pre}) {
 				t.Errorf("waves = %v, want post and pre", waves)
 			}
-			if w, open := got.OpenWave(); open {
+			if w, open := got.OpenWave(time.Now()); open {
 				t.Errorf("OpenWave() = %s, want none", w)
 			}
 		})
@@ -379,7 +379,7 @@ func TestSetWaveOpen(t *testing.T) {
 		if n > 1 {
 			t.Fatalf("%d waves open at once", n)
 		}
-		return c.OpenWave()
+		return c.OpenWave(time.Now())
 	}
 	// The steps run in order; each starts from the state the previous left.
 	tests := []struct {
