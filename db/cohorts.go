@@ -41,7 +41,7 @@ func (s *Store) CreateCohort(slug, name, instrument string) (*Cohort, error) {
 // CohortBySlug returns the cohort with the given short code and its waves.
 func (s *Store) CohortBySlug(slug string) (*Cohort, error) {
 	var c Cohort
-	err := s.r.Preload("Waves").Where("slug = ?", slug).First(&c).Error
+	err := s.r.Preload("Waves", inWaveOrder).Where("slug = ?", slug).First(&c).Error
 	if err != nil {
 		return nil, fmt.Errorf("db: cohort %q: %w", slug, notFound(err))
 	}
@@ -51,7 +51,7 @@ func (s *Store) CohortBySlug(slug string) (*Cohort, error) {
 // CohortByID returns the cohort with the given id and its waves.
 func (s *Store) CohortByID(id uint) (*Cohort, error) {
 	var c Cohort
-	if err := s.r.Preload("Waves").First(&c, id).Error; err != nil {
+	if err := s.r.Preload("Waves", inWaveOrder).First(&c, id).Error; err != nil {
 		return nil, fmt.Errorf("db: cohort %d: %w", id, notFound(err))
 	}
 	return &c, nil
@@ -68,7 +68,7 @@ type CohortSummary struct {
 // submitted responses per wave.
 func (s *Store) Cohorts() ([]CohortSummary, error) {
 	var cohorts []Cohort
-	if err := s.r.Preload("Waves").Order("created_at DESC, id DESC").Find(&cohorts).Error; err != nil {
+	if err := s.r.Preload("Waves", inWaveOrder).Order("created_at DESC, id DESC").Find(&cohorts).Error; err != nil {
 		return nil, fmt.Errorf("db: list cohorts: %w", err)
 	}
 	var counts []struct {
@@ -264,3 +264,6 @@ func (s *Store) Backup(path string) error {
 	}
 	return nil
 }
+
+// inWaveOrder preloads a cohort's waves pre first (they are created in order).
+func inWaveOrder(g *gorm.DB) *gorm.DB { return g.Order("id") }
