@@ -179,6 +179,7 @@ func (h *handler) openCohort(c *fiber.Ctx) (*db.Cohort, db.Wave, error) {
 }
 
 type consentData struct {
+	Version     string
 	Cohort      *db.Cohort
 	Wave        db.Wave
 	Instrument  *questions.Instrument
@@ -196,7 +197,7 @@ func (h *handler) showConsent(c *fiber.Ctx) error {
 }
 
 func (h *handler) consentData(c *fiber.Ctx, cohort *db.Cohort, wave db.Wave) consentData {
-	d := consentData{Cohort: cohort, Wave: wave}
+	d := consentData{Version: ConsentVersion, Cohort: cohort, Wave: wave}
 	if inst, ok := h.set.Get(cohort.Instrument); ok {
 		d.Instrument = inst
 		d.Description = inst.Description.In(lang(c))

@@ -47,6 +47,7 @@ var messages = buildMessages([][3]string{
 	{"consent_agree", "Ich habe die Hinweise gelesen und bin mit der Speicherung meiner Antworten wie beschrieben einverstanden.",
 		"I have read this information and agree that my answers are stored as described."},
 	{"consent_button", "Einverstanden, weiter", "Agree and continue"},
+	{"consent_version", "Fassung dieser Hinweise:", "Version of this notice:"},
 	{"consent_required", "Bitte bestätigen Sie Ihre Einwilligung, um fortzufahren.", "Please confirm your consent to continue."},
 
 	{"code_title", "Ihr persönlicher Code", "Your personal code"},

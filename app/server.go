@@ -48,8 +48,9 @@ type Config struct {
 	TrustedProxies []string
 }
 
-// ConsentVersion identifies the consent text participants agree to; it is
-// stored with every response.
+// ConsentVersion identifies the consent text participants agree to (the
+// consent_* messages); it is shown with the text and stored with every
+// response. Change it whenever those texts change in meaning.
 const ConsentVersion = "2026-11-v1"
 
 // contentSecurityPolicy allows nothing but the app's own files: no inline
