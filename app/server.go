@@ -134,6 +134,7 @@ func New(cfg Config, store *db.Store, set *questions.Set) (*fiber.App, error) {
 		// csrf checks a same-origin Referer over HTTPS; no-referrer would break every form.
 		ReferrerPolicy:            "same-origin",
 		CrossOriginEmbedderPolicy: "unsafe-none",
+		XFrameOptions:             "DENY",
 	}))
 	app.Use("/static", filesystem.New(filesystem.Config{
 		Root:   http.FS(static),
