@@ -5,14 +5,20 @@ package app_test
 // submitting forms, through both waves of a cohort. It needs a Chromium
 // binary; without one it is skipped, unless E2E_REQUIRED=1 demands it.
 //
-//	go test ./app/ -run TestBrowserJourney -v -count=1
+//	go test ./app/ -run TestBrowser -v -count=1
+//
+// TestBrowserLeadSetsUpCohort does the same for a program lead on a desktop
+// browser: sign-in, password change, a new cohort, its pre wave, QR code and
+// participant link.
 //
 // E2E_CHROMIUM=/path/to/chrome picks the browser binary explicitly (and only
 // that one); otherwise /usr/bin/chromium and then chromium, chromium-browser
 // and google-chrome in PATH are tried.
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -32,6 +38,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	qrcode "github.com/skip2/go-qrcode"
 
 	"einordnung/app"
 	"einordnung/db"
@@ -43,9 +50,14 @@ const (
 	journeySlug     = "ws26"
 	journeyCohort   = "Jahrgang 2026/27"
 	journeyTimeout  = 90 * time.Second
+	leadTimeout     = 60 * time.Second
+	leadSlug        = "so27"
+	leadCohortName  = "Sommer 2027 <b>"
 	stepTimeout     = 20 * time.Second
 	phoneWidth      = 360
 	phoneHeight     = 800
+	desktopWidth    = 1280
+	desktopHeight   = 900
 	journeyFreeText = "Ich möchte KI-Ergebnisse prüfen können – Größe, Übermaß & Co. <script>alert(1)</script>"
 )
 
@@ -384,7 +396,28 @@ func (b *browserTab) checkFeedback(t *testing.T, dims int, wantHeads []string, n
 	}
 }
 
-func TestBrowserJourney(t *testing.T) {
+// browserEnv is the real application on a fresh database, served on
+// 127.0.0.1, and one headless Chromium to drive it. Every tab records its
+// requests and dialogs in rec; finish checks them.
+type browserEnv struct {
+	store    *db.Store
+	set      *questions.Set
+	base     string
+	chromium string
+	started  time.Time
+	timeout  time.Duration
+	ctx      context.Context // ends at the timeout
+	browser  context.Context // has the running browser; tabs are its children
+	rec      *browserRecorder
+	tabs     []string
+	// Tabs close before the browser stops.
+	closeTabs []context.CancelFunc
+}
+
+// startBrowserEnv starts the application and the browser, or skips the test
+// without a Chromium. Everything ends when the test does, or at timeout.
+func startBrowserEnv(t *testing.T, timeout time.Duration) *browserEnv {
+	t.Helper()
 	chromium := browserBinary()
 	if chromium == "" {
 		if os.Getenv("E2E_REQUIRED") == "1" {
@@ -392,28 +425,19 @@ func TestBrowserJourney(t *testing.T) {
 		}
 		t.Skip("no Chromium found; set E2E_REQUIRED=1 to make this a failure")
 	}
-	started := time.Now()
+	env := &browserEnv{chromium: chromium, started: time.Now(), timeout: timeout, rec: &browserRecorder{perTab: map[string]int{}}}
 
-	// The real application on a fresh database.
 	set, err := questions.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	inst, err := set.Resolve(questions.DefaultID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := db.Open(filepath.Join(t.TempDir(), "journey.db"))
+	env.set = set
+	store, err := db.Open(filepath.Join(t.TempDir(), "browser.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	if _, err := store.CreateCohort(journeySlug, journeyCohort, inst.Ref()); err != nil {
-		t.Fatal(err)
-	}
-	if err := store.SetWaveOpen(journeySlug, db.Pre, true); err != nil {
-		t.Fatal(err)
-	}
+	env.store = store
 	web, err := app.New(app.Config{Secret: []byte(journeySecret)}, store, set)
 	if err != nil {
 		t.Fatal(err)
@@ -432,19 +456,14 @@ func TestBrowserJourney(t *testing.T) {
 			t.Errorf("server: %v", err)
 		}
 	})
-	base := "http://" + ln.Addr().String()
+	env.base = "http://" + ln.Addr().String()
 
-	pages := inst.Pages()
-	total := len(pages)
-	dims := len(inst.Dimensions)
-	if total < 4 || pages[0].Kind != questions.PageDimension || pages[1].Kind != questions.PageDimension ||
-		pages[total-2].Kind != questions.PageKnowledge || pages[total-1].Kind != questions.PageBackground {
-		t.Fatalf("the test expects dimension pages, then a knowledge and a background page; the instrument has %d pages", total)
-	}
-
-	// One browser for the whole journey; it cannot outlive the timeout.
-	ctx, cancel := context.WithTimeout(context.Background(), journeyTimeout)
-	defer cancel()
+	// One browser for the whole test; it cannot outlive the timeout.
+	// Cleanups run last in, first out: the tabs close, then the browser
+	// stops, then the server.
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	env.ctx = ctx
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
 		chromedp.ExecPath(chromium),
 		chromedp.Headless,
@@ -461,41 +480,110 @@ func TestBrowserJourney(t *testing.T) {
 		chromedp.Flag("disable-extensions", true),
 		chromedp.WindowSize(phoneWidth, phoneHeight),
 	)
-	defer cancelAlloc()
-	// Tabs close before the browser stops (defers run last in, first out).
-	var closeTabs []context.CancelFunc
-	defer func() {
-		for i := len(closeTabs) - 1; i >= 0; i-- {
-			closeTabs[i]()
+	t.Cleanup(cancelAlloc)
+	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
+	t.Cleanup(cancelBrowser)
+	// The first Run starts the browser. It must not run under a step
+	// timeout, which would end the browser with it.
+	if err := chromedp.Do(browserCtx); err != nil {
+		t.Fatalf("starting the browser (%s): %v", chromium, err)
+	}
+	env.browser = browserCtx
+	t.Cleanup(func() {
+		for i := len(env.closeTabs) - 1; i >= 0; i-- {
+			env.closeTabs[i]()
 		}
-	}()
+	})
+	return env
+}
 
-	rec := &browserRecorder{perTab: map[string]int{}}
-	// newTab opens a tab; fresh tabs get a browser context of their own, so
-	// no cookie carries over from an earlier tab.
-	newTab := func(t *testing.T, name string, parent context.Context, fresh bool) *browserTab {
-		t.Helper()
-		tb := &browserTab{name: name, base: base}
-		opts := []chromedp.ContextOption{chromedp.WithListener(rec.listener(tb))}
-		if fresh {
-			opts = append(opts, chromedp.WithNewBrowserContext())
+// Viewports for newTab.
+var (
+	phoneViewport   = chromedp.EmulateViewport(phoneWidth, phoneHeight, chromedp.EmulateMobile, chromedp.EmulatePortrait)
+	desktopViewport = chromedp.EmulateViewport(desktopWidth, desktopHeight)
+)
+
+// newTab opens a tab with the given viewport. A fresh tab gets a browser
+// context of its own, so no cookie carries over from another tab; the
+// others share the browser's default context.
+func (env *browserEnv) newTab(t *testing.T, name string, fresh bool, viewport chromedp.Action[chromedp.Void]) *browserTab {
+	t.Helper()
+	tb := &browserTab{name: name, base: env.base}
+	opts := []chromedp.ContextOption{chromedp.WithListener(env.rec.listener(tb))}
+	if fresh {
+		opts = append(opts, chromedp.WithNewBrowserContext())
+	}
+	tabCtx, cancelTab := chromedp.NewContext(env.browser, opts...)
+	tb.ctx = tabCtx
+	env.closeTabs = append(env.closeTabs, cancelTab)
+	env.tabs = append(env.tabs, name)
+	// The first Run opens the tab; not under a step timeout, which would
+	// close it again.
+	if err := chromedp.Do(tabCtx, viewport); err != nil {
+		t.Fatalf("%s: opening a tab: %v", name, err)
+	}
+	return tb
+}
+
+// finish checks what every tab did: each made requests, all of them to the
+// app itself (127.0.0.1), and no JavaScript dialog opened. Deferred, it runs
+// even when a step failed.
+func (env *browserEnv) finish(t *testing.T) {
+	t.Helper()
+	requests, dialogs, perTab := env.rec.snapshot()
+	for _, name := range env.tabs {
+		if perTab[name] == 0 {
+			t.Errorf("no network requests were recorded in the %s", name)
 		}
-		tabCtx, cancelTab := chromedp.NewContext(parent, opts...)
-		tb.ctx = tabCtx
-		closeTabs = append(closeTabs, cancelTab)
-		// The first Run starts the browser (or opens the tab). It must not
-		// run under a step timeout, which would end the browser with it.
-		if err := chromedp.Do(tabCtx, chromedp.EmulateViewport(phoneWidth, phoneHeight, chromedp.EmulateMobile, chromedp.EmulatePortrait)); err != nil {
-			t.Fatalf("%s: starting the browser (%s): %v", name, chromium, err)
+	}
+	foreign := 0
+	for _, raw := range requests {
+		if strings.HasPrefix(raw, "data:") {
+			continue
 		}
-		return tb
+		u, err := url.Parse(raw)
+		if err != nil || u.Hostname() != "127.0.0.1" {
+			foreign++
+			t.Errorf("a page requested %s, which is not the app (127.0.0.1)", raw)
+		}
+	}
+	t.Logf("%d requests recorded (%v), %d to other hosts", len(requests), perTab, foreign)
+	for _, d := range dialogs {
+		t.Errorf("a JavaScript dialog opened (typed text executed?): %s", d)
+	}
+	if errors.Is(env.ctx.Err(), context.DeadlineExceeded) {
+		t.Errorf("the test ran into its %s timeout", env.timeout)
+	}
+	t.Logf("%s took %s", t.Name(), time.Since(env.started).Round(time.Millisecond))
+}
+
+func TestBrowserJourney(t *testing.T) {
+	env := startBrowserEnv(t, journeyTimeout)
+	defer env.finish(t)
+	store := env.store
+
+	inst, err := env.set.Resolve(questions.DefaultID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.CreateCohort(journeySlug, journeyCohort, inst.Ref()); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.SetWaveOpen(journeySlug, db.Pre, true); err != nil {
+		t.Fatal(err)
 	}
 
-	var first *browserTab
+	pages := inst.Pages()
+	total := len(pages)
+	dims := len(inst.Dimensions)
+	if total < 4 || pages[0].Kind != questions.PageDimension || pages[1].Kind != questions.PageDimension ||
+		pages[total-2].Kind != questions.PageKnowledge || pages[total-1].Kind != questions.PageBackground {
+		t.Fatalf("the test expects dimension pages, then a knowledge and a background page; the instrument has %d pages", total)
+	}
+
 	var returnCode string
 	ok := t.Run("pre wave: code and first pages", func(t *testing.T) {
-		first = newTab(t, "pre tab", allocCtx, false)
-		b := first
+		b := env.newTab(t, "pre tab", false, phoneViewport)
 		b.startParticipation(t, journeyCode, 200, "#return-code-value")
 
 		returnCode = strings.TrimSpace(brRun(t, b, "read the return code", chromedp.Text(chromedp.CSS("#return-code-value"))))
@@ -517,11 +605,8 @@ func TestBrowserJourney(t *testing.T) {
 	if !ok {
 		return
 	}
-	// Tabs with a new browser context need a running browser: the first tab's.
-	browserCtx := first.ctx
-
 	ok = t.Run("pre wave: resume with return code and submit", func(t *testing.T) {
-		b := newTab(t, "resume tab", browserCtx, true)
+		b := env.newTab(t, "resume tab", true, phoneViewport)
 		// Nothing of the first tab's session is known here.
 		b.open(t, "/survey", 403)
 		b.open(t, "/", 200)
@@ -578,7 +663,7 @@ func TestBrowserJourney(t *testing.T) {
 		if err := store.SetWaveOpen(journeySlug, db.Post, true); err != nil {
 			t.Fatal(err)
 		}
-		b := newTab(t, "post tab", browserCtx, true)
+		b := env.newTab(t, "post tab", true, phoneViewport)
 		typo := map[string]string{}
 		for k, v := range journeyCode {
 			typo[k] = v
@@ -689,31 +774,217 @@ func TestBrowserJourney(t *testing.T) {
 			t.Errorf("the post response has %d retrospective ratings, want %d", retro, len(inst.Items))
 		}
 	})
+}
 
-	// Everything the pages loaded came from the app itself.
-	requests, dialogs, perTab := rec.snapshot()
-	for _, name := range []string{"pre tab", "resume tab", "post tab"} {
-		if perTab[name] == 0 {
-			t.Errorf("no network requests were recorded in the %s", name)
+// TestBrowserLeadSetsUpCohort drives the program leads' area on a desktop
+// browser: a lead with a one-time password signs in, sets a password of
+// their own, creates a cohort, opens its pre wave, and the cohort's QR code
+// and participant link work. A lead of other cohorts cannot see it.
+func TestBrowserLeadSetsUpCohort(t *testing.T) {
+	env := startBrowserEnv(t, leadTimeout)
+	defer env.finish(t)
+	store := env.store
+
+	const (
+		email       = "leitung@example.org"
+		oneTime     = "Einmal-Passwort-2027"
+		ownPassword = "Mein eigenes Passwort 27!"
+		otherEmail  = "andere.leitung@example.org"
+		otherPass   = "Anderes Passwort 2027"
+	)
+	for _, acc := range []struct {
+		email, password string
+		mustChange      bool
+	}{{email, oneTime, true}, {otherEmail, otherPass, false}} {
+		hash, err := app.HashPassword(acc.password)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := store.CreateUser(acc.email, db.RoleLead, hash, acc.mustChange); err != nil {
+			t.Fatal(err)
 		}
 	}
-	foreign := 0
-	for _, raw := range requests {
-		if strings.HasPrefix(raw, "data:") {
-			continue
+
+	var cohortID uint
+	ok := t.Run("lead: sign in, set password, create cohort, open pre wave", func(t *testing.T) {
+		b := env.newTab(t, "lead tab", true, desktopViewport)
+		b.open(t, "/admin", 200)
+		if w := brEval[int](t, b, "window.innerWidth"); w != desktopWidth {
+			t.Fatalf("the viewport is %d px wide, want %d (a desktop)", w, desktopWidth)
 		}
-		u, err := url.Parse(raw)
-		if err != nil || u.Hostname() != "127.0.0.1" {
-			foreign++
-			t.Errorf("a page requested %s, which is not the app (127.0.0.1)", raw)
+		b.expectPath(t, "/admin/login")
+		b.waitVisible(t, `form[action="/admin/login"]`)
+		b.typeInto(t, "#email", email)
+		b.typeInto(t, "#password", oneTime)
+		b.submit(t, `form[action="/admin/login"] button[type="submit"]`, 200, `form[action="/admin/password"]`)
+		b.expectPath(t, "/admin/password")
+
+		// Until the password is changed, every other page leads back here.
+		b.open(t, "/admin/cohorts", 200)
+		b.expectPath(t, "/admin/password")
+		b.typeInto(t, "#current", oneTime)
+		b.typeInto(t, "#new", ownPassword)
+		b.typeInto(t, "#repeat", ownPassword)
+		b.submit(t, `form[action="/admin/password"] button[type="submit"]`, 200, `a[href="/admin/cohorts/new"]`)
+		b.expectPath(t, "/admin/cohorts")
+		if u, err := store.UserByEmail(email); err != nil || u.MustChangePassword {
+			t.Fatalf("after the password change the account reads %+v, %v; want MustChangePassword false", u, err)
 		}
+
+		b.submit(t, `a[href="/admin/cohorts/new"]`, 200, `form[action="/admin/cohorts"]`)
+		b.typeInto(t, "#name", leadCohortName)
+		b.typeInto(t, "#slug", leadSlug)
+		if inst := brRun(t, b, "read the instrument", chromedp.Value(chromedp.CSS("#instrument"))); inst == "" {
+			t.Fatalf("no instrument is preselected\n%s", b.describe())
+		}
+		b.submit(t, `form[action="/admin/cohorts"] button[type="submit"]`, 200, "#participant-link")
+		cohort, err := store.CohortBySlug(leadSlug)
+		if err != nil {
+			t.Fatalf("the cohort was not stored: %v", err)
+		}
+		cohortID = cohort.ID
+		b.expectPath(t, fmt.Sprintf("/admin/cohorts/%d", cohortID))
+		if cohort.Name != leadCohortName {
+			t.Errorf("the stored name is %q, want %q as typed", cohort.Name, leadCohortName)
+		}
+		// The name is shown as typed, as text: no <b> element made of it.
+		if h := brEval[string](t, b, `document.querySelector("hgroup h1").textContent`); h != leadCohortName {
+			t.Errorf("the cohort page is headed %q, want %q", h, leadCohortName)
+		}
+		if n := brEval[int](t, b, `document.getElementsByTagName("b").length`); n != 0 {
+			t.Errorf("the typed name became %d <b> element(s) on the cohort page", n)
+		}
+
+		// Open the pre wave.
+		wave := func() string {
+			return strings.Join(strings.Fields(brEval[string](t, b, `document.querySelector("#wave-pre h3").textContent`)), " ")
+		}
+		if w := wave(); !strings.HasSuffix(w, ": geschlossen") {
+			t.Fatalf("a new cohort's pre wave shows %q, want it closed", w)
+		}
+		openButton := `#wave-pre button[name="action"][value="open"]`
+		if label, want := strings.TrimSpace(brRun(t, b, "read the open button", chromedp.TextContent(chromedp.CSS(openButton)))), "Öffnen"; label != want {
+			t.Fatalf("the pre wave's button says %q, want %q", label, want)
+		}
+		b.submit(t, openButton, 200, `#wave-pre button[name="action"][value="close"]`)
+		b.expectPath(t, fmt.Sprintf("/admin/cohorts/%d", cohortID))
+		if w := wave(); !strings.HasSuffix(w, ": offen") {
+			t.Errorf("after Öffnen the pre wave shows %q, want it open (offen)", w)
+		}
+		if w := strings.Join(strings.Fields(brEval[string](t, b, `document.querySelector("#wave-post h3").textContent`)), " "); !strings.HasSuffix(w, ": geschlossen") {
+			t.Errorf("after opening the pre wave the post wave shows %q, want it closed", w)
+		}
+		if cohort, err := store.CohortBySlug(leadSlug); err != nil {
+			t.Fatal(err)
+		} else if w, open := cohort.OpenWave(time.Now()); !open || w != db.Pre {
+			t.Errorf("the store has the open wave %q (%v), want pre", w, open)
+		}
+
+		// The QR code: the image has loaded, and it is the PNG of the
+		// participant link.
+		link := env.base + "/c/" + leadSlug
+		qrSrc := brEval[string](t, b, `document.querySelector("#cohort-qr").src`)
+		if want := fmt.Sprintf("%s/admin/cohorts/%d/qr.png", env.base, cohortID); qrSrc != want {
+			t.Errorf("the QR image loads %q, want %q", qrSrc, want)
+		}
+		size := brRun(t, b, "wait for the QR image", chromedp.Evaluate[[2]int](
+			`(async () => { const img = document.querySelector("#cohort-qr"); await img.decode(); return [img.naturalWidth, img.naturalHeight]; })()`,
+			chromedp.EvalAwaitPromise))
+		if size[0] <= 0 || size[0] != size[1] {
+			t.Errorf("the QR image is %dx%d px, want a square that loaded", size[0], size[1])
+		}
+		type fetched struct {
+			Status int    `json:"status"`
+			Type   string `json:"type"`
+			Body   string `json:"body"`
+		}
+		qr := brRun(t, b, "fetch the QR image", chromedp.Evaluate[fetched](`(async () => {
+			const r = await fetch(document.querySelector("#cohort-qr").src);
+			const bytes = new Uint8Array(await r.arrayBuffer());
+			let s = "";
+			for (const c of bytes) s += String.fromCharCode(c);
+			return {status: r.status, type: r.headers.get("content-type"), body: btoa(s)};
+		})()`, chromedp.EvalAwaitPromise))
+		if qr.Status != 200 || qr.Type != "image/png" {
+			t.Errorf("fetching the QR image: status %d, type %q; want 200 image/png", qr.Status, qr.Type)
+		}
+		png, err := base64.StdEncoding.DecodeString(qr.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := qrcode.Encode(link, qrcode.Medium, 512)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(png, want) {
+			t.Errorf("the QR image (%d bytes, starts %q) is not the QR code of %s", len(png), png[:min(8, len(png))], link)
+		}
+
+		// The participant link leads to the cohort's consent page.
+		href := brEval[string](t, b, `document.querySelector("#participant-link").getAttribute("href")`)
+		if href != link {
+			t.Fatalf("the participant link is %q, want %q", href, link)
+		}
+		if text := strings.TrimSpace(brRun(t, b, "read the link", chromedp.TextContent(chromedp.CSS("#participant-link")))); text != link {
+			t.Errorf("the participant link reads %q, want %q", text, link)
+		}
+		b.submit(t, "#participant-link", 200, "#agree")
+		b.expectPath(t, "/c/"+leadSlug)
+		if h := brEval[string](t, b, `document.querySelector("hgroup p").textContent`); !strings.Contains(h, leadCohortName+" · Befragung vor dem Zertifikat") {
+			t.Errorf("the consent page names %q, want the cohort %q and the pre wave", h, leadCohortName)
+		}
+		if n := brEval[int](t, b, `document.getElementsByTagName("b").length`); n != 0 {
+			t.Errorf("the cohort name became %d <b> element(s) on the consent page", n)
+		}
+	})
+	if !ok {
+		return
 	}
-	t.Logf("%d requests recorded (%v), %d to other hosts", len(requests), perTab, foreign)
-	for _, d := range dialogs {
-		t.Errorf("a JavaScript dialog opened (typed text executed?): %s", d)
+
+	t.Run("other lead: the cohort does not exist for them", func(t *testing.T) {
+		b := env.newTab(t, "other lead tab", true, desktopViewport)
+		b.open(t, "/admin/login", 200)
+		b.typeInto(t, "#email", otherEmail)
+		b.typeInto(t, "#password", otherPass)
+		b.submit(t, `form[action="/admin/login"] button[type="submit"]`, 200, `a[href="/admin/cohorts/new"]`)
+		b.expectPath(t, "/admin/cohorts")
+		if n := brEval[int](t, b, fmt.Sprintf(`document.querySelectorAll('a[href="/admin/cohorts/%d"]').length`, cohortID)); n != 0 {
+			t.Errorf("the other lead's cohort list links to %s", leadSlug)
+		}
+
+		for _, path := range []string{fmt.Sprintf("/admin/cohorts/%d", cohortID), fmt.Sprintf("/admin/cohorts/%d/qr.png", cohortID)} {
+			b.open(t, path, 404)
+			if body := brEval[string](t, b, "document.body.innerText"); !strings.Contains(body, "gibt es nicht") {
+				t.Errorf("GET %s shows no not-found page\n%s", path, b.describe())
+			}
+			if strings.Contains(brEval[string](t, b, "document.body.innerText"), "Sommer 2027") {
+				t.Errorf("GET %s shows the cohort's name to a lead not assigned to it", path)
+			}
+		}
+		// Nor can they close the wave, with a valid CSRF token of their own.
+		b.open(t, "/admin/cohorts", 200)
+		status := brRun(t, b, "post to the wave", chromedp.Evaluate[int](fmt.Sprintf(`(async () => {
+			const token = document.querySelector('input[name="_csrf"]').value;
+			const r = await fetch("/admin/cohorts/%d/waves/pre", {method: "POST", body: new URLSearchParams({_csrf: token, action: "close"})});
+			return r.status;
+		})()`, cohortID), chromedp.EvalAwaitPromise))
+		if status != 404 {
+			t.Errorf("another lead closing the wave: status %d, want 404", status)
+		}
+		if cohort, err := store.CohortBySlug(leadSlug); err != nil {
+			t.Fatal(err)
+		} else if w, open := cohort.OpenWave(time.Now()); !open || w != db.Pre {
+			t.Errorf("after another lead's attempt the open wave is %q (%v), want pre still open", w, open)
+		}
+	})
+}
+
+// expectPath checks the path of the page the tab shows.
+func (b *browserTab) expectPath(t *testing.T, path string) {
+	t.Helper()
+	loc := brRun(t, b, "read the location", chromedp.Location())
+	u, err := url.Parse(loc)
+	if err != nil || u.Scheme+"://"+u.Host != b.base || u.Path != path {
+		t.Fatalf("%s: the tab shows %s, want %s%s\n%s", b.name, loc, b.base, path, b.describe())
 	}
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		t.Errorf("the journey ran into its %s timeout", journeyTimeout)
-	}
-	t.Logf("journey took %s", time.Since(started).Round(time.Millisecond))
 }

@@ -1,5 +1,7 @@
 package questions
 
+import "math"
+
 // MinAnswered is how many of a dimension's k items must be answered for it to
 // get a score: two thirds, rounded up (k = 3: 2, 4: 3, 5: 4, 6: 4).
 func MinAnswered(k int) int { return (2*k + 2) / 3 }
@@ -16,26 +18,59 @@ type DimensionScore struct {
 // ratings keyed by item id (an absent key is a missing answer). Values are
 // keyed before averaging; values outside the scale are ignored.
 func (in *Instrument) Scores(ratings map[string]int) []DimensionScore {
-	out := make([]DimensionScore, 0, len(in.Dimensions))
-	for _, d := range in.Dimensions {
-		ds := DimensionScore{Dimension: d}
-		sum := 0
-		for _, it := range in.ItemsOf(d.ID) {
-			ds.Items++
-			v, ok := ratings[it.ID]
-			if !ok || v < in.Scale.Min || v > in.Scale.Max {
-				continue
-			}
-			ds.Answered++
-			sum += in.Scale.Keyed(v, it.Reverse)
+	values := make([]float64, len(in.Items))
+	for i, it := range in.Items {
+		values[i] = math.NaN()
+		if v, ok := ratings[it.ID]; ok {
+			values[i] = float64(v)
 		}
-		if ds.Answered > 0 && ds.Answered >= MinAnswered(ds.Items) {
-			mean := float64(sum) / float64(ds.Answered)
-			ds.Score = &mean
+	}
+	scores := make([]float64, len(in.Dimensions))
+	answered := in.ScoreVector(values, scores)
+	out := make([]DimensionScore, len(in.Dimensions))
+	for d, dim := range in.Dimensions {
+		out[d] = DimensionScore{Dimension: dim, Answered: answered[d], Items: len(in.ItemsOf(dim.ID))}
+		if !math.IsNaN(scores[d]) {
+			out[d].Score = &scores[d]
 		}
-		out = append(out, ds)
 	}
 	return out
+}
+
+// ScoreVector is Scores for values given in item order (NaN = missing),
+// without maps, for reports over many responses. It writes each dimension's
+// score into scores (NaN = missing) and returns the answered counts.
+func (in *Instrument) ScoreVector(values, scores []float64) (answered []int) {
+	answered = make([]int, len(in.Dimensions))
+	sums := make([]float64, len(in.Dimensions))
+	items := make([]int, len(in.Dimensions))
+	for i, it := range in.Items {
+		d := in.dimensionIndex(it.Dimension)
+		items[d]++
+		v := values[i]
+		if math.IsNaN(v) || v < float64(in.Scale.Min) || v > float64(in.Scale.Max) {
+			continue
+		}
+		answered[d]++
+		sums[d] += float64(in.Scale.Keyed(int(v), it.Reverse))
+	}
+	for d := range in.Dimensions {
+		scores[d] = math.NaN()
+		if answered[d] > 0 && answered[d] >= MinAnswered(items[d]) {
+			scores[d] = sums[d] / float64(answered[d])
+		}
+	}
+	return answered
+}
+
+// dimensionIndex returns the position of a dimension, or -1.
+func (in *Instrument) dimensionIndex(id string) int {
+	for d, dim := range in.Dimensions {
+		if dim.ID == id {
+			return d
+		}
+	}
+	return -1
 }
 
 // KnowledgeAnswer is one answered knowledge item: the participant's
