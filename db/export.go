@@ -1,0 +1,124 @@
+package db
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// AnswerRow is one answer of a submitted response, as exports and reports
+// read it. EachAnswer reuses one AnswerRow for every row: copy what you keep.
+type AnswerRow struct {
+	ResponseID  uint
+	Participant string // pseudonym
+	Wave        Wave   // pre or post; Retro answers of a post response are the "then" wave
+	SubmittedAt time.Time
+	Item        string
+	Retro       bool
+	Kind        string
+	Value       sql.NullString
+	Confidence  sql.NullInt64
+}
+
+// ExportWave is the wave an answer is exported under: then for the
+// retrospective ratings of the post wave.
+func (r *AnswerRow) ExportWave() Wave {
+	if r.Retro {
+		return Then
+	}
+	return r.Wave
+}
+
+// EachAnswer streams every answer of the cohort's submitted responses,
+// ordered by response and answer, without loading them all into memory.
+// Answers without a value ("keine Angabe") are included with Value.Valid false.
+func (s *Store) EachAnswer(cohortID uint, fn func(*AnswerRow) error) error {
+	rows, err := s.r.Raw(`SELECT responses.id, participants.pseudonym, responses.wave, responses.submitted_at,
+			answers.item, answers.retro, answers.kind, answers.value, answers.confidence
+		FROM answers
+		JOIN responses ON responses.id = answers.response_id
+		JOIN participants ON participants.id = responses.participant_id
+		WHERE participants.cohort_id = ? AND responses.submitted_at IS NOT NULL
+		ORDER BY responses.id, answers.id`, cohortID).Rows()
+	if err != nil {
+		return fmt.Errorf("db: read answers: %w", err)
+	}
+	defer rows.Close()
+	var r AnswerRow
+	for rows.Next() {
+		if err := rows.Scan(&r.ResponseID, &r.Participant, &r.Wave, &r.SubmittedAt, &r.Item, &r.Retro, &r.Kind, &r.Value, &r.Confidence); err != nil {
+			return fmt.Errorf("db: read answer: %w", err)
+		}
+		if err := fn(&r); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("db: read answers: %w", err)
+	}
+	return nil
+}
+
+// ImportedResponse is one submitted response to store from a file.
+type ImportedResponse struct {
+	Participant string // pseudonym
+	Wave        Wave   // pre or post
+	SubmittedAt time.Time
+	Answers     []Answer // Retro marks the post wave's retrospective ratings
+}
+
+// ErrImportConflict reports a response that exists already.
+var ErrImportConflict = errors.New("exists already")
+
+// ImportResponses stores responses collected elsewhere in one transaction:
+// either every response is stored or none. Participants are found by
+// pseudonym within the cohort or created (without a code; they can be
+// linked only through the file). A pseudonym already used in another cohort,
+// or a participant who already has a response to that wave, fails the import.
+func (s *Store) ImportResponses(cohortID uint, responses []ImportedResponse) error {
+	return s.w.Transaction(func(tx *gorm.DB) error {
+		ids := map[string]uint{}
+		for _, ir := range responses {
+			id, known := ids[ir.Participant]
+			if !known {
+				var p Participant
+				err := tx.Where("pseudonym = ?", ir.Participant).First(&p).Error
+				switch {
+				case errors.Is(err, gorm.ErrRecordNotFound):
+					p = Participant{CohortID: cohortID, Pseudonym: ir.Participant,
+						ReturnCodeHash: "imported:" + ir.Participant + ":" + fmt.Sprint(cohortID)}
+					if err := tx.Create(&p).Error; err != nil {
+						return fmt.Errorf("db: import participant %s: %w", ir.Participant, err)
+					}
+				case err != nil:
+					return fmt.Errorf("db: import participant %s: %w", ir.Participant, err)
+				case p.CohortID != cohortID:
+					return fmt.Errorf("db: participant %s belongs to another cohort: %w", ir.Participant, ErrImportConflict)
+				}
+				id = p.ID
+				ids[ir.Participant] = id
+			}
+			r := Response{ParticipantID: id, Wave: ir.Wave, ConsentVersion: "import", Link: "import",
+				StartedAt: ir.SubmittedAt, UpdatedAt: ir.SubmittedAt, SubmittedAt: &ir.SubmittedAt}
+			if err := tx.Create(&r).Error; err != nil {
+				if errors.Is(err, gorm.ErrDuplicatedKey) {
+					return fmt.Errorf("db: participant %s already has a %s response: %w", ir.Participant, ir.Wave, ErrImportConflict)
+				}
+				return fmt.Errorf("db: import response: %w", err)
+			}
+			for i := range ir.Answers {
+				ir.Answers[i].ID = 0
+				ir.Answers[i].ResponseID = r.ID
+			}
+			if len(ir.Answers) > 0 {
+				if err := tx.CreateInBatches(ir.Answers, 500).Error; err != nil {
+					return fmt.Errorf("db: import answers of %s: %w", ir.Participant, err)
+				}
+			}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,607 @@
+package reports
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+
+	"einordnung/db"
+	"einordnung/questions"
+)
+
+// Report is a cohort's figures; its JSON form is report.json (PRODUCT.md,
+// "Contracts"): field names are a contract other tools rely on.
+type Report struct {
+	Cohort     string                     `json:"cohort"`
+	Instrument string                     `json:"instrument"`
+	MinGroup   int                        `json:"min_group"`
+	Dimensions []DimensionReport          `json:"dimensions"`
+	Then       []DimensionReport          `json:"then"`
+	Knowledge  map[string]KnowledgeReport `json:"knowledge"`
+}
+
+// DimensionReport compares two ratings of one dimension: post against pre,
+// or (in Report.Then) post against the retrospective pre-rating.
+type DimensionReport struct {
+	Dimension  string   `json:"dimension"`
+	NPre       int      `json:"n_pre"`
+	NPost      int      `json:"n_post"`
+	NPairs     int      `json:"n_pairs"`
+	MeanPre    *float64 `json:"mean_pre"`
+	SDPre      *float64 `json:"sd_pre"`
+	MeanPost   *float64 `json:"mean_post"`
+	SDPost     *float64 `json:"sd_post"`
+	MeanDiff   *float64 `json:"mean_diff"`
+	SDDiff     *float64 `json:"sd_diff"`
+	CILow      *float64 `json:"ci_low"`
+	CIHigh     *float64 `json:"ci_high"`
+	T          *float64 `json:"t"`
+	DF         *float64 `json:"df"`
+	PT         *float64 `json:"p_t"`
+	PTHolm     *float64 `json:"p_t_holm"`
+	DZ         *float64 `json:"d_z"`
+	DAv        *float64 `json:"d_av"`
+	WPlus      *float64 `json:"w_plus"`
+	PW         *float64 `json:"p_w"`
+	RRB        *float64 `json:"r_rb"`
+	AlphaPre   *float64 `json:"alpha_pre"`
+	AlphaPost  *float64 `json:"alpha_post"`
+	Suppressed bool     `json:"suppressed"`
+}
+
+// KnowledgeReport is one wave's knowledge and calibration, pooled over every
+// answered knowledge item.
+type KnowledgeReport struct {
+	N          int      `json:"n"`
+	Accuracy   *float64 `json:"accuracy"`
+	Confidence *float64 `json:"confidence"`
+	Bias       *float64 `json:"bias"`
+	Brier      *float64 `json:"brier"`
+	Suppressed bool     `json:"suppressed"`
+}
+
+// Cohort is everything the dashboard shows of one cohort: the report and
+// the distributions and breakdowns behind its charts. Figures over fewer
+// people than the privacy threshold are left out (nil or Suppressed).
+type Cohort struct {
+	Report
+	Inst         *questions.Instrument
+	Stats        db.CohortStats
+	Waves        map[db.Wave][]Summary // per dimension: pre, then, post
+	Changes      [][]float64           // per dimension: each pair's post − pre (nil when suppressed)
+	DropOut      DropOut
+	Items        []ItemDistribution
+	Calibration  map[db.Wave][]CalibrationBin
+	SelfVsKnow   map[db.Wave]*Correlation
+	ByField      []Group
+	ByUse        []Group
+	Participants int
+}
+
+// DropOut compares those who answered both waves with those who left after pre.
+type DropOut struct {
+	PreOnly        int
+	Both           int
+	PreMeanLeft    *float64 // mean overall pre score of those who left
+	PreMeanStayed  *float64 // … of those who stayed
+	SuppressedLeft bool
+}
+
+// ItemDistribution counts the answers to one rating item per wave: index
+// v − scale min for value v, and the last index for "keine Angabe".
+type ItemDistribution struct {
+	Item   questions.Item
+	Counts map[db.Wave][]int
+}
+
+// CalibrationBin is the share correct among answers given with one confidence.
+type CalibrationBin struct {
+	Confidence int
+	N          int
+	Correct    *float64
+}
+
+// Correlation is Pearson's r between two measures over responses.
+type Correlation struct {
+	N int
+	R *float64
+}
+
+// Group is a breakdown group (a field of work, a frequency of AI use).
+type Group struct {
+	Value      string
+	Label      questions.Text
+	N          int        // participants with a submitted pre response
+	Pairs      int        // … of whom also post
+	MeanPre    []*float64 // per dimension
+	MeanChange []*float64 // per dimension, over pairs
+	Suppressed bool
+}
+
+// perResponse is what the streaming pass keeps of one response: scores, not answers.
+type perResponse struct {
+	wave       db.Wave
+	scores     []float64 // per dimension, NaN = missing
+	thenScores []float64 // post only
+	overall    float64   // mean of the dimension scores, NaN if none
+	accuracy   float64   // share of knowledge answers correct, NaN if none
+	field, use string
+}
+
+// Build computes a cohort's figures in one streaming pass over its
+// submitted answers; only per-response scores are kept in memory.
+func Build(store *db.Store, inst *questions.Instrument, cohort *db.Cohort) (*Cohort, error) {
+	stats, err := store.Stats(cohort.ID)
+	if err != nil {
+		return nil, fmt.Errorf("reports: %w", err)
+	}
+	nDim, nItem := len(inst.Dimensions), len(inst.Items)
+	itemIndex := map[string]int{}
+	for i, it := range inst.Items {
+		itemIndex[it.ID] = i
+	}
+	correct := map[string]bool{}
+	for _, k := range inst.Knowledge {
+		correct[k.ID] = k.Correct
+	}
+	points := inst.Scale.Max - inst.Scale.Min + 2 // values and "keine Angabe"
+	itemCounts := map[db.Wave][][]int{}
+	for _, w := range []db.Wave{db.Pre, db.Then, db.Post} {
+		itemCounts[w] = make([][]int, nItem)
+		for i := range itemCounts[w] {
+			itemCounts[w][i] = make([]int, points)
+		}
+	}
+	alpha := map[db.Wave][]*alphaSums{}
+	for _, w := range []db.Wave{db.Pre, db.Then, db.Post} {
+		alpha[w] = make([]*alphaSums, nDim)
+		for d, dim := range inst.Dimensions {
+			alpha[w][d] = newAlphaSums(len(inst.ItemsOf(dim.ID)))
+		}
+	}
+	know := map[db.Wave]*knowledgeSums{db.Pre: {}, db.Post: {}}
+	bins := map[db.Wave]map[int][2]int{db.Pre: {}, db.Post: {}}
+
+	// The pass: one response's answers at a time.
+	byParticipant := map[string]map[db.Wave]*perResponse{}
+	var (
+		current     uint
+		cur         perResponse
+		participant string
+		now, then   = make([]float64, nItem), make([]float64, nItem)
+		kAnswered   int
+		kCorrect    int
+	)
+	reset := func() {
+		for i := range now {
+			now[i], then[i] = math.NaN(), math.NaN()
+		}
+		cur = perResponse{}
+		kAnswered, kCorrect = 0, 0
+	}
+	flush := func() {
+		if current == 0 {
+			return
+		}
+		cur.scores = make([]float64, nDim)
+		inst.ScoreVector(now, cur.scores)
+		addAlpha(inst, alpha[cur.wave], now)
+		if cur.wave == db.Post {
+			cur.thenScores = make([]float64, nDim)
+			inst.ScoreVector(then, cur.thenScores)
+			addAlpha(inst, alpha[db.Then], then)
+		}
+		cur.overall = nanMean(cur.scores)
+		cur.accuracy = math.NaN()
+		if kAnswered > 0 {
+			cur.accuracy = float64(kCorrect) / float64(kAnswered)
+			know[cur.wave].responses++
+		}
+		if byParticipant[participant] == nil {
+			byParticipant[participant] = map[db.Wave]*perResponse{}
+		}
+		r := cur
+		byParticipant[participant][cur.wave] = &r
+	}
+	reset()
+	err = store.EachAnswer(cohort.ID, func(a *db.AnswerRow) error {
+		if a.ResponseID != current {
+			flush()
+			reset()
+			current, participant, cur.wave = a.ResponseID, a.Participant, a.Wave
+		}
+		switch a.Kind {
+		case db.KindRating:
+			i, ok := itemIndex[a.Item]
+			if !ok {
+				return nil
+			}
+			wave := a.ExportWave()
+			if !a.Value.Valid {
+				itemCounts[wave][i][points-1]++
+				return nil
+			}
+			v, err := strconv.Atoi(a.Value.String)
+			if err != nil || v < inst.Scale.Min || v > inst.Scale.Max {
+				return nil
+			}
+			itemCounts[wave][i][v-inst.Scale.Min]++
+			if a.Retro {
+				then[i] = float64(v)
+			} else {
+				now[i] = float64(v)
+			}
+		case db.KindKnowledge:
+			right, ok := correct[a.Item]
+			if !ok || !a.Value.Valid || !a.Confidence.Valid {
+				return nil
+			}
+			value, err := strconv.ParseBool(a.Value.String)
+			conf := int(a.Confidence.Int64)
+			if err != nil || conf < questions.MinConfidence || conf > questions.MaxConfidence {
+				return nil
+			}
+			hit := value == right
+			know[a.Wave].add(conf, hit)
+			kAnswered++
+			b := bins[a.Wave][conf]
+			b[0]++
+			if hit {
+				kCorrect++
+				b[1]++
+			}
+			bins[a.Wave][conf] = b
+		case db.KindBackground:
+			if !a.Value.Valid {
+				return nil
+			}
+			switch a.Item {
+			case "field":
+				cur.field = a.Value.String
+			case "ai_use":
+				cur.use = a.Value.String
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reports: %w", err)
+	}
+	flush()
+
+	c := &Cohort{Inst: inst, Stats: stats, Participants: len(byParticipant),
+		Waves: map[db.Wave][]Summary{}, Calibration: map[db.Wave][]CalibrationBin{}, SelfVsKnow: map[db.Wave]*Correlation{}}
+	c.Report = Report{Cohort: cohort.Slug, Instrument: cohort.Instrument, MinGroup: cohort.MinGroup,
+		Knowledge: map[string]KnowledgeReport{}}
+	min := cohort.MinGroup
+
+	// Per wave and per pair, dimension by dimension.
+	c.Changes = make([][]float64, nDim)
+	for d, dim := range inst.Dimensions {
+		var pre, post, then []float64
+		var pairPre, pairPost, thenPairThen, thenPairPost []float64
+		for _, waves := range byParticipant {
+			p, q := waves[db.Pre], waves[db.Post]
+			if p != nil && !math.IsNaN(p.scores[d]) {
+				pre = append(pre, p.scores[d])
+			}
+			if q != nil && !math.IsNaN(q.scores[d]) {
+				post = append(post, q.scores[d])
+				if !math.IsNaN(q.thenScores[d]) {
+					then = append(then, q.thenScores[d])
+					thenPairThen = append(thenPairThen, q.thenScores[d])
+					thenPairPost = append(thenPairPost, q.scores[d])
+				}
+				if p != nil && !math.IsNaN(p.scores[d]) {
+					pairPre = append(pairPre, p.scores[d])
+					pairPost = append(pairPost, q.scores[d])
+				}
+			}
+		}
+		c.Waves[db.Pre] = append(c.Waves[db.Pre], suppressSummary(Describe(pre), min))
+		c.Waves[db.Then] = append(c.Waves[db.Then], suppressSummary(Describe(then), min))
+		c.Waves[db.Post] = append(c.Waves[db.Post], suppressSummary(Describe(post), min))
+		c.Dimensions = append(c.Dimensions, compare(dim.ID, pre, post, pairPre, pairPost, alpha[db.Pre][d].alpha(), alpha[db.Post][d].alpha(), min))
+		c.Then = append(c.Then, compare(dim.ID, then, post, thenPairThen, thenPairPost, alpha[db.Then][d].alpha(), alpha[db.Post][d].alpha(), min))
+		if len(pairPre) >= min {
+			for i := range pairPre {
+				c.Changes[d] = append(c.Changes[d], pairPost[i]-pairPre[i])
+			}
+		}
+	}
+	holm(c.Dimensions)
+	holm(c.Then)
+
+	for _, w := range []db.Wave{db.Pre, db.Post} {
+		c.Knowledge[string(w)] = know[w].report(min)
+		for conf := questions.MinConfidence; conf <= questions.MaxConfidence; conf += 10 {
+			b := bins[w][conf]
+			bin := CalibrationBin{Confidence: conf, N: b[0]}
+			if b[0] >= min {
+				bin.Correct = ptr(float64(b[1]) / float64(b[0]))
+			}
+			c.Calibration[w] = append(c.Calibration[w], bin)
+		}
+		var xs, ys []float64
+		for _, waves := range byParticipant {
+			if r := waves[w]; r != nil && !math.IsNaN(r.overall) && !math.IsNaN(r.accuracy) {
+				xs, ys = append(xs, r.overall), append(ys, r.accuracy)
+			}
+		}
+		corr := &Correlation{N: len(xs)}
+		if len(xs) >= min {
+			corr.R = pearson(xs, ys)
+		}
+		c.SelfVsKnow[w] = corr
+	}
+
+	for _, it := range inst.Items {
+		i := itemIndex[it.ID]
+		c.Items = append(c.Items, ItemDistribution{Item: it, Counts: map[db.Wave][]int{
+			db.Pre: itemCounts[db.Pre][i], db.Then: itemCounts[db.Then][i], db.Post: itemCounts[db.Post][i]}})
+	}
+	c.DropOut = dropOut(byParticipant, min)
+	if q, ok := inst.BackgroundQuestion("field"); ok {
+		c.ByField = breakdown(inst, byParticipant, q, func(r *perResponse) string { return r.field }, min)
+	}
+	if q, ok := inst.BackgroundQuestion("ai_use"); ok {
+		c.ByUse = breakdown(inst, byParticipant, q, func(r *perResponse) string { return r.use }, min)
+	}
+	return c, nil
+}
+
+// compare builds one dimension's comparison; groups under the threshold are null.
+func compare(dim string, pre, post, pairPre, pairPost []float64, alphaPre, alphaPost *float64, min int) DimensionReport {
+	r := DimensionReport{Dimension: dim, NPre: len(pre), NPost: len(post), NPairs: len(pairPre)}
+	if len(pre) >= min {
+		s := Describe(pre)
+		r.MeanPre, r.SDPre, r.AlphaPre = s.Mean, s.SD, alphaPre
+	} else {
+		r.Suppressed = true
+	}
+	if len(post) >= min {
+		s := Describe(post)
+		r.MeanPost, r.SDPost, r.AlphaPost = s.Mean, s.SD, alphaPost
+	} else {
+		r.Suppressed = true
+	}
+	if len(pairPre) >= min {
+		p := PairTest(pairPre, pairPost)
+		r.MeanDiff, r.SDDiff, r.CILow, r.CIHigh = p.MeanDiff, p.SDDiff, p.CILow, p.CIHigh
+		r.T, r.DF, r.PT, r.DZ, r.DAv = p.T, p.DF, p.PT, p.DZ, p.DAv
+		r.WPlus, r.PW, r.RRB = p.WPlus, p.PW, p.RRB
+	} else {
+		r.Suppressed = true
+	}
+	return r
+}
+
+func holm(ds []DimensionReport) {
+	ps := make([]*float64, len(ds))
+	for i := range ds {
+		ps[i] = ds[i].PT
+	}
+	for i, p := range Holm(ps) {
+		ds[i].PTHolm = p
+	}
+}
+
+func suppressSummary(s Summary, min int) Summary {
+	if s.N < min {
+		return Summary{N: s.N}
+	}
+	return s
+}
+
+// alphaSums accumulates what Cronbach's α needs over complete responses,
+// so that no response has to be kept: per item Σx and Σx², and the same
+// for the response totals.
+type alphaSums struct {
+	n                   int
+	sum, sumSq          []float64
+	totalSum, totalSqSq float64
+}
+
+func newAlphaSums(k int) *alphaSums {
+	return &alphaSums{sum: make([]float64, k), sumSq: make([]float64, k)}
+}
+
+// addAlpha adds one response's keyed ratings to every dimension it answered completely.
+func addAlpha(inst *questions.Instrument, sums []*alphaSums, values []float64) {
+	for d, dim := range inst.Dimensions {
+		var keyed []float64
+		for i, it := range inst.Items {
+			if it.Dimension != dim.ID {
+				continue
+			}
+			if math.IsNaN(values[i]) {
+				keyed = nil
+				break
+			}
+			keyed = append(keyed, float64(inst.Scale.Keyed(int(values[i]), it.Reverse)))
+		}
+		if keyed == nil {
+			continue
+		}
+		s := sums[d]
+		s.n++
+		total := 0.0
+		for j, v := range keyed {
+			s.sum[j] += v
+			s.sumSq[j] += v * v
+			total += v
+		}
+		s.totalSum += total
+		s.totalSqSq += total * total
+	}
+}
+
+// alpha is Cronbach's α from the sums (sample variances, n − 1).
+func (s *alphaSums) alpha() *float64 {
+	k := len(s.sum)
+	if s.n < 2 || k < 2 {
+		return nil
+	}
+	n := float64(s.n)
+	v := func(sum, sumSq float64) float64 { return (sumSq - sum*sum/n) / (n - 1) }
+	itemVar := 0.0
+	for j := range s.sum {
+		itemVar += v(s.sum[j], s.sumSq[j])
+	}
+	totalVar := v(s.totalSum, s.totalSqSq)
+	if totalVar <= 1e-12 {
+		return nil
+	}
+	return ptr(float64(k) / float64(k-1) * (1 - itemVar/totalVar))
+}
+
+// knowledgeSums pools one wave's knowledge answers.
+type knowledgeSums struct {
+	responses, answered, correct int
+	confSum, brierSum            float64
+}
+
+func (k *knowledgeSums) add(confidence int, hit bool) {
+	conf := float64(confidence) / 100
+	outcome := 0.0
+	if hit {
+		k.correct++
+		outcome = 1
+	}
+	k.answered++
+	k.confSum += conf
+	k.brierSum += (conf - outcome) * (conf - outcome)
+}
+
+func (k *knowledgeSums) report(min int) KnowledgeReport {
+	r := KnowledgeReport{N: k.responses}
+	if k.responses < min || k.answered == 0 {
+		r.Suppressed = k.responses < min
+		return r
+	}
+	n := float64(k.answered)
+	acc, conf := float64(k.correct)/n, k.confSum/n
+	r.Accuracy, r.Confidence, r.Bias, r.Brier = ptr(acc), ptr(conf), ptr(conf-acc), ptr(k.brierSum/n)
+	return r
+}
+
+func nanMean(xs []float64) float64 {
+	sum, n := 0.0, 0
+	for _, x := range xs {
+		if !math.IsNaN(x) {
+			sum += x
+			n++
+		}
+	}
+	if n == 0 {
+		return math.NaN()
+	}
+	return sum / float64(n)
+}
+
+// pearson is Pearson's correlation coefficient; nil without variance.
+func pearson(xs, ys []float64) *float64 {
+	mx, my := mean(xs), mean(ys)
+	var sxy, sxx, syy float64
+	for i := range xs {
+		dx, dy := xs[i]-mx, ys[i]-my
+		sxy += dx * dy
+		sxx += dx * dx
+		syy += dy * dy
+	}
+	if sxx == 0 || syy == 0 {
+		return nil
+	}
+	return ptr(sxy / math.Sqrt(sxx*syy))
+}
+
+func dropOut(byParticipant map[string]map[db.Wave]*perResponse, min int) DropOut {
+	var left, stayed []float64
+	var d DropOut
+	for _, waves := range byParticipant {
+		p := waves[db.Pre]
+		if p == nil {
+			continue
+		}
+		if waves[db.Post] == nil {
+			d.PreOnly++
+			if !math.IsNaN(p.overall) {
+				left = append(left, p.overall)
+			}
+		} else {
+			d.Both++
+			if !math.IsNaN(p.overall) {
+				stayed = append(stayed, p.overall)
+			}
+		}
+	}
+	if len(left) >= min {
+		d.PreMeanLeft = ptr(mean(left))
+	} else {
+		d.SuppressedLeft = d.PreOnly > 0
+	}
+	if len(stayed) >= min {
+		d.PreMeanStayed = ptr(mean(stayed))
+	}
+	return d
+}
+
+// breakdown groups participants by a background answer (from their pre
+// response, else their post response).
+func breakdown(inst *questions.Instrument, byParticipant map[string]map[db.Wave]*perResponse, q questions.BackgroundQuestion,
+	value func(*perResponse) string, min int) []Group {
+	nDim := len(inst.Dimensions)
+	type acc struct {
+		n, pairs      int
+		preSum, chSum []float64
+		preN, chN     []int
+	}
+	groups := map[string]*acc{}
+	for _, o := range q.Options {
+		groups[o.Value] = &acc{preSum: make([]float64, nDim), chSum: make([]float64, nDim), preN: make([]int, nDim), chN: make([]int, nDim)}
+	}
+	for _, waves := range byParticipant {
+		p, post := waves[db.Pre], waves[db.Post]
+		v := ""
+		if p != nil {
+			v = value(p)
+		}
+		if v == "" && post != nil {
+			v = value(post)
+		}
+		g := groups[v]
+		if g == nil || p == nil {
+			continue
+		}
+		g.n++
+		if post != nil {
+			g.pairs++
+		}
+		for d := 0; d < nDim; d++ {
+			if !math.IsNaN(p.scores[d]) {
+				g.preSum[d] += p.scores[d]
+				g.preN[d]++
+				if post != nil && !math.IsNaN(post.scores[d]) {
+					g.chSum[d] += post.scores[d] - p.scores[d]
+					g.chN[d]++
+				}
+			}
+		}
+	}
+	var out []Group
+	for _, o := range q.Options {
+		a := groups[o.Value]
+		g := Group{Value: o.Value, Label: o.Text, N: a.n, Pairs: a.pairs,
+			MeanPre: make([]*float64, nDim), MeanChange: make([]*float64, nDim), Suppressed: a.n < min}
+		for d := 0; d < nDim; d++ {
+			if a.preN[d] >= min {
+				g.MeanPre[d] = ptr(a.preSum[d] / float64(a.preN[d]))
+			}
+			if a.chN[d] >= min {
+				g.MeanChange[d] = ptr(a.chSum[d] / float64(a.chN[d]))
+			}
+		}
+		out = append(out, g)
+	}
+	return out
+}
