@@ -39,6 +39,8 @@ func (h *handler) adminRoutes() []adminRoute {
 		route(get, "/admin/cohorts/:id", cohortMember, h.showCohort),
 		route(get, "/admin/cohorts/:id/poster", cohortMember, h.showPoster),
 		route(get, "/admin/cohorts/:id/qr.png", cohortMember, h.cohortQR),
+		route(get, "/admin/cohorts/:id/report", cohortMember, h.showCohortReport),
+		route(get, "/admin/cohorts/:id/export/:what", cohortMember, h.exportCohort),
 		route(post, "/admin/cohorts/:id/waves/:wave", cohortMember, h.setWave),
 		route(post, "/admin/cohorts/:id/settings", cohortMember, h.updateCohortSettings),
 		route(get, "/admin/users", adminOnly, h.listUsers),

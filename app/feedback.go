@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -103,11 +102,8 @@ func (h *handler) number(c *fiber.Ctx, v *float64) string {
 	if v == nil {
 		return "–"
 	}
-	s := fmt.Sprintf("%.1f", math.Round(*v*10)/10)
-	if lang(c) == "de" {
-		return strings.Replace(s, ".", ",", 1)
-	}
-	return s
+	rounded := math.Round(*v*10) / 10
+	return formatNumber(lang(c), &rounded, 1)
 }
 
 // readScore is the plain-language reading of one dimension: the level of the

@@ -28,7 +28,7 @@ func TestEveryTextExistsInBothLanguages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inCode := regexp.MustCompile(`"((?:err|start|consent|code|returncode|survey|feedback|delete|privacy|wave|admin)_[a-z_]*)"`)
+	inCode := regexp.MustCompile(`"((?:err|start|consent|code|returncode|survey|feedback|delete|privacy|wave|admin|report)_[a-z_]*)"`)
 	sources, _ := filepath.Glob("*.go")
 	for _, file := range sources {
 		if strings.HasSuffix(file, "_test.go") {
@@ -50,6 +50,10 @@ func TestEveryTextExistsInBothLanguages(t *testing.T) {
 		}
 	}
 	delete(used, "wave_")
+	delete(used, "report_download_")
+	for _, d := range downloads {
+		used["report_download_"+strings.ReplaceAll(d.what, ".", "_")] = true
+	}
 	for _, k := range []string{"wave_pre", "wave_post", "wave_then", "survey_true", "survey_false"} {
 		used[k] = true
 	}

@@ -57,11 +57,18 @@ func (s *Store) CohortByID(id uint) (*Cohort, error) {
 	return &c, nil
 }
 
+// WaveCounts counts responses per wave.
+type WaveCounts map[Wave]int
+
+// Of returns the count of the wave named w (for templates, which cannot
+// index a map by a named string type).
+func (wc WaveCounts) Of(w string) int { return wc[Wave(w)] }
+
 // CohortSummary is a cohort with its participation counts.
 type CohortSummary struct {
 	Cohort
-	Started   map[Wave]int
-	Submitted map[Wave]int
+	Started   WaveCounts
+	Submitted WaveCounts
 }
 
 // Cohorts returns every cohort, newest first, with counts of started and
@@ -87,7 +94,7 @@ func (s *Store) Cohorts() ([]CohortSummary, error) {
 	out := make([]CohortSummary, len(cohorts))
 	index := map[uint]int{}
 	for i, c := range cohorts {
-		out[i] = CohortSummary{Cohort: c, Started: map[Wave]int{}, Submitted: map[Wave]int{}}
+		out[i] = CohortSummary{Cohort: c, Started: WaveCounts{}, Submitted: WaveCounts{}}
 		index[c.ID] = i
 	}
 	for _, n := range counts {
@@ -191,15 +198,15 @@ func (s *Store) UpdateCohortSettings(cohortID uint, retentionDays, minGroup int)
 
 // CohortStats are a cohort's participation counts.
 type CohortStats struct {
-	Started   map[Wave]int
-	Submitted map[Wave]int
+	Started   WaveCounts
+	Submitted WaveCounts
 	Pairs     int // participants with a submitted pre and post response
 	Tolerant  int // post responses linked by a code with one element differing
 }
 
 // Stats counts a cohort's participation in the database.
 func (s *Store) Stats(cohortID uint) (CohortStats, error) {
-	st := CohortStats{Started: map[Wave]int{}, Submitted: map[Wave]int{}}
+	st := CohortStats{Started: WaveCounts{}, Submitted: WaveCounts{}}
 	var perWave []struct {
 		Wave      Wave
 		Started   int

@@ -18,6 +18,7 @@ const AssetsHost = "/static/vendor/"
 // (html/template escapes it) and drawn by the embedded charts.js.
 type Chart struct {
 	ID      string
+	Title   string // also the chart's accessible name
 	Options map[string]any
 }
 
@@ -77,7 +78,7 @@ func ProfileChart(p *Profile, lang string, labels SeriesLabels) Chart {
 			label["lineHeight"] = 14
 		}
 	}
-	return Chart{ID: "profile", Options: options}
+	return Chart{ID: "profile", Title: labels.Title, Options: options}
 }
 
 // wrapLabel breaks a label into lines of about width characters at spaces.

@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 
 	"einordnung/db"
@@ -69,6 +70,7 @@ type Cohort struct {
 	Stats        db.CohortStats
 	Waves        map[db.Wave][]Summary // per dimension: pre, then, post
 	Changes      [][]float64           // per dimension: each pair's post − pre (nil when suppressed)
+	Overall      []float64             // each pair's change of the mean over all dimensions (nil when suppressed)
 	DropOut      DropOut
 	Items        []ItemDistribution
 	Calibration  map[db.Wave][]CalibrationBin
@@ -307,10 +309,21 @@ func Build(store *db.Store, inst *questions.Instrument, cohort *db.Cohort) (*Coh
 			for i := range pairPre {
 				c.Changes[d] = append(c.Changes[d], pairPost[i]-pairPre[i])
 			}
+			sort.Float64s(c.Changes[d])
 		}
 	}
 	holm(c.Dimensions)
 	holm(c.Then)
+	var overall []float64
+	for _, waves := range byParticipant {
+		if p, q := waves[db.Pre], waves[db.Post]; p != nil && q != nil && !math.IsNaN(p.overall) && !math.IsNaN(q.overall) {
+			overall = append(overall, q.overall-p.overall)
+		}
+	}
+	if len(overall) >= min {
+		sort.Float64s(overall) // the order of people must not show
+		c.Overall = overall
+	}
 
 	for _, w := range []db.Wave{db.Pre, db.Post} {
 		c.Knowledge[string(w)] = know[w].report(min)

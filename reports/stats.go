@@ -17,6 +17,8 @@ type Summary struct {
 	SD     *float64 // n − 1 in the denominator
 	Median *float64
 	Q1, Q3 *float64 // quartiles as R's quantile() type 7
+	Min    *float64
+	Max    *float64
 	CILow  *float64 // 95 % confidence interval of the mean, t-based
 	CIHigh *float64
 }
@@ -78,6 +80,7 @@ func Describe(xs []float64) Summary {
 	s.Median = ptr(quantile(sorted, 0.5))
 	s.Q1 = ptr(quantile(sorted, 0.25))
 	s.Q3 = ptr(quantile(sorted, 0.75))
+	s.Min, s.Max = ptr(sorted[0]), ptr(sorted[len(sorted)-1])
 	if len(xs) >= 2 {
 		sd := math.Sqrt(variance(xs))
 		s.SD = ptr(sd)
