@@ -35,6 +35,7 @@ func (h *handler) adminRoutes() []adminRoute {
 		route(post, "/admin/password", signedIn, h.changePassword),
 		route(get, "/admin/cohorts", anyLead, h.listCohorts),
 		route(get, "/admin/cohorts/new", anyLead, h.showNewCohort),
+		route(get, "/admin/compare", anyLead, h.showCompare),
 		route(post, "/admin/cohorts", anyLead, h.createCohort),
 		route(get, "/admin/cohorts/:id", cohortMember, h.showCohort),
 		route(get, "/admin/cohorts/:id/poster", cohortMember, h.showPoster),

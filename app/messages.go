@@ -366,6 +366,13 @@ var messages = buildMessages([][3]string{
 	{"report_downloads", "Herunterladen", "Downloads"},
 	{"report_download_report_json", "Kennzahlen (report.json)", "Figures (report.json)"},
 	{"report_open", "Auswertung öffnen", "Open the report"},
+	{"compare_title", "Vergleich", "Compare"},
+	{"compare_intro", "Jahrgänge mit demselben Fragebogen nebeneinander: Mittelwerte vorher und nachher, die mittlere Veränderung der verknüpften Paare und ihre Effektstärke.", "Cohorts with the same questionnaire side by side: means before and after, the mean change of the linked pairs and its effect size."},
+	{"compare_choose", "Jahrgänge auswählen", "Choose cohorts"},
+	{"compare_button", "Vergleichen", "Compare"},
+	{"compare_table", "Vergleich je Bereich", "Comparison per area"},
+	{"compare_chart", "Mittlere Veränderung je Bereich", "Mean change per area"},
+	{"compare_family", "Nur Jahrgänge mit demselben Fragebogen lassen sich vergleichen.", "Only cohorts with the same questionnaire can be compared."},
 })
 
 func buildMessages(rows [][3]string) map[string]map[string]string {

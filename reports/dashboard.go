@@ -8,6 +8,7 @@ import (
 	"github.com/go-echarts/go-echarts/v2/opts"
 
 	"einordnung/db"
+	"einordnung/questions"
 )
 
 // DashboardText is the wording of the dashboard's charts in the page's language.
@@ -382,4 +383,31 @@ func groupChart(id, title string, groups []Group, names []string, lang string) C
 	}
 	bar.XYReversal()
 	return finish(id, title, bar.Validate, bar.JSON)
+}
+
+// CompareChart: the mean change per dimension of several cohorts side by
+// side (dimensions matched by id; a cohort without one shows a gap).
+func CompareChart(inst *questions.Instrument, cohorts []*Cohort, names []string, lang, title string) Chart {
+	dims := make([]string, len(inst.Dimensions))
+	for i, d := range inst.Dimensions {
+		dims[i] = wrapLabel(d.Title.In(lang), 16)
+	}
+	bar := charts.NewBar()
+	bar.AssetsHost = AssetsHost
+	bar.SetGlobalOptions(append(base(title), charts.WithXAxisOpts(opts.XAxis{Type: "value"}), categoryY())...)
+	bar.SetXAxis(dims)
+	for i, c := range cohorts {
+		data := make([]opts.BarData, len(dims))
+		for d, dim := range inst.Dimensions {
+			data[d] = opts.BarData{Value: "-"}
+			for _, r := range c.Dimensions {
+				if r.Dimension == dim.ID {
+					data[d] = opts.BarData{Value: value(r.MeanDiff)}
+				}
+			}
+		}
+		bar.AddSeries(names[i], data)
+	}
+	bar.XYReversal()
+	return finish("compare", title, bar.Validate, bar.JSON)
 }
