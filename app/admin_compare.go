@@ -103,7 +103,7 @@ func (h *handler) showCompare(c *fiber.Ctx) error {
 		}
 		v.Rows = append(v.Rows, row)
 	}
-	chart := reports.CompareChart(inst, built, v.Names, l, h.t(c, "compare_chart"))
+	chart := reports.CompareChart(inst, built, v.Names, l, msg(lang(c), "compare_chart"))
 	v.Chart = &chart
 	return h.renderAdmin(c, "admin/compare", "compare_title", v, "")
 }

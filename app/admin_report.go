@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"einordnung/db"
+	"einordnung/questions"
 	"einordnung/reports"
 )
 
@@ -129,9 +130,16 @@ func (h *handler) showCohortReport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	l := lang(c)
+	return h.renderAdmin(c, "admin/report", "report_title", buildReportView(lang(c), cohort, inst, rep), "")
+}
+
+// msg returns the interface text for key in lang.
+func msg(lang, key string) string { return messages[lang][key] }
+
+// buildReportView turns a cohort's figures into the dashboard's tables and charts.
+func buildReportView(l string, cohort *db.Cohort, inst *questions.Instrument, rep *reports.Cohort) reportView {
 	v := reportView{Cohort: cohort, URL: cohortURL(cohort), C: rep, Charts: map[string]reports.Chart{}, MinGroup: cohort.MinGroup}
-	for _, ch := range reports.DashboardCharts(rep, l, h.dashboardText(c)) {
+	for _, ch := range reports.DashboardCharts(rep, l, dashboardText(l)) {
 		v.Charts[ch.ID] = ch
 	}
 	num := func(p *float64, digits int) string { return formatNumber(l, p, digits) }
@@ -155,13 +163,13 @@ func (h *handler) showCohortReport(c *fiber.Ctx) error {
 			PT: formatP(l, r.PT), PTHolm: formatP(l, r.PTHolm), PW: formatP(l, r.PW),
 			DZ: num(r.DZ, 2), DAv: num(r.DAv, 2), RRB: num(r.RRB, 2),
 			AlphaPre: num(r.AlphaPre, 2), AlphaPost: num(r.AlphaPost, 2),
-			Reading: h.readChange(c, r), Suppressed: r.Suppressed,
+			Reading: readChange(l, r), Suppressed: r.Suppressed,
 		})
 		row := spreadRow{Title: dim.Title.In(l)}
 		for _, w := range []db.Wave{db.Pre, db.Then, db.Post} {
 			s := rep.Waves[w][d]
 			if s.Median == nil {
-				row.Waves = append(row.Waves, h.t(c, "report_too_few"))
+				row.Waves = append(row.Waves, msg(l, "report_too_few"))
 				continue
 			}
 			row.Waves = append(row.Waves, num(s.Median, 1)+" ("+num(s.Q1, 1)+"–"+num(s.Q3, 1)+")")
@@ -176,7 +184,7 @@ func (h *handler) showCohortReport(c *fiber.Ctx) error {
 		shares := func(w db.Wave) (string, int) {
 			lo, mid, hi, n := reports.ItemShares(it.Counts[w], inst.Scale.Min, inst.Scale.Max)
 			if n < cohort.MinGroup {
-				return h.t(c, "report_too_few"), n
+				return msg(l, "report_too_few"), n
 			}
 			return fmt.Sprintf("%.0f / %.0f / %.0f %%", lo*100, mid*100, hi*100), n
 		}
@@ -193,23 +201,23 @@ func (h *handler) showCohortReport(c *fiber.Ctx) error {
 	for _, w := range []db.Wave{db.Pre, db.Post} {
 		k := rep.Knowledge[string(w)]
 		corr := rep.SelfVsKnow[w]
-		v.Knowledge = append(v.Knowledge, knowledgeRow{Wave: h.t(c, "wave_"+string(w)), N: k.N,
+		v.Knowledge = append(v.Knowledge, knowledgeRow{Wave: msg(l, "wave_"+string(w)), N: k.N,
 			Accuracy: pct(l, k.Accuracy), Confidence: pct(l, k.Confidence), Bias: num(k.Bias, 2), Brier: num(k.Brier, 3),
-			R: num(corr.R, 2), Reading: h.readCalibration(c, k), Suppressed: k.Suppressed})
+			R: num(corr.R, 2), Reading: readCalibration(l, k), Suppressed: k.Suppressed})
 	}
 	for i, b := range rep.Calibration[db.Pre] {
 		post := rep.Calibration[db.Post][i]
 		v.Bins = append(v.Bins, binRow{Confidence: fmt.Sprintf("%d %%", b.Confidence), Pre: pct(l, b.Correct), Post: pct(l, post.Correct), NPre: b.N, NPost: post.N})
 	}
 	v.Groups = []groupTable{
-		{Title: v.Charts["by-field"].Title, Chart: v.Charts["by-field"], DimTitles: dimTitles, Rows: h.groupRows(c, rep.ByField)},
-		{Title: v.Charts["by-use"].Title, Chart: v.Charts["by-use"], DimTitles: dimTitles, Rows: h.groupRows(c, rep.ByUse)},
+		{Title: v.Charts["by-field"].Title, Chart: v.Charts["by-field"], DimTitles: dimTitles, Rows: groupRows(l, rep.ByField)},
+		{Title: v.Charts["by-use"].Title, Chart: v.Charts["by-use"], DimTitles: dimTitles, Rows: groupRows(l, rep.ByUse)},
 	}
 	v.DropLeft, v.DropStayed = num(rep.DropOut.PreMeanLeft, 2), num(rep.DropOut.PreMeanStayed, 2)
 	for _, d := range downloads {
-		v.Downloads = append(v.Downloads, download{What: d.what, Label: h.t(c, "report_download_"+strings.ReplaceAll(d.what, ".", "_"))})
+		v.Downloads = append(v.Downloads, download{What: d.what, Label: msg(l, "report_download_"+strings.ReplaceAll(d.what, ".", "_"))})
 	}
-	return h.renderAdmin(c, "admin/report", "report_title", v, "")
+	return v
 }
 
 func pct(lang string, v *float64) string {
@@ -220,12 +228,12 @@ func pct(lang string, v *float64) string {
 	return formatNumber(lang, &p, 0) + " %"
 }
 
-func (h *handler) groupRows(c *fiber.Ctx, groups []reports.Group) []groupRow {
+func groupRows(l string, groups []reports.Group) []groupRow {
 	var rows []groupRow
 	for _, g := range groups {
-		row := groupRow{Label: g.Label.In(lang(c)), N: g.N, Pairs: g.Pairs, Suppressed: g.Suppressed}
+		row := groupRow{Label: g.Label.In(l), N: g.N, Pairs: g.Pairs, Suppressed: g.Suppressed}
 		for _, ch := range g.MeanChange {
-			row.Changes = append(row.Changes, formatNumber(lang(c), ch, 2))
+			row.Changes = append(row.Changes, formatNumber(l, ch, 2))
 		}
 		rows = append(rows, row)
 	}
@@ -234,9 +242,9 @@ func (h *handler) groupRows(c *fiber.Ctx, groups []reports.Group) []groupRow {
 
 // readChange reads a dimension's change in plain words: direction, size
 // (Cohen's conventions for d_z) and whether it holds after Holm's correction.
-func (h *handler) readChange(c *fiber.Ctx, r reports.DimensionReport) string {
+func readChange(l string, r reports.DimensionReport) string {
 	if r.MeanDiff == nil || r.DZ == nil {
-		return h.t(c, "report_read_none")
+		return msg(l, "report_read_none")
 	}
 	size := "report_size_none"
 	switch d := math.Abs(*r.DZ); {
@@ -255,25 +263,25 @@ func (h *handler) readChange(c *fiber.Ctx, r reports.DimensionReport) string {
 	if r.PTHolm != nil && *r.PTHolm < 0.05 {
 		sure = "report_sure"
 	}
-	return h.t(c, dir) + ", " + h.t(c, size) + "; " + h.t(c, sure) + "."
+	return msg(l, dir) + ", " + msg(l, size) + "; " + msg(l, sure) + "."
 }
 
 // readCalibration reads a wave's bias in plain words.
-func (h *handler) readCalibration(c *fiber.Ctx, k reports.KnowledgeReport) string {
+func readCalibration(l string, k reports.KnowledgeReport) string {
 	if k.Bias == nil {
-		return h.t(c, "report_too_few")
+		return msg(l, "report_too_few")
 	}
 	switch {
 	case *k.Bias > 0.1:
-		return h.t(c, "report_overconfident")
+		return msg(l, "report_overconfident")
 	case *k.Bias < -0.1:
-		return h.t(c, "report_underconfident")
+		return msg(l, "report_underconfident")
 	}
-	return h.t(c, "report_calibrated")
+	return msg(l, "report_calibrated")
 }
 
-func (h *handler) dashboardText(c *fiber.Ctx) reports.DashboardText {
-	t := func(k string) string { return h.t(c, k) }
+func dashboardText(l string) reports.DashboardText {
+	t := func(k string) string { return msg(l, k) }
 	return reports.DashboardText{
 		Pre: t("wave_pre"), Then: t("wave_then"), Post: t("wave_post"),
 		Means: t("report_chart_means"), Change: t("report_chart_change"), Radar: t("report_chart_radar"),

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"html/template"
 	"net/url"
 
 	"github.com/gofiber/fiber/v2"
@@ -19,6 +20,11 @@ type envelope struct {
 	OtherLang    string
 	Admin        *db.User // the signed-in program lead or admin, on admin pages
 	Data         any
+	// Standalone pages (a report saved as a file) carry their style and
+	// script inline instead of loading them from the server.
+	Standalone   bool
+	InlineStyle  template.CSS
+	InlineScript template.JS
 }
 
 const langCookie = "einordnung_lang"

@@ -83,16 +83,12 @@ func New(cfg Config, store *db.Store, set *questions.Set) (*fiber.App, error) {
 	if cfg.BodyLimit == 0 {
 		cfg.BodyLimit = 64 * 1024
 	}
-	templates, err := fs.Sub(templateFS, "templates")
-	if err != nil {
-		return nil, err
-	}
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		return nil, err
 	}
-	engine := html.NewFileSystem(http.FS(templates), ".html")
-	if err := engine.Load(); err != nil {
+	engine, err := newEngine()
+	if err != nil {
 		return nil, err
 	}
 
@@ -183,6 +179,16 @@ func New(cfg Config, store *db.Store, set *questions.Set) (*fiber.App, error) {
 
 	app.Use(func(c *fiber.Ctx) error { return errNotFound })
 	return app, nil
+}
+
+// newEngine loads the embedded templates.
+func newEngine() (*html.Engine, error) {
+	templates, err := fs.Sub(templateFS, "templates")
+	if err != nil {
+		return nil, err
+	}
+	engine := html.NewFileSystem(http.FS(templates), ".html")
+	return engine, engine.Load()
 }
 
 // assetVersion fingerprints the static files, so their URLs change with them
