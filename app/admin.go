@@ -92,7 +92,13 @@ func (h *handler) login(c *fiber.Ctx) error {
 	}
 	match := bcryptMatches(hash, password)
 	if u == nil || !match || u.Disabled {
-		h.audit(email, db.AuditLoginFailed, "", "")
+		// Only a well-formed address goes into the log: a password typed
+		// into the wrong field must not.
+		actor, ok := db.NormalizeEmail(email)
+		if !ok {
+			actor = "-"
+		}
+		h.audit(actor, db.AuditLoginFailed, "", "")
 		c.Status(fiber.StatusUnauthorized)
 		return h.renderAdmin(c, "admin/login", "admin_login_title", loginData{Email: email}, h.t(c, "admin_login_failed"))
 	}

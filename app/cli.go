@@ -39,6 +39,9 @@ Usage:
   einordnung instrument list                                 list the built-in instruments
   einordnung user create --email ADDRESS --role admin|lead   create an account (prints a one-time password)
   einordnung backup --to FILE                                write a consistent copy of the live database
+  einordnung export --cohort SLUG --what responses|wide|codebook|sps|r [--out FILE]
+  einordnung import --cohort SLUG FILE.csv                   import a long CSV (every row valid, or nothing)
+  einordnung demo --cohort SLUG --participants N [--seed S]  fill an empty cohort with synthetic answers
   einordnung help [COMMAND]                                  show help
 
 Every command takes --db FILE (default %s, or $EINORDNUNG_DB).
@@ -77,6 +80,12 @@ func (c *cli) run(args []string) int {
 		err = c.user(args[1:])
 	case "backup":
 		err = c.backup(args[1:])
+	case "export":
+		err = c.export(args[1:])
+	case "import":
+		err = c.importFile(args[1:])
+	case "demo":
+		err = c.demo(args[1:])
 	case "help", "-h", "--help":
 		if len(args) > 1 && args[1] != "help" {
 			return c.run([]string{args[1], "--help"})
@@ -214,7 +223,15 @@ func (c *cli) serve(args []string) error {
 	if err := web.ShutdownWithTimeout(15 * time.Second); err != nil {
 		return err
 	}
-	return <-served
+	// A stop that comes before the server has taken over the listener
+	// finds nothing to shut down; closing the listener ends it either way.
+	if err := ln.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+		return err
+	}
+	if err := <-served; err != nil && !errors.Is(err, net.ErrClosed) {
+		return err
+	}
+	return nil
 }
 
 func orUsage(err error, fs *flag.FlagSet) error {

@@ -127,8 +127,8 @@ func (h *handler) submitCode(c *fiber.Ctx) error {
 	return h.routeParticipant(c, &p)
 }
 
-// newParticipant creates a participant with a fresh return code and starts
-// their response to the wave.
+// newParticipant creates a participant with a fresh return code and their
+// response to the wave, in one transaction.
 func (h *handler) newParticipant(c *fiber.Ctx, cohort *db.Cohort, wave db.Wave, hash questions.CodeHash) error {
 	var p *db.Participant
 	var returnCode string
@@ -140,15 +140,13 @@ func (h *handler) newParticipant(c *fiber.Ctx, cohort *db.Cohort, wave db.Wave, 
 		p, err = h.store.CreateParticipant(db.NewParticipant{
 			CohortID: cohort.ID, Pseudonym: questions.NewPseudonym(),
 			ReturnCodeHash: questions.HashReturnCode(h.cfg.Secret, returnCode), Code: hash,
+			Wave: wave, ConsentVersion: ConsentVersion, Link: db.LinkNew,
 		})
 		if !errors.Is(err, db.ErrExists) {
 			break
 		}
 	}
 	if err != nil {
-		return err
-	}
-	if _, err := h.store.StartResponse(p.ID, wave, ConsentVersion, db.LinkNew); err != nil {
 		return err
 	}
 	if err := h.signIn(c, p.ID, returnCode); err != nil {

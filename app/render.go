@@ -1,10 +1,14 @@
 package app
 
 import (
+	"bytes"
+	"fmt"
 	"html/template"
+	"io"
 	"net/url"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/template/html/v2"
 
 	"einordnung/db"
 )
@@ -20,6 +24,8 @@ type envelope struct {
 	OtherLang    string
 	Admin        *db.User // the signed-in program lead or admin, on admin pages
 	Data         any
+	// Body is the rendered page, placed into the layout.
+	Body template.HTML
 	// Standalone pages (a report saved as a file) carry their style and
 	// script inline instead of loading them from the server.
 	Standalone   bool
@@ -72,7 +78,8 @@ func (h *handler) render(c *fiber.Ctx, page, titleKey string, data any) error {
 	// Pages that show private or changing data must not be kept by the
 	// browser's cache: the back button then reloads them.
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.Render(page, envelope{
+	var out bytes.Buffer
+	err := renderPage(&out, h.views, page, "layouts/main", envelope{
 		Lang:         l,
 		T:            messages[l],
 		Title:        messages[l][titleKey],
@@ -83,4 +90,26 @@ func (h *handler) render(c *fiber.Ctx, page, titleKey string, data any) error {
 		Admin:        admin,
 		Data:         data,
 	})
+	if err != nil {
+		return err
+	}
+	c.Type("html", "utf-8")
+	return c.Send(out.Bytes())
+}
+
+// renderPage renders a page, then the layout around it. Each goes to a
+// buffer first, so a template error becomes an error (and a 500 page),
+// never half a page with the error text in it.
+func renderPage(w io.Writer, views *html.Engine, page, layout string, env envelope) error {
+	var body bytes.Buffer
+	if err := views.Render(&body, page, env); err != nil {
+		return fmt.Errorf("app: render %s: %w", page, err)
+	}
+	env.Body = template.HTML(body.String())
+	var out bytes.Buffer
+	if err := views.Render(&out, layout, env); err != nil {
+		return fmt.Errorf("app: render %s: %w", layout, err)
+	}
+	_, err := w.Write(out.Bytes())
+	return err
 }

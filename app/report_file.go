@@ -49,9 +49,9 @@ func writeReportHTML(w io.Writer, lang string, cohort *db.Cohort, inst *question
 	if lang != "en" {
 		lang = "de"
 	}
-	return engine.Render(w, "admin/report", envelope{
+	return renderPage(w, engine, "admin/report", "layouts/standalone", envelope{
 		Lang: lang, T: messages[lang], Title: fmt.Sprintf("%s: %s", msg(lang, "report_title"), cohort.Name),
 		Data:       adminData{Data: buildReportView(lang, cohort, inst, rep)},
 		Standalone: true, InlineStyle: template.CSS(style), InlineScript: template.JS(script),
-	}, "layouts/standalone")
+	})
 }

@@ -63,6 +63,7 @@ type handler struct {
 	cfg           Config
 	store         *db.Store
 	set           *questions.Set
+	views         *html.Engine
 	sessions      *session.Store // participants
 	adminSessions *session.Store // program leads and admins
 	assetVersion  string
@@ -92,7 +93,7 @@ func New(cfg Config, store *db.Store, set *questions.Set) (*fiber.App, error) {
 		return nil, err
 	}
 
-	h := &handler{cfg: cfg, store: store, set: set, assetVersion: assetVersion(static)}
+	h := &handler{cfg: cfg, store: store, set: set, views: engine, assetVersion: assetVersion(static)}
 	h.sessions = session.New(session.Config{
 		Storage:        store.Sessions(),
 		Expiration:     12 * time.Hour,
@@ -112,8 +113,6 @@ func New(cfg Config, store *db.Store, set *questions.Set) (*fiber.App, error) {
 	})
 
 	app := fiber.New(fiber.Config{
-		Views:                   engine,
-		ViewsLayout:             "layouts/main",
 		ErrorHandler:            h.handleError,
 		BodyLimit:               cfg.BodyLimit,
 		ReadTimeout:             30 * time.Second,

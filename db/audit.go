@@ -20,6 +20,7 @@ const (
 	AuditDeleteData     = "delete_data"
 	AuditRetention      = "retention_purge"
 	AuditExport         = "export"
+	AuditImport         = "import"
 	AuditBackup         = "backup"
 )
 

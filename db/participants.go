@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -14,6 +15,11 @@ type NewParticipant struct {
 	Pseudonym      string
 	ReturnCodeHash string
 	Code           [6]string // hashed elements
+	// Wave, if set, starts the participant's response to it in the same
+	// transaction, so no participant is ever stored without one.
+	Wave           Wave
+	ConsentVersion string
+	Link           string
 }
 
 // CreateParticipant stores a participant.
@@ -21,6 +27,9 @@ func (s *Store) CreateParticipant(np NewParticipant) (*Participant, error) {
 	p := &Participant{
 		CohortID: np.CohortID, Pseudonym: np.Pseudonym, ReturnCodeHash: np.ReturnCodeHash,
 		Code1: np.Code[0], Code2: np.Code[1], Code3: np.Code[2], Code4: np.Code[3], Code5: np.Code[4], Code6: np.Code[5],
+	}
+	if np.Wave != "" {
+		p.Responses = []Response{{Wave: np.Wave, ConsentVersion: np.ConsentVersion, Link: np.Link, StartedAt: time.Now().UTC()}}
 	}
 	if err := s.w.Create(p).Error; err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {

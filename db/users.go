@@ -23,10 +23,11 @@ func NormalizeEmail(s string) (string, bool) {
 
 // CreateUser stores a new account. hash is the password hash.
 func (s *Store) CreateUser(email, role, hash string, mustChange bool) (*User, error) {
-	email, ok := NormalizeEmail(email)
+	normalized, ok := NormalizeEmail(email)
 	if !ok {
 		return nil, fmt.Errorf("db: %q is not an e-mail address", email)
 	}
+	email = normalized
 	if role != RoleAdmin && role != RoleLead {
 		return nil, fmt.Errorf("db: role %q: use %s or %s", role, RoleAdmin, RoleLead)
 	}
@@ -112,6 +113,15 @@ func (s *Store) UpdateUser(id uint, up UserUpdate) error {
 
 // SetLeadCohorts replaces the cohorts a lead is assigned to.
 func (s *Store) SetLeadCohorts(userID uint, cohortIDs []uint) error {
+	unique := map[uint]bool{}
+	var ids []uint
+	for _, id := range cohortIDs {
+		if !unique[id] {
+			unique[id] = true
+			ids = append(ids, id)
+		}
+	}
+	cohortIDs = ids
 	return s.w.Transaction(func(tx *gorm.DB) error {
 		u := User{ID: userID}
 		var cohorts []Cohort

@@ -1,0 +1,142 @@
+package app
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"einordnung/db"
+)
+
+func TestExportImportDemoCommands(t *testing.T) {
+	dir := t.TempDir()
+	source, target := filepath.Join(dir, "source.db"), filepath.Join(dir, "target.db")
+	long := filepath.Join(dir, "responses.csv")
+	steps := []struct {
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{[]string{"demo", "--db", source, "--cohort", "ws26", "--participants", "30", "--seed", "4"}, 0, "Demo-Daten in ws26: 30 Teilnehmende, 30 Vorher-", ""},
+		{[]string{"demo", "--db", source, "--cohort", "ws26", "--participants", "3"}, 1, "", "has 30 participants already"},
+		{[]string{"demo", "--db", source, "--cohort", "ws27"}, 0, "200 Teilnehmende", ""},
+		{[]string{"demo", "--db", source, "--cohort", "ws28", "--participants", "0"}, 1, "", "use 1 to 100000"},
+		{[]string{"demo", "--db", source}, 2, "", "Usage"},
+		{[]string{"export", "--db", source, "--cohort", "ws26", "--out", long}, 0, "", ""},
+		{[]string{"export", "--db", source, "--cohort", "ws26", "--what", "wide"}, 0, "cohort,participant,wave,submitted_at,und1,", ""},
+		{[]string{"export", "--db", source, "--cohort", "ws26", "--what", "codebook"}, 0, "und5,rating,understanding,true,0,10,,", ""},
+		{[]string{"export", "--db", source, "--cohort", "ws26", "--what", "sps"}, 0, "/FILE='wide.csv'", ""},
+		{[]string{"export", "--db", source, "--cohort", "ws26", "--what", "r"}, 0, `read.csv(datei, encoding = "UTF-8"`, ""},
+		{[]string{"export", "--db", source, "--cohort", "ws26", "--what", "xlsx"}, 1, "", "not available yet"},
+		{[]string{"export", "--db", source, "--cohort", "ws26", "--what", "pdf"}, 1, "", "use responses, wide"},
+		{[]string{"export", "--db", source, "--cohort", "nope"}, 1, "", "not found"},
+		{[]string{"cohort", "create", "--db", target, "--slug", "ws26", "--name", "Papier"}, 0, "", ""},
+		{[]string{"import", "--db", target, "--cohort", "ws26", long}, 0, "Importiert in ws26: 30 Teilnehmende, 30 Vorher-", ""},
+		{[]string{"import", "--db", target, "--cohort", "ws26", long}, 1, "", "exists already"},
+		{[]string{"import", "--db", target, "--cohort", "ws26"}, 2, "", "Usage"},
+		{[]string{"help"}, 0, "einordnung import --cohort SLUG FILE.csv", ""},
+	}
+	for _, s := range steps {
+		code, stdout, stderr := runCLI(t, s.args...)
+		if code != s.code || !strings.Contains(stdout, s.stdout) || !strings.Contains(stderr, s.stderr) {
+			t.Fatalf("einordnung %s: exit %d, stdout %.300q, stderr %q; want exit %d with %q / %q",
+				strings.Join(s.args, " "), code, stdout, stderr, s.code, s.stdout, s.stderr)
+		}
+	}
+
+	// The imported cohort exports the same rows, response ids aside.
+	_, before, _ := runCLI(t, "export", "--db", source, "--cohort", "ws26")
+	_, after, _ := runCLI(t, "export", "--db", target, "--cohort", "ws26")
+	ids := regexp.MustCompile(`(?m)^(ws26,\w+,'?[\w-]+),\d+,`)
+	if before == "" || ids.ReplaceAllString(before, "$1,,") != ids.ReplaceAllString(after, "$1,,") {
+		t.Errorf("export after import differs from the original export")
+	}
+	written, err := os.ReadFile(long)
+	if err != nil || string(written) != before {
+		t.Errorf("export --out wrote %d bytes (%v), stdout export has %d", len(written), err, len(before))
+	}
+
+	store, err := db.Open(source)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	entries, err := store.AuditLog(100, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		if e.Action == db.AuditExport || e.Action == db.AuditImport {
+			got = append(got, e.Action+" "+e.Target+" "+e.Detail)
+		}
+	}
+	// Newest first: the export after the steps, the five in them, two demos.
+	want := []string{"export ws26 responses", "export ws26 r", "export ws26 sps",
+		"export ws26 codebook", "export ws26 wide", "export ws26 responses",
+		"import ws27 demo: 200 synthetic participants, seed 1", "import ws26 demo: 30 synthetic participants, seed 4"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("audit log:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestImportRejectsABadFileAndStoresNothing(t *testing.T) {
+	dir := t.TempDir()
+	dbFile, file := filepath.Join(dir, "x.db"), filepath.Join(dir, "bad.csv")
+	if code, _, stderr := runCLI(t, "cohort", "create", "--db", dbFile, "--slug", "ws26", "--name", "Papier"); code != 0 {
+		t.Fatal(stderr)
+	}
+	const at = "2026-03-02T09:00:00Z"
+	rows := []string{
+		"cohort,wave,participant,response,submitted_at,item,kind,dimension,value,confidence",
+		"ws26,pre,P1,1," + at + ",und1,rating,understanding,7,",
+		"ws26,pre,P1,1," + at + ",und2,rating,understanding,11,",
+		"ws26,pre,P1,1," + at + ",und3,rating,understanding,5,",
+		"ws26,pre,P1,1," + at + ",k01,knowledge,,true,30",
+		"ws26,pre,P1,1," + at + ",field,background,,astronaut,",
+		"ws26,pre,P2,2," + at + ",und1,rating,understanding,3,",
+	}
+	if err := os.WriteFile(file, []byte(strings.Join(rows, "\r\n")+"\r\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, "import", "--db", dbFile, "--cohort", "ws26", file)
+	want := "einordnung: Datei abgelehnt, nichts importiert: 3 Probleme\n" +
+		"Zeile 3: Wert 11 liegt außerhalb der Skala 0–10\n" +
+		"Zeile 5: Sicherheit „30“: erlaubt ist eine ganze Zahl von 50 bis 100\n" +
+		"Zeile 6: „astronaut“ ist keine Antwort auf field (erlaubt: engineering, social_work, design, administration, health, education, other)\n"
+	if code != 1 || stdout != "" || stderr != want {
+		t.Errorf("import of a bad file: exit %d, stdout %q, stderr:\n%s\nwant exit 1 and:\n%s", code, stdout, stderr, want)
+	}
+	store, err := db.Open(dbFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	c, err := store.CohortBySlug("ws26")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := store.CountParticipants(c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answers := 0
+	if err := store.EachAnswer(c.ID, func(*db.AnswerRow) error { answers++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 || answers != 0 {
+		t.Errorf("after a rejected import: %d participants, %d answers; want none", n, answers)
+	}
+	entries, err := store.AuditLog(10, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.Action == db.AuditImport {
+			t.Errorf("a rejected import was logged as an import: %+v", e)
+		}
+	}
+}

@@ -1,0 +1,254 @@
+package reports
+
+import (
+	"bytes"
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"einordnung/db"
+	"einordnung/questions"
+)
+
+// demoToday fixes the day demo data are generated on, so runs compare.
+var demoToday = time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
+
+func demoCohort(t testing.TB, slug string) (*db.Store, *questions.Instrument, *db.Cohort) {
+	t.Helper()
+	set, err := questions.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := set.Resolve(questions.DefaultID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newExportStore(t)
+	c, err := s.CreateCohort(slug, "Demo "+slug, inst.Ref())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, inst, c
+}
+
+// demoResponse is what TestGenerateDemoIsPlausible keeps of one response.
+type demoResponse struct {
+	participant string
+	wave        db.Wave
+	at          time.Time
+	answers     int
+	ratings     map[string]int
+	thens       map[string]int
+	correct     int
+	known       int
+	confidence  int
+	texts       []string
+}
+
+func TestGenerateDemoIsPlausible(t *testing.T) {
+	const n = 600
+	s, inst, c := demoCohort(t, "demo")
+	st, err := generateDemo(s, inst, c, n, 7, demoToday)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var responses []*demoResponse
+	err = s.EachAnswer(c.ID, func(a *db.AnswerRow) error {
+		if len(responses) == 0 || responses[len(responses)-1].participant != a.Participant || responses[len(responses)-1].wave != a.Wave {
+			responses = append(responses, &demoResponse{participant: a.Participant, wave: a.Wave, at: a.SubmittedAt,
+				ratings: map[string]int{}, thens: map[string]int{}})
+		}
+		r := responses[len(responses)-1]
+		r.answers++
+		switch a.Kind {
+		case db.KindRating:
+			if a.Value.Valid {
+				v, _ := strconv.Atoi(a.Value.String)
+				if a.Retro {
+					r.thens[a.Item] = v
+				} else {
+					r.ratings[a.Item] = v
+				}
+			}
+		case db.KindKnowledge:
+			k, _ := inst.KnowledgeItem(a.Item)
+			r.known++
+			if a.Value.String == strconv.FormatBool(k.Correct) {
+				r.correct++
+			}
+			if c := int(a.Confidence.Int64); c < 50 || c > 100 || c%10 != 0 {
+				t.Errorf("confidence %d: want 50–100 in steps of 10", c)
+			}
+			r.confidence += int(a.Confidence.Int64)
+		case db.KindText:
+			r.texts = append(r.texts, a.Value.String)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	participants, err := s.CountParticipants(c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stats, err := s.Stats(c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if participants != n || st.Participants != n || stats.Submitted[db.Pre] != n || st.Pre != n {
+		t.Errorf("%d participants, %d pre responses (stats %+v); want %d each", participants, stats.Submitted[db.Pre], st, n)
+	}
+	if share := float64(stats.Pairs) / n; share < 0.72 || share > 0.88 || stats.Submitted[db.Post] != st.Post || stats.Pairs != st.Post {
+		t.Errorf("%d of %d continued to post (%.0f %%), stats %+v; want about 80 %%", stats.Pairs, n, 100*share, st)
+	}
+
+	// Per participant: pre score mean, post, then; drop-outs; dates; answers.
+	byPerson := map[string]map[db.Wave]*demoResponse{}
+	answers, texts, weekend := 0, map[string]bool{}, 0
+	for _, r := range responses {
+		if wd := r.at.Weekday(); wd == time.Saturday || wd == time.Sunday {
+			weekend++
+		}
+		if byPerson[r.participant] == nil {
+			byPerson[r.participant] = map[db.Wave]*demoResponse{}
+		}
+		byPerson[r.participant][r.wave] = r
+		answers += r.answers
+		for _, x := range r.texts {
+			texts[x] = true
+		}
+		if r.at.After(demoToday) || r.at.Before(demoToday.AddDate(0, -6, 0)) {
+			t.Errorf("%s %s submitted at %s, want within the half year before %s", r.participant, r.wave, r.at, demoToday)
+		}
+	}
+	if share := float64(weekend) / float64(len(responses)); share > 0.15 {
+		t.Errorf("%.0f %% of responses submitted at a weekend, want most on working days", 100*share)
+	}
+	if answers != st.Answers {
+		t.Errorf("%d answers stored, DemoStats says %d", answers, st.Answers)
+	}
+	scoreMean := func(ratings map[string]int) float64 {
+		sum, k := 0.0, 0
+		for _, d := range inst.Scores(ratings) {
+			if d.Score != nil {
+				sum += *d.Score
+				k++
+			}
+		}
+		return sum / float64(k)
+	}
+	var stayPre, leavePre, pre, then, post []float64
+	var accPre, accPost, confPre, confPost, knownPre, knownPost float64
+	for p, waves := range byPerson {
+		a, b := waves[db.Pre], waves[db.Post]
+		if a == nil {
+			t.Fatalf("%s has no pre response", p)
+		}
+		accPre += float64(a.correct)
+		confPre += float64(a.confidence)
+		knownPre += float64(a.known)
+		if b == nil {
+			leavePre = append(leavePre, scoreMean(a.ratings))
+			continue
+		}
+		if a.answers+b.answers <= 100 {
+			t.Errorf("%s gave %d answers in both waves, want over 100", p, a.answers+b.answers)
+		}
+		if !b.at.After(a.at) {
+			t.Errorf("%s: post %s not after pre %s", p, b.at, a.at)
+		}
+		stayPre = append(stayPre, scoreMean(a.ratings))
+		pre = append(pre, scoreMean(a.ratings))
+		post = append(post, scoreMean(b.ratings))
+		then = append(then, scoreMean(b.thens))
+		accPost += float64(b.correct)
+		confPost += float64(b.confidence)
+		knownPost += float64(b.known)
+	}
+	if !(demoAvg(leavePre) < demoAvg(stayPre)-0.2) {
+		t.Errorf("drop-outs' pre mean %.2f, stayers' %.2f: want drop-outs lower", demoAvg(leavePre), demoAvg(stayPre))
+	}
+	if g := demoAvg(post) - demoAvg(pre); g < 1 || g > 2 {
+		t.Errorf("mean gain post − pre %.2f, want about 1.5", g)
+	}
+	if shift := demoAvg(then) - demoAvg(pre); shift > -0.2 || shift < -0.9 {
+		t.Errorf("retrospective − pre %.2f, want about −0.5 (response shift)", shift)
+	}
+	if m := demoAvg(pre); m < 4 || m > 5.5 {
+		t.Errorf("pre mean %.2f, want about 4.5", m)
+	}
+	biasPre := confPre/knownPre/100 - accPre/knownPre
+	biasPost := confPost/knownPost/100 - accPost/knownPost
+	if accPost/knownPost <= accPre/knownPre || biasPre < 0.08 || math.Abs(biasPost) > math.Abs(biasPre)/2 {
+		t.Errorf("knowledge: accuracy pre %.2f post %.2f, bias pre %.2f post %.2f; want better and better calibrated after",
+			accPre/knownPre, accPost/knownPost, biasPre, biasPost)
+	}
+	umlauts := false
+	for x := range texts {
+		umlauts = umlauts || strings.ContainsAny(x, "äöüß")
+	}
+	if !texts[demoSpecial[0]] || !texts[demoSpecial[1]] || !umlauts || len(texts) < 8 {
+		t.Errorf("free texts %v: want the special ones, umlauts and variety", texts)
+	}
+}
+
+func TestGenerateDemoIsDeterministic(t *testing.T) {
+	export := func(seed int64) []byte {
+		s, inst, c := demoCohort(t, "demo")
+		if _, err := generateDemo(s, inst, c, 40, seed, demoToday); err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := WriteLong(&buf, s, inst, c); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	a, b, other := export(11), export(11), export(12)
+	if !bytes.Equal(a, b) {
+		t.Error("the same seed gave different data")
+	}
+	if bytes.Equal(a, other) {
+		t.Error("different seeds gave the same data")
+	}
+}
+
+func TestGenerateDemoRefusesCohortsWithParticipants(t *testing.T) {
+	s, inst, c := demoCohort(t, "demo")
+	if _, err := GenerateDemo(s, inst, c, 3, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := GenerateDemo(s, inst, c, 3, 2); err == nil || !strings.Contains(err.Error(), "has 3 participants already") {
+		t.Errorf("second demo into the same cohort: %v, want a refusal", err)
+	}
+	if _, err := GenerateDemo(s, inst, c, 0, 2); err == nil {
+		t.Error("demo with 0 participants succeeded")
+	}
+}
+
+// BenchmarkGenerateDemo10k measures filling a cohort with 10,000 demo
+// participants (about 1.2 million answers).
+func BenchmarkGenerateDemo10k(b *testing.B) {
+	for b.Loop() {
+		b.StopTimer()
+		s, inst, c := demoCohort(b, "bench")
+		b.StartTimer()
+		st, err := generateDemo(s, inst, c, 10000, 1, demoToday)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(st.Answers), "answers")
+	}
+}
+
+func demoAvg(xs []float64) float64 {
+	sum := 0.0
+	for _, x := range xs {
+		sum += x
+	}
+	return sum / float64(len(xs))
+}
