@@ -120,7 +120,73 @@ func WriteLong(w io.Writer, store *db.Store, inst *questions.Instrument, cohort 
 	return nil
 }
 
-// wideLayout is the column plan of the wide CSV.
+// wideKind is what a column of the wide CSV holds.
+type wideKind int
+
+const (
+	wideText       wideKind = iota // cohort, pseudonym, wave, time, free text
+	wideRating                     // a self-rating on the scale
+	wideThen                       // a retrospective self-rating
+	wideKnowledge                  // true/false
+	wideConfidence                 // percent
+	wideChoice                     // an option of a choice question
+	wideScore                      // a dimension score
+)
+
+// wideColumn is one column of the wide CSV with its German label, which the
+// SPSS and R scripts attach.
+type wideColumn struct {
+	name, label string
+	kind        wideKind
+	question    string // the question it answers
+}
+
+// wideColumns lists the wide CSV's columns in order: cohort, participant,
+// wave, submitted_at, the ratings, the retrospective ratings, each
+// knowledge item with its confidence, the background questions, the
+// dimension scores and the retrospective dimension scores.
+func wideColumns(inst *questions.Instrument) []wideColumn {
+	cols := []wideColumn{
+		{"cohort", "Jahrgang", wideText, ""},
+		{"participant", "Pseudonym", wideText, ""},
+		{"wave", "Welle (pre = vorher, post = nachher)", wideText, ""},
+		{"submitted_at", "Abgeschickt (UTC, RFC 3339)", wideText, ""},
+	}
+	for _, it := range inst.Items {
+		cols = append(cols, wideColumn{it.ID, it.Text.DE, wideRating, it.ID})
+	}
+	for _, it := range inst.Items {
+		cols = append(cols, wideColumn{it.ID + "_then", "Rückblickend: " + it.Text.DE, wideThen, it.ID})
+	}
+	for _, k := range inst.Knowledge {
+		cols = append(cols, wideColumn{k.ID, "Wissen: " + k.Text.DE, wideKnowledge, k.ID},
+			wideColumn{k.ID + "_conf", "Sicherheit in %: " + k.Text.DE, wideConfidence, k.ID})
+	}
+	for _, q := range inst.Background {
+		kind := wideText
+		if q.Type == questions.BackgroundChoice {
+			kind = wideChoice
+		}
+		cols = append(cols, wideColumn{q.ID, q.Text.DE, kind, q.ID})
+	}
+	for _, d := range inst.Dimensions {
+		cols = append(cols, wideColumn{"score_" + d.ID, "Skalenwert: " + d.Title.DE, wideScore, ""})
+	}
+	for _, d := range inst.Dimensions {
+		cols = append(cols, wideColumn{"score_" + d.ID + "_then", "Skalenwert rückblickend: " + d.Title.DE, wideScore, ""})
+	}
+	return cols
+}
+
+// Fixed columns of the wide CSV, before the questions.
+const (
+	wideCohort = iota
+	wideParticipant
+	wideWave
+	wideSubmitted
+)
+
+// wideLayout finds the columns of the wide CSV.
 type wideLayout struct {
 	header []string
 	rating map[string]int // item → column of its rating
@@ -130,59 +196,29 @@ type wideLayout struct {
 	scores int            // first score_<dim> column; the score_<dim>_then columns follow
 }
 
-// Fixed columns of the wide CSV, before the questions.
-const (
-	wideCohort = iota
-	wideParticipant
-	wideWave
-	wideSubmitted
-	wideFixed
-)
-
 func newWideLayout(inst *questions.Instrument) (*wideLayout, error) {
-	l := &wideLayout{header: []string{"cohort", "participant", "wave", "submitted_at"},
-		rating: map[string]int{}, then: map[string]int{}, know: map[string]int{}, other: map[string]int{}}
+	l := &wideLayout{rating: map[string]int{}, then: map[string]int{}, know: map[string]int{}, other: map[string]int{}, scores: -1}
 	seen := map[string]bool{}
-	add := func(name string) (int, error) {
-		if seen[name] {
-			return 0, fmt.Errorf("reports: wide export: column %q would appear twice", name)
+	for i, c := range wideColumns(inst) {
+		if seen[c.name] {
+			return nil, fmt.Errorf("reports: wide export: column %q would appear twice", c.name)
 		}
-		seen[name] = true
-		l.header = append(l.header, name)
-		return len(l.header) - 1, nil
-	}
-	for _, h := range l.header {
-		seen[h] = true
-	}
-	var err error
-	for _, it := range inst.Items {
-		if l.rating[it.ID], err = add(it.ID); err != nil {
-			return nil, err
-		}
-	}
-	for _, it := range inst.Items {
-		if l.then[it.ID], err = add(it.ID + "_then"); err != nil {
-			return nil, err
-		}
-	}
-	for _, k := range inst.Knowledge {
-		if l.know[k.ID], err = add(k.ID); err != nil {
-			return nil, err
-		}
-		if _, err = add(k.ID + "_conf"); err != nil {
-			return nil, err
-		}
-	}
-	for _, q := range inst.Background {
-		if l.other[q.ID], err = add(q.ID); err != nil {
-			return nil, err
-		}
-	}
-	l.scores = len(l.header)
-	for _, suffix := range []string{"", "_then"} {
-		for _, d := range inst.Dimensions {
-			if _, err = add("score_" + d.ID + suffix); err != nil {
-				return nil, err
+		seen[c.name] = true
+		l.header = append(l.header, c.name)
+		switch c.kind {
+		case wideRating:
+			l.rating[c.question] = i
+		case wideThen:
+			l.then[c.question] = i
+		case wideKnowledge:
+			l.know[c.question] = i
+		case wideChoice, wideText:
+			if c.question != "" {
+				l.other[c.question] = i
+			}
+		case wideScore:
+			if l.scores < 0 {
+				l.scores = i
 			}
 		}
 	}
@@ -331,11 +367,26 @@ func backgroundKind(q questions.BackgroundQuestion) string {
 	return db.KindBackground
 }
 
-// Widths of the wide file's string variables in the SPSS syntax, in bytes.
-const (
-	spssTextWidth   = 4000
-	spssChoiceWidth = 41 // an option id (≤ 40) and SafeCell's apostrophe
+// spssFormats are the wide file's variable formats in the SPSS syntax
+// (string widths in bytes), by kind and, for the first columns, by name.
+var (
+	spssFormats = map[wideKind]string{
+		wideText:       "A4000", // free texts; longer ones are cut
+		wideChoice:     "A41",   // an option id (≤ 40) and SafeCell's apostrophe
+		wideKnowledge:  "A5",
+		wideRating:     "F3.0",
+		wideThen:       "F3.0",
+		wideConfidence: "F3.0",
+		// F20.0 reads the decimals as written (an explicit point wins over
+		// the format's implied decimals); FORMATS sets how they are shown.
+		wideScore: "F20.0",
+	}
+	spssFixedFormats = map[string]string{"cohort": "A41", "participant": "A25", "wave": "A4", "submitted_at": "A20"}
 )
+
+// spssWidth is how long a line of the SPSS syntax may get: SPSS reads
+// lines up to 256 bytes in every mode; shorter ones read better.
+const spssWidth = 100
 
 // WriteSPSS writes SPSS syntax that reads the wide CSV (csvName, written by
 // WriteWide) with variable labels (the German question texts) and value
@@ -344,99 +395,76 @@ const (
 // value labels belong to a variable, and in the long file every question
 // shares the one variable value.
 func WriteSPSS(w io.Writer, inst *questions.Instrument, csvName string) error {
+	if _, err := newWideLayout(inst); err != nil {
+		return err
+	}
 	b := bufio.NewWriter(w)
-	comment := func(lines ...string) {
-		for _, l := range lines {
-			fmt.Fprintf(b, "* %s.\n", l)
-		}
+	for _, c := range []string{
+		"Einordnung – SPSS-Syntax für die breite Exportdatei „" + spssLine(csvName) + "“ (Instrument " + inst.Ref() + ").",
+		"Gelesen wird die breite Datei (eine Zeile je Person und Welle), nicht die lange responses.csv: " +
+			"nur dort ist jede Frage eine eigene Variable, an die Wertelabels (Skalenanker, wahr/falsch, Antwortoptionen) passen.",
+		"Datei und Syntax in denselben Ordner legen oder unten bei /FILE den vollständigen Pfad eintragen.",
+		"Selbsteinschätzungen sind Rohwerte " + scaleRange(inst.Scale) + ", umgepolte Items noch nicht umgepolt (siehe codebook.csv).",
+		"score_* sind die Skalenwerte: Mittel der beantworteten Items, umgepolt, nur bei mindestens zwei Dritteln beantworteter Items.",
+		"*_then ist die rückblickende Einschätzung der Nachher-Befragung (wie schätzen Sie sich für die Zeit davor ein).",
+		"Texte, die mit = + - @ beginnen, tragen zum Schutz vor Formeln ein vorangestelltes Apostroph.",
+		"Freitexte werden nach 4000 Bytes abgeschnitten; Zeilenumbrüche darin stehen in der breiten Datei als ' / '.",
+	} {
+		// A comment runs on to the line that ends with a period; no word
+		// but the last ends with one.
+		b.WriteString(spssWrap("* ", "  ", strings.Fields(strings.TrimSuffix(c, "."))) + ".\n")
 	}
-	comment(
-		"Einordnung – SPSS-Syntax für die breite Exportdatei "+spssLine(csvName)+" (Instrument "+inst.Ref()+")",
-		"Gelesen wird die breite Datei (eine Zeile je Person und Welle), nicht die lange responses.csv: "+
-			"nur dort ist jede Frage eine eigene Variable, an die Wertelabels (Skalenanker, wahr/falsch, Antwortoptionen) passen",
-		"Datei und Syntax in denselben Ordner legen oder unten bei /FILE den vollständigen Pfad eintragen",
-		"Selbsteinschätzungen sind Rohwerte "+scaleRange(inst.Scale)+", umgepolte Items noch nicht umgepolt (siehe codebook.csv)",
-		"score_* sind die Skalenwerte: Mittel der beantworteten Items, umgepolt, nur bei mindestens zwei Dritteln beantworteter Items",
-		"*_then ist die rückblickende Einschätzung der Nachher-Befragung (wie schätzen Sie sich für die Zeit davor ein)",
-		"Texte, die mit = + - @ beginnen, tragen zum Schutz vor Formeln ein vorangestelltes Apostroph",
-		fmt.Sprintf("Freitexte werden nach %d Bytes abgeschnitten; Zeilenumbrüche darin stehen in der breiten Datei als ' / '", spssTextWidth),
-	)
+	cols := wideColumns(inst)
+	byKind := map[wideKind][]string{}
+	for _, c := range cols {
+		byKind[c.kind] = append(byKind[c.kind], c.name)
+	}
+	list := func(first, indent string, kinds ...wideKind) string {
+		var names []string
+		for _, k := range kinds {
+			names = append(names, byKind[k]...)
+		}
+		return spssWrap(first, indent, names)
+	}
+
 	b.WriteString("\nGET DATA\n  /TYPE=TXT\n")
-	fmt.Fprintf(b, "  /FILE=%s\n", spssQuote(csvName))
+	fmt.Fprintf(b, "  /FILE=%s\n", spssString(csvName, "    "))
 	b.WriteString("  /ENCODING='UTF8'\n  /ARRANGEMENT=DELIMITED\n  /DELCASE=LINE\n  /DELIMITERS=\",\"\n  /QUALIFIER='\"'\n  /FIRSTCASE=2\n  /VARIABLES=\n")
-	type variable struct{ name, format, label string }
-	vars := []variable{
-		{"cohort", "A40", "Jahrgang"},
-		{"participant", "A25", "Pseudonym"},
-		{"wave", "A4", "Welle (pre = vorher, post = nachher)"},
-		{"submitted_at", "A20", "Abgeschickt (UTC, RFC 3339)"},
-	}
-	var ratings, knowledge, choices, confs []string
-	for _, it := range inst.Items {
-		vars = append(vars, variable{it.ID, "F3.0", it.Text.DE})
-		ratings = append(ratings, it.ID)
-	}
-	for _, it := range inst.Items {
-		vars = append(vars, variable{it.ID + "_then", "F3.0", "Rückblickend: " + it.Text.DE})
-		ratings = append(ratings, it.ID+"_then")
-	}
-	for _, k := range inst.Knowledge {
-		vars = append(vars, variable{k.ID, "A5", "Wissen: " + k.Text.DE},
-			variable{k.ID + "_conf", "F3.0", "Sicherheit in %: " + k.Text.DE})
-		knowledge = append(knowledge, k.ID)
-		confs = append(confs, k.ID+"_conf")
-	}
-	for _, q := range inst.Background {
-		format := fmt.Sprintf("A%d", spssTextWidth)
-		if q.Type == questions.BackgroundChoice {
-			format = fmt.Sprintf("A%d", spssChoiceWidth)
-			choices = append(choices, q.ID)
+	for _, c := range cols {
+		format := spssFixedFormats[c.name]
+		if format == "" || c.kind != wideText {
+			format = spssFormats[c.kind]
 		}
-		vars = append(vars, variable{q.ID, format, q.Text.DE})
-	}
-	var scoreVars []string
-	for _, suffix := range []string{"", "_then"} {
-		label := "Skalenwert: "
-		if suffix != "" {
-			label = "Skalenwert rückblickend: "
-		}
-		for _, d := range inst.Dimensions {
-			// F20.0 reads the decimals as written (an explicit point wins over
-			// the format's implied decimals); FORMATS below sets the display.
-			vars = append(vars, variable{"score_" + d.ID + suffix, "F20.0", label + d.Title.DE})
-			scoreVars = append(scoreVars, "score_"+d.ID+suffix)
-		}
-	}
-	for _, v := range vars {
-		fmt.Fprintf(b, "    %s %s\n", v.name, v.format)
+		fmt.Fprintf(b, "    %s %s\n", c.name, format)
 	}
 	b.WriteString(".\n\nVARIABLE LABELS\n")
-	for i, v := range vars {
+	for i, c := range cols {
 		end := "\n"
-		if i == len(vars)-1 {
+		if i == len(cols)-1 {
 			end = ".\n"
 		}
-		fmt.Fprintf(b, "  %s %s%s", v.name, spssQuote(clipBytes(v.label, 250)), end)
+		fmt.Fprintf(b, "  %s %s%s", c.name, spssString(clipBytes(c.label, 250), "    "), end)
 	}
 
 	b.WriteString("\nVALUE LABELS\n")
-	fmt.Fprintf(b, "  %s\n    %d %s\n    %d %s\n", strings.Join(ratings, " "),
-		inst.Scale.Min, spssQuote(inst.Scale.MinLabel.DE), inst.Scale.Max, spssQuote(inst.Scale.MaxLabel.DE))
-	if len(knowledge) > 0 {
-		fmt.Fprintf(b, "  /%s\n    'true' 'wahr'\n    'false' 'falsch'\n", strings.Join(knowledge, " "))
+	fmt.Fprintf(b, "%s\n    %d %s\n    %d %s\n", list("  ", "  ", wideRating, wideThen),
+		inst.Scale.Min, spssString(inst.Scale.MinLabel.DE, "      "), inst.Scale.Max, spssString(inst.Scale.MaxLabel.DE, "      "))
+	if len(byKind[wideKnowledge]) > 0 {
+		fmt.Fprintf(b, "%s\n    'true' 'wahr'\n    'false' 'falsch'\n", list("  /", "  ", wideKnowledge))
 	}
-	for _, id := range choices {
-		q, _ := inst.BackgroundQuestion(id)
-		fmt.Fprintf(b, "  /%s\n", id)
+	for _, q := range inst.Background {
+		if q.Type != questions.BackgroundChoice {
+			continue
+		}
+		fmt.Fprintf(b, "  /%s\n", q.ID)
 		for _, o := range q.Options {
-			fmt.Fprintf(b, "    %s %s\n", spssQuote(o.Value), spssQuote(clipBytes(o.Text.DE, 120)))
+			fmt.Fprintf(b, "    %s %s\n", spssString(o.Value, "      "), spssString(clipBytes(o.Text.DE, 120), "      "))
 		}
 	}
 	b.WriteString(".\n\n")
-	fmt.Fprintf(b, "FORMATS %s (F8.4).\n", strings.Join(scoreVars, " "))
-	fmt.Fprintf(b, "VARIABLE LEVEL %s %s %s (SCALE)\n  /wave %s %s (NOMINAL).\n",
-		strings.Join(ratings, " "), strings.Join(confs, " "), strings.Join(scoreVars, " "),
-		strings.Join(knowledge, " "), strings.Join(choices, " "))
+	fmt.Fprintf(b, "FORMATS\n%s (F8.4).\n", list("  ", "  ", wideScore))
+	fmt.Fprintf(b, "VARIABLE LEVEL\n%s (SCALE)\n%s (NOMINAL).\n",
+		list("  ", "  ", wideRating, wideThen, wideConfidence, wideScore), spssWrap("  /", "  ", append([]string{"wave"}, append(byKind[wideKnowledge], byKind[wideChoice]...)...)))
 	b.WriteString("EXECUTE.\n")
 	if err := b.Flush(); err != nil {
 		return fmt.Errorf("reports: spss syntax: %w", err)
@@ -444,13 +472,48 @@ func WriteSPSS(w io.Writer, inst *questions.Instrument, csvName string) error {
 	return nil
 }
 
-// spssQuote quotes s as an SPSS string: in apostrophes, doubled inside, on
-// one line.
-func spssQuote(s string) string {
-	return "'" + strings.ReplaceAll(spssLine(s), "'", "''") + "'"
+// spssWrap joins words into lines of at most spssWidth bytes, the first
+// starting with first, the others with indent.
+func spssWrap(first, indent string, words []string) string {
+	var b strings.Builder
+	line := first
+	for i, w := range words {
+		if i > 0 && len(line)+1+len(w) > spssWidth {
+			b.WriteString(line + "\n")
+			line = indent
+		} else if i > 0 {
+			line += " "
+		}
+		line += w
+	}
+	b.WriteString(line)
+	return b.String()
 }
 
-// spssLine puts s on one line: SPSS syntax strings and comments end at a line end.
+// spssString quotes s as an SPSS string in apostrophes (doubled inside), on
+// one line, split into pieces joined with + on lines starting with indent
+// when it is long: strings cannot span lines.
+func spssString(s, indent string) string {
+	s = spssLine(s)
+	var parts []string
+	for len(s) > 70 {
+		piece := clipBytes(s, 70)
+		if i := strings.LastIndexByte(piece, ' '); i > 20 {
+			piece = piece[:i+1] // break between words
+		}
+		parts = append(parts, spssQuote(piece))
+		s = s[len(piece):]
+	}
+	parts = append(parts, spssQuote(s))
+	return strings.Join(parts, " +\n"+indent)
+}
+
+// spssQuote quotes s in apostrophes, doubled inside.
+func spssQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}
+
+// spssLine puts s on one line: SPSS syntax strings end at a line end.
 func spssLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
@@ -476,6 +539,9 @@ func scaleRange(s questions.Scale) string { return fmt.Sprintf("%d–%d", s.Min,
 // German labels, and attaches every variable's German label as
 // attr(x, "label") and the scale anchors as attr(x, "labels").
 func WriteRScript(w io.Writer, inst *questions.Instrument) error {
+	if _, err := newWideLayout(inst); err != nil {
+		return err
+	}
 	b := bufio.NewWriter(w)
 	fmt.Fprintf(b, `# Einordnung – R-Skript für die breite Exportdatei wide.csv (Instrument %s)
 #
@@ -495,36 +561,23 @@ func WriteRScript(w io.Writer, inst *questions.Instrument) error {
 datei <- "wide.csv"
 `, inst.Ref(), scaleRange(inst.Scale))
 
-	l, err := newWideLayout(inst)
-	if err != nil {
-		return err
-	}
-	classes := make([]string, len(l.header))
-	for i := range classes {
-		classes[i] = "character"
-	}
+	cols := wideColumns(inst)
+	classes := map[wideKind]string{wideText: "character", wideChoice: "character", wideRating: "integer",
+		wideThen: "integer", wideKnowledge: "logical", wideConfidence: "integer", wideScore: "numeric"}
 	var ratings, texts []string
-	for _, it := range inst.Items {
-		classes[l.rating[it.ID]], classes[l.then[it.ID]] = "integer", "integer"
-		ratings = append(ratings, it.ID, it.ID+"_then")
-	}
-	for _, k := range inst.Knowledge {
-		classes[l.know[k.ID]], classes[l.know[k.ID]+1] = "logical", "integer"
-	}
-	for i := l.scores; i < len(l.header); i++ {
-		classes[i] = "numeric"
-	}
-	texts = append(texts, "cohort", "participant")
-	for _, q := range inst.Background {
-		texts = append(texts, q.ID)
-	}
 	b.WriteString("d <- read.csv(datei, encoding = \"UTF-8\", fileEncoding = \"UTF-8\", na.strings = \"\",\n  colClasses = c(\n")
-	for i, name := range l.header {
+	for i, c := range cols {
 		sep := ","
-		if i == len(l.header)-1 {
+		if i == len(cols)-1 {
 			sep = ""
 		}
-		fmt.Fprintf(b, "    %s = %s%s\n", name, rQuote(classes[i]), sep)
+		fmt.Fprintf(b, "    %s = %s%s\n", c.name, rQuote(classes[c.kind]), sep)
+		switch {
+		case c.kind == wideRating || c.kind == wideThen:
+			ratings = append(ratings, c.name)
+		case (c.kind == wideText || c.kind == wideChoice) && c.name != "wave" && c.name != "submitted_at":
+			texts = append(texts, c.name)
+		}
 	}
 	b.WriteString("  ))\n\n")
 
@@ -548,35 +601,12 @@ ohne_schutz <- function(x) ifelse(grepl("^'+[=+@\t\r-]", x), sub("^'", "", x), x
 	}
 
 	b.WriteString("\nbeschriftungen <- c(\n")
-	labels := [][2]string{{"cohort", "Jahrgang"}, {"participant", "Pseudonym"},
-		{"wave", "Welle (pre = vorher, post = nachher)"}, {"submitted_at", "Abgeschickt (UTC, RFC 3339)"}}
-	for _, it := range inst.Items {
-		labels = append(labels, [2]string{it.ID, it.Text.DE})
-	}
-	for _, it := range inst.Items {
-		labels = append(labels, [2]string{it.ID + "_then", "Rückblickend: " + it.Text.DE})
-	}
-	for _, k := range inst.Knowledge {
-		labels = append(labels, [2]string{k.ID, "Wissen: " + k.Text.DE}, [2]string{k.ID + "_conf", "Sicherheit in %: " + k.Text.DE})
-	}
-	for _, q := range inst.Background {
-		labels = append(labels, [2]string{q.ID, q.Text.DE})
-	}
-	for _, suffix := range []string{"", "_then"} {
-		prefix := "Skalenwert: "
-		if suffix != "" {
-			prefix = "Skalenwert rückblickend: "
-		}
-		for _, d := range inst.Dimensions {
-			labels = append(labels, [2]string{"score_" + d.ID + suffix, prefix + d.Title.DE})
-		}
-	}
-	for i, lb := range labels {
+	for i, c := range cols {
 		sep := ","
-		if i == len(labels)-1 {
+		if i == len(cols)-1 {
 			sep = ""
 		}
-		fmt.Fprintf(b, "  %s = %s%s\n", lb[0], rQuote(lb[1]), sep)
+		fmt.Fprintf(b, "  %s = %s%s\n", c.name, rQuote(c.label), sep)
 	}
 	b.WriteString(")\nfor (v in names(beschriftungen)) attr(d[[v]], \"label\") <- beschriftungen[[v]]\n\n")
 	fmt.Fprintf(b, "skalenanker <- setNames(c(%dL, %dL), c(%s, %s))\n", inst.Scale.Min, inst.Scale.Max,
@@ -649,16 +679,13 @@ type importGroup struct {
 	timeLine  int // the first row, whose submission time the others must repeat
 	own       int // rows of the wave itself (a post group may so far have only then rows)
 	firstThen int
-	answered  map[answerKey]int // answer → line
-}
-
-type answerKey struct {
-	item  string
-	retro bool
+	answered  []int32 // line of each question's answer: own at 2·index, retrospective at 2·index+1
 }
 
 // importQuestion is what ReadLong checks a row against.
 type importQuestion struct {
+	id        string // the instrument's copy, so that answers keep no line of the file alive
+	index     int
 	kind      string
 	dimension string
 	options   []questions.Option // choice questions
@@ -705,13 +732,13 @@ func ReadLong(r io.Reader, inst *questions.Instrument, cohortSlug string) ([]db.
 
 	qs := map[string]importQuestion{}
 	for _, it := range inst.Items {
-		qs[it.ID] = importQuestion{kind: db.KindRating, dimension: it.Dimension}
+		qs[it.ID] = importQuestion{id: it.ID, index: len(qs), kind: db.KindRating, dimension: it.Dimension}
 	}
 	for _, k := range inst.Knowledge {
-		qs[k.ID] = importQuestion{kind: db.KindKnowledge}
+		qs[k.ID] = importQuestion{id: k.ID, index: len(qs), kind: db.KindKnowledge}
 	}
 	for _, q := range inst.Background {
-		qs[q.ID] = importQuestion{kind: backgroundKind(q), options: q.Options}
+		qs[q.ID] = importQuestion{id: q.ID, index: len(qs), kind: backgroundKind(q), options: q.Options}
 	}
 	// Shared values, so that a large file does not keep a string per answer.
 	ratingValues := make([]string, inst.Scale.Max+1)
@@ -822,7 +849,7 @@ func ReadLong(r io.Reader, inst *questions.Instrument, cohortSlug string) ([]db.
 			ok = false
 		}
 
-		a := db.Answer{Item: item, Kind: kind, Retro: wave == db.Then}
+		a := db.Answer{Item: q.id, Kind: q.kind, Retro: wave == db.Then}
 		switch kind {
 		case db.KindRating:
 			if value == "" {
@@ -902,7 +929,7 @@ func ReadLong(r io.Reader, inst *questions.Instrument, cohortSlug string) ([]db.
 			byKey[key] = gi
 			groups = append(groups, &importGroup{
 				resp:     db.ImportedResponse{Participant: strings.Clone(participant), Wave: groupWave, SubmittedAt: submitted.UTC()},
-				timeLine: line, answered: map[answerKey]int{},
+				timeLine: line, answered: make([]int32, 2*len(qs)),
 			})
 		}
 		g := groups[gi]
@@ -911,12 +938,15 @@ func ReadLong(r io.Reader, inst *questions.Instrument, cohortSlug string) ([]db.
 				at, g.timeLine, exportTime(g.resp.SubmittedAt))
 			continue
 		}
-		k := answerKey{item, a.Retro}
-		if prev, dup := g.answered[k]; dup {
+		slot := 2 * q.index
+		if a.Retro {
+			slot++
+		}
+		if prev := g.answered[slot]; prev > 0 {
 			bad(line, "%s hat %s in Welle %s schon in Zeile %d beantwortet", participant, item, wave, prev)
 			continue
 		}
-		g.answered[k] = line
+		g.answered[slot] = int32(line)
 		if a.Retro {
 			if g.firstThen == 0 {
 				g.firstThen = line

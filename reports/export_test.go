@@ -3,8 +3,10 @@ package reports
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,7 +31,7 @@ func exportInstrument() *questions.Instrument {
 		Items: []questions.Item{
 			{ID: "a1", Dimension: "a", Text: tx("Ich erkläre „Tokens“ und 'Prompts'", "I explain tokens")},
 			{ID: "a2", Dimension: "a", Text: tx(`Ich sage "Hallo" zur KI`, `I say "hello"`)},
-			{ID: "a3", Dimension: "a", Reverse: true, Text: tx("Ich halte KI für allwissend", "I think AI knows everything")},
+			{ID: "a3", Dimension: "a", Reverse: true, Text: tx("Ich halte KI für allwissend, weil sie auf jede Frage sofort eine flüssige Antwort gibt", "I think AI knows everything")},
 			{ID: "b1", Dimension: "b", Text: tx("Ich prüfe Quellen", "I check sources")},
 			{ID: "b2", Dimension: "b", Text: tx("Ich prüfe Zahlen", "I check numbers")},
 		},
@@ -223,7 +225,7 @@ func TestWriteCodebook(t *testing.T) {
 		0: "item,kind,dimension,reverse,min,max,correct,text_de,text_en",
 		1: "a1,rating,a,false,0,10,,Ich erkläre „Tokens“ und 'Prompts',I explain tokens",
 		2: `a2,rating,a,false,0,10,,"Ich sage ""Hallo"" zur KI","I say ""hello"""`,
-		3: "a3,rating,a,true,0,10,,Ich halte KI für allwissend,I think AI knows everything",
+		3: `a3,rating,a,true,0,10,,"Ich halte KI für allwissend, weil sie auf jede Frage sofort eine flüssige Antwort gibt",I think AI knows everything`,
 		6: "k1,knowledge,,false,,,true,KI kann Quellen erfinden,AI can invent sources",
 		7: "k2,knowledge,,false,,,false,KI-Detektoren sind zuverlässig,AI detectors are reliable",
 		8: "field,background,,false,,,,Arbeitsfeld,Field",
@@ -246,6 +248,7 @@ func TestWriteSPSS(t *testing.T) {
 	}
 	sps := buf.String()
 	for _, want := range []string{
+		"* Einordnung – SPSS-Syntax für die breite Exportdatei „daten 'neu'.csv“ (Instrument x@2).\n",
 		"/FILE='daten ''neu''.csv'\n",
 		"/ENCODING='UTF8'",
 		"/QUALIFIER='\"'",
@@ -264,15 +267,27 @@ func TestWriteSPSS(t *testing.T) {
 		"  a1 a2 a3 b1 b2 a1_then a2_then a3_then b1_then b2_then\n    0 '0 = gar nicht'\n    10 '10 = sehr gut'\n",
 		"  /k1 k2\n    'true' 'wahr'\n    'false' 'falsch'\n",
 		"  /field\n    'eng' 'Technik'\n    'soc' 'Soziale Arbeit'\n.\n",
-		"FORMATS score_a score_b score_a_then score_b_then (F8.4).\n",
+		"FORMATS\n  score_a score_b score_a_then score_b_then (F8.4).\n",
+		// A long label is split between words into pieces joined with +.
+		"  a3 'Ich halte KI für allwissend, weil sie auf jede Frage sofort eine ' +\n    'flüssige Antwort gibt'\n",
 	} {
 		if !strings.Contains(sps, want) {
 			t.Errorf("SPSS syntax lacks %q:\n%s", want, sps)
 		}
 	}
-	for i, line := range strings.Split(sps, "\n") {
-		if strings.HasPrefix(line, "*") && !strings.HasSuffix(line, ".") {
-			t.Errorf("comment line %d does not end with a period: %q", i+1, line)
+	lines := strings.Split(sps, "\n")
+	for i, line := range lines {
+		if len(line) > 100 {
+			t.Errorf("line %d has %d bytes, want at most 100 (SPSS reads up to 256)", i+1, len(line))
+		}
+		if strings.HasPrefix(line, "GET DATA") {
+			break
+		}
+		// A comment ends with the line that ends with a period; the next
+		// line starts a new comment or is blank.
+		next := lines[i+1]
+		if strings.HasSuffix(line, ".") != (strings.HasPrefix(next, "* ") || next == "") {
+			t.Errorf("comment lines %d–%d: %q, %q", i+1, i+2, line, next)
 		}
 	}
 }
@@ -297,7 +312,8 @@ func TestSPSSAndRReadTheWideExport(t *testing.T) {
 		if err := WriteSPSS(b, inst, "wide.csv"); err != nil {
 			return err
 		}
-		b.WriteString("LIST /VARIABLES=participant a1 a3_then k1 field score_a score_a_then.\nFREQUENCIES field.\n")
+		b.WriteString("LIST /VARIABLES=participant a1 a3_then k1 field score_a score_a_then.\nFREQUENCIES field.\n" +
+			"DESCRIPTIVES a3.\n")
 		return nil
 	})
 	write("x.R", func(b *bytes.Buffer) error {
@@ -322,7 +338,7 @@ func TestSPSSAndRReadTheWideExport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, want := range []string{"PONE", "'-dash", "soc", "Soziale Arbeit", "7.5000", "5.5000", "false"} {
+		for _, want := range []string{"PONE", "'-dash", "soc", "Soziale Arbeit", "7.5000", "5.5000", "false", "eine flüssige"} {
 			if !bytes.Contains(out, []byte(want)) {
 				t.Errorf("PSPP output lacks %q:\n%s", want, out)
 			}
@@ -530,8 +546,8 @@ func showImported(rs []db.ImportedResponse) string {
 
 // roundTrip exports a cohort's long CSV, imports it into a new cohort of a
 // new database and exports that again: the rows must match except for the
-// cohort and the response ids.
-func roundTrip(t *testing.T, s *db.Store, inst *questions.Instrument, c *db.Cohort) (rows int) {
+// cohort and the response ids. It returns the new cohort.
+func roundTrip(t *testing.T, s *db.Store, inst *questions.Instrument, c *db.Cohort) (*db.Store, *db.Cohort, int) {
 	t.Helper()
 	var first bytes.Buffer
 	if err := WriteLong(&first, s, inst, c); err != nil {
@@ -582,13 +598,13 @@ func roundTrip(t *testing.T, s *db.Store, inst *questions.Instrument, c *db.Coho
 			t.Errorf("row %d changed:\nbefore %q\nafter  %q", i+1, a, b)
 		}
 	}
-	return len(in) - 1
+	return s2, c2, len(in) - 1
 }
 
 func TestLongExportRoundTrip(t *testing.T) {
 	t.Run("fixture", func(t *testing.T) {
 		s, c := exportFixture(t)
-		if n := roundTrip(t, s, exportInstrument(), c); n != 16 {
+		if _, _, n := roundTrip(t, s, exportInstrument(), c); n != 16 {
 			t.Errorf("%d answer rows, want 16", n)
 		}
 	})
@@ -606,8 +622,60 @@ func TestLongExportRoundTrip(t *testing.T) {
 		if _, err := generateDemo(s, inst, c, 60, 3, demoToday); err != nil {
 			t.Fatal(err)
 		}
-		if n := roundTrip(t, s, inst, c); n < 60*50 {
+		s2, c2, n := roundTrip(t, s, inst, c)
+		if n < 60*50 {
 			t.Errorf("only %d answer rows for 60 demo participants", n)
 		}
+		// The report of a cohort equals the report of its own long export.
+		before, err := Build(s, inst, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		after, err := Build(s2, inst, c2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Build sums in map order, so figures agree to rounding only.
+		after.Report.Cohort = before.Report.Cohort
+		a, errA := json.Marshal(before.Report)
+		b, errB := json.Marshal(after.Report)
+		var va, vb any
+		if errA != nil || errB != nil || json.Unmarshal(a, &va) != nil || json.Unmarshal(b, &vb) != nil ||
+			!sameJSON(va, vb) || len(before.Report.Dimensions) == 0 {
+			t.Errorf("report.json of the cohort:\n%s\nof its export imported again:\n%s", a, b)
+		}
 	})
+}
+
+// sameJSON compares decoded JSON values, numbers to a relative 1e-9.
+func sameJSON(a, b any) bool {
+	switch x := a.(type) {
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for k := range x {
+			if !sameJSON(x[k], y[k]) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !sameJSON(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	case float64:
+		y, ok := b.(float64)
+		return ok && math.Abs(x-y) <= 1e-9*math.Max(1e-300, math.Max(math.Abs(x), math.Abs(y)))
+	default:
+		return a == b
+	}
 }
