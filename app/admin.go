@@ -42,6 +42,8 @@ func (h *handler) adminRoutes() []adminRoute {
 		route(get, "/admin/cohorts/:id/qr.png", cohortMember, h.cohortQR),
 		route(get, "/admin/cohorts/:id/report", cohortMember, h.showCohortReport),
 		route(get, "/admin/cohorts/:id/export/:what", cohortMember, h.exportCohort),
+		route(get, "/admin/cohorts/:id/import", cohortMember, h.showImport),
+		route(post, "/admin/cohorts/:id/import", cohortMember, h.importResponses),
 		route(post, "/admin/cohorts/:id/waves/:wave", cohortMember, h.setWave),
 		route(post, "/admin/cohorts/:id/settings", cohortMember, h.updateCohortSettings),
 		route(get, "/admin/users", adminOnly, h.listUsers),

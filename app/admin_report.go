@@ -214,8 +214,8 @@ func buildReportView(l string, cohort *db.Cohort, inst *questions.Instrument, re
 		{Title: v.Charts["by-use"].Title, Chart: v.Charts["by-use"], DimTitles: dimTitles, Rows: groupRows(l, rep.ByUse)},
 	}
 	v.DropLeft, v.DropStayed = num(rep.DropOut.PreMeanLeft, 2), num(rep.DropOut.PreMeanStayed, 2)
-	for _, d := range downloads {
-		v.Downloads = append(v.Downloads, download{What: d.what, Label: msg(l, "report_download_"+strings.ReplaceAll(d.what, ".", "_"))})
+	for _, f := range exportFormats {
+		v.Downloads = append(v.Downloads, download{What: f.name, Label: msg(l, "report_download_"+f.name)})
 	}
 	return v
 }
@@ -292,9 +292,4 @@ func dashboardText(l string) reports.DashboardText {
 		Low: t("report_low"), Mid: t("report_mid"), High: t("report_high"),
 		People: t("report_people"), Share: t("report_share"), MeanLabel: t("report_mean_ci"), Interval: t("report_change_axis"),
 	}
-}
-
-// downloads are the files a lead can download from a cohort's dashboard.
-var downloads = []struct{ what string }{
-	{"report.json"},
 }

@@ -229,7 +229,7 @@ func TestEveryAdminRouteIsGuarded(t *testing.T) {
 	params := map[string]string{
 		":uid":  strconv.FormatUint(uint64(lead.ID), 10),
 		":wave": string(db.Pre),
-		":what": "report.json",
+		":what": "json",
 	}
 	fill := func(path string, cohortID uint) string {
 		parts := strings.Split(path, "/")

@@ -39,7 +39,8 @@ Usage:
   einordnung instrument list                                 list the built-in instruments
   einordnung user create --email ADDRESS --role admin|lead   create an account (prints a one-time password)
   einordnung backup --to FILE                                write a consistent copy of the live database
-  einordnung export --cohort SLUG --what responses|wide|codebook|sps|r [--out FILE]
+  einordnung report --cohort SLUG --format json|html [--out FILE]
+  einordnung export --cohort SLUG --what responses|wide|xlsx|codebook|sps|r|json|html [--out FILE]
   einordnung import --cohort SLUG FILE.csv                   import a long CSV (every row valid, or nothing)
   einordnung demo --cohort SLUG --participants N [--seed S]  fill an empty cohort with synthetic answers
   einordnung help [COMMAND]                                  show help
@@ -80,6 +81,8 @@ func (c *cli) run(args []string) int {
 		err = c.user(args[1:])
 	case "backup":
 		err = c.backup(args[1:])
+	case "report":
+		err = c.report(args[1:])
 	case "export":
 		err = c.export(args[1:])
 	case "import":

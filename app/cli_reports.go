@@ -12,21 +12,6 @@ import (
 	"einordnung/reports"
 )
 
-// exportKinds are the files "einordnung export --what" writes.
-var exportKinds = map[string]func(w io.Writer, store *db.Store, inst *questions.Instrument, c *db.Cohort) error{
-	"responses": reports.WriteLong,
-	"wide":      reports.WriteWide,
-	"codebook": func(w io.Writer, _ *db.Store, inst *questions.Instrument, _ *db.Cohort) error {
-		return reports.WriteCodebook(w, inst)
-	},
-	"sps": func(w io.Writer, _ *db.Store, inst *questions.Instrument, _ *db.Cohort) error {
-		return reports.WriteSPSS(w, inst, "wide.csv")
-	},
-	"r": func(w io.Writer, _ *db.Store, inst *questions.Instrument, _ *db.Cohort) error {
-		return reports.WriteRScript(w, inst)
-	},
-}
-
 // cohortAndInstrument finds a cohort by its short code and its instrument.
 func cohortAndInstrument(store *db.Store, set *questions.Set, slug string) (*db.Cohort, *questions.Instrument, error) {
 	cohort, err := store.CohortBySlug(slug)
@@ -41,38 +26,60 @@ func cohortAndInstrument(store *db.Store, set *questions.Set, slug string) (*db.
 }
 
 func (c *cli) export(args []string) error {
-	fs, dbPath := c.flags("export", "export --cohort SLUG --what responses|wide|codebook|sps|r [--out FILE]")
+	fs, dbPath := c.flags("export", "export --cohort SLUG --what "+exportNames()+" [--out FILE]")
 	slug := fs.String("cohort", "", "the cohort's short code")
 	what := fs.String("what", "responses", "responses (long CSV, one row per answer), wide (CSV, one row per participant and wave), "+
-		"codebook (CSV), sps (SPSS syntax reading wide.csv), r (R script reading wide.csv)")
+		"xlsx (workbook: wide, long, codebook, report), codebook (CSV), sps (SPSS syntax reading wide.csv), "+
+		"r (R script reading wide.csv), json (report.json), html (the dashboard as one file)")
 	out := fs.String("out", "", "file to write (default: standard output)")
+	lang := fs.String("lang", "de", "language of the html report: de or en")
 	if rest, err := parse(fs, args); err != nil || len(rest) > 0 || *slug == "" {
 		return orUsage(err, fs)
 	}
-	write, ok := exportKinds[*what]
-	switch {
-	case *what == "xlsx" || *what == "json" || *what == "report":
-		return fmt.Errorf("--what %s is not available yet; use responses, wide, codebook, sps or r", *what)
-	case !ok:
-		return fmt.Errorf("--what %q: use responses, wide, codebook, sps or r", *what)
+	return c.writeExport(*dbPath, *slug, *what, *out, *lang)
+}
+
+// report writes a cohort's report: report.json or the dashboard as HTML.
+func (c *cli) report(args []string) error {
+	fs, dbPath := c.flags("report", "report --cohort SLUG --format json|html [--out FILE] [--lang de|en]")
+	slug := fs.String("cohort", "", "the cohort's short code")
+	format := fs.String("format", "json", "json (report.json) or html (the dashboard as one self-contained file)")
+	out := fs.String("out", "", "file to write (default: standard output)")
+	lang := fs.String("lang", "de", "language of the html report: de or en")
+	if rest, err := parse(fs, args); err != nil || len(rest) > 0 || *slug == "" {
+		return orUsage(err, fs)
 	}
-	store, set, err := open(*dbPath)
+	if *format != "json" && *format != "html" {
+		return fmt.Errorf("--format %q: use json or html", *format)
+	}
+	return c.writeExport(*dbPath, *slug, *format, *out, *lang)
+}
+
+// writeExport writes one export of a cohort to a file or standard output
+// and records it in the audit log.
+func (c *cli) writeExport(dbPath, slug, what, out, lang string) error {
+	format, ok := findExport(what)
+	if !ok {
+		return fmt.Errorf("--what %q: use %s", what, exportNames())
+	}
+	store, set, err := open(dbPath)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	cohort, inst, err := cohortAndInstrument(store, set, *slug)
+	cohort, inst, err := cohortAndInstrument(store, set, slug)
 	if err != nil {
 		return err
 	}
-	if *out == "" {
-		if err := write(c.out, store, inst, cohort); err != nil {
+	src := exportSource{store: store, inst: inst, cohort: cohort, lang: lang}
+	if out == "" {
+		if err := format.write(c.out, src); err != nil {
 			return err
 		}
-	} else if err := writeFileAtomically(*out, func(w io.Writer) error { return write(w, store, inst, cohort) }); err != nil {
+	} else if err := writeFileAtomically(out, func(w io.Writer) error { return format.write(w, src) }); err != nil {
 		return err
 	}
-	return store.Audit("cli", db.AuditExport, cohort.Slug, *what)
+	return store.Audit("cli", db.AuditExport, cohort.Slug, what)
 }
 
 // writeFileAtomically writes a file through a temporary file in the same

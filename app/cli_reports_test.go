@@ -30,8 +30,11 @@ func TestExportImportDemoCommands(t *testing.T) {
 		{[]string{"export", "--db", source, "--cohort", "ws26", "--what", "codebook"}, 0, "und5,rating,understanding,true,0,10,,", ""},
 		{[]string{"export", "--db", source, "--cohort", "ws26", "--what", "sps"}, 0, "/FILE='wide.csv'", ""},
 		{[]string{"export", "--db", source, "--cohort", "ws26", "--what", "r"}, 0, `read.csv(datei, encoding = "UTF-8"`, ""},
-		{[]string{"export", "--db", source, "--cohort", "ws26", "--what", "xlsx"}, 1, "", "not available yet"},
-		{[]string{"export", "--db", source, "--cohort", "ws26", "--what", "pdf"}, 1, "", "use responses, wide"},
+		{[]string{"export", "--db", source, "--cohort", "ws26", "--what", "xlsx"}, 0, "PK\x03\x04", ""},
+		{[]string{"export", "--db", source, "--cohort", "ws26", "--what", "pdf"}, 1, "", "use responses|wide|xlsx"},
+		{[]string{"report", "--db", source, "--cohort", "ws26"}, 0, `"dimensions": [`, ""},
+		{[]string{"report", "--db", source, "--cohort", "ws26", "--format", "html"}, 0, "<!doctype html>", ""},
+		{[]string{"report", "--db", source, "--cohort", "ws26", "--format", "pdf"}, 1, "", "use json or html"},
 		{[]string{"export", "--db", source, "--cohort", "nope"}, 1, "", "not found"},
 		{[]string{"cohort", "create", "--db", target, "--slug", "ws26", "--name", "Papier"}, 0, "", ""},
 		{[]string{"import", "--db", target, "--cohort", "ws26", long}, 0, "Importiert in ws26: 30 Teilnehmende, 30 Vorher-", ""},
@@ -74,8 +77,8 @@ func TestExportImportDemoCommands(t *testing.T) {
 			got = append(got, e.Action+" "+e.Target+" "+e.Detail)
 		}
 	}
-	// Newest first: the export after the steps, the five in them, two demos.
-	want := []string{"export ws26 responses", "export ws26 r", "export ws26 sps",
+	// Newest first: the export after the steps, the ones in them, two demos.
+	want := []string{"export ws26 responses", "export ws26 html", "export ws26 json", "export ws26 xlsx", "export ws26 r", "export ws26 sps",
 		"export ws26 codebook", "export ws26 wide", "export ws26 responses",
 		"import ws27 demo: 200 synthetic participants, seed 1", "import ws26 demo: 30 synthetic participants, seed 4"}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {

@@ -28,7 +28,7 @@ func TestEveryTextExistsInBothLanguages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inCode := regexp.MustCompile(`"((?:err|start|consent|code|returncode|survey|feedback|delete|privacy|wave|admin|report|compare)_[a-z_]*)"`)
+	inCode := regexp.MustCompile(`"((?:err|start|consent|code|returncode|survey|feedback|delete|privacy|wave|admin|report|compare|import)_[a-z_]*)"`)
 	sources, _ := filepath.Glob("*.go")
 	for _, file := range sources {
 		if strings.HasSuffix(file, "_test.go") {
@@ -51,8 +51,8 @@ func TestEveryTextExistsInBothLanguages(t *testing.T) {
 	}
 	delete(used, "wave_")
 	delete(used, "report_download_")
-	for _, d := range downloads {
-		used["report_download_"+strings.ReplaceAll(d.what, ".", "_")] = true
+	for _, f := range exportFormats {
+		used["report_download_"+f.name] = true
 	}
 	for _, k := range []string{"wave_pre", "wave_post", "wave_then", "survey_true", "survey_false"} {
 		used[k] = true

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -36,8 +37,11 @@ type Config struct {
 	Secret []byte
 	// SecureCookies marks cookies Secure; set it when served over HTTPS.
 	SecureCookies bool
-	// BodyLimit caps a request body in bytes.
+	// BodyLimit caps a participant's request body in bytes (default 64 KiB).
 	BodyLimit int
+	// UploadLimit caps any request body, an imported file included
+	// (default 8 MiB); larger imports go through the CLI.
+	UploadLimit int
 	// PublicURL is the address participants reach the server under (for
 	// links and QR codes), e.g. https://einordnung.example.org; empty means
 	// the address of the request.
@@ -84,6 +88,9 @@ func New(cfg Config, store *db.Store, set *questions.Set) (*fiber.App, error) {
 	if cfg.BodyLimit == 0 {
 		cfg.BodyLimit = 64 * 1024
 	}
+	if cfg.UploadLimit == 0 {
+		cfg.UploadLimit = 8 << 20
+	}
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		return nil, err
@@ -114,7 +121,7 @@ func New(cfg Config, store *db.Store, set *questions.Set) (*fiber.App, error) {
 
 	app := fiber.New(fiber.Config{
 		ErrorHandler:            h.handleError,
-		BodyLimit:               cfg.BodyLimit,
+		BodyLimit:               cfg.UploadLimit,
 		ReadTimeout:             30 * time.Second,
 		WriteTimeout:            30 * time.Second,
 		IdleTimeout:             120 * time.Second,
@@ -135,6 +142,7 @@ func New(cfg Config, store *db.Store, set *questions.Set) (*fiber.App, error) {
 		Root:   http.FS(static),
 		MaxAge: 365 * 24 * 3600,
 	}))
+	app.Use(h.limitBody)
 	app.Use(h.language)
 	app.Use(csrf.New(csrf.Config{
 		KeyLookup:      "form:_csrf",
@@ -188,6 +196,15 @@ func newEngine() (*html.Engine, error) {
 	}
 	engine := html.NewFileSystem(http.FS(templates), ".html")
 	return engine, engine.Load()
+}
+
+// limitBody holds participants' requests to the small body limit; only the
+// leads' area (file import) may send up to the upload limit.
+func (h *handler) limitBody(c *fiber.Ctx) error {
+	if len(c.Request().Body()) > h.cfg.BodyLimit && !strings.HasPrefix(c.Path(), "/admin/") {
+		return fiber.ErrRequestEntityTooLarge
+	}
+	return c.Next()
 }
 
 // assetVersion fingerprints the static files, so their URLs change with them

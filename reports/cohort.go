@@ -164,8 +164,11 @@ func Build(store *db.Store, inst *questions.Instrument, cohort *db.Cohort) (*Coh
 	know := map[db.Wave]*knowledgeSums{db.Pre: {}, db.Post: {}}
 	bins := map[db.Wave]map[int][2]int{db.Pre: {}, db.Post: {}}
 
-	// The pass: one response's answers at a time.
-	byParticipant := map[string]map[db.Wave]*perResponse{}
+	// The pass: one response's answers at a time. People are kept in the
+	// order they first appear, so every sum runs in the same order and the
+	// report is the same to the last digit each time.
+	index := map[string]int{}
+	var people []map[db.Wave]*perResponse
 	var (
 		current     uint
 		cur         perResponse
@@ -199,11 +202,14 @@ func Build(store *db.Store, inst *questions.Instrument, cohort *db.Cohort) (*Coh
 			cur.accuracy = float64(kCorrect) / float64(kAnswered)
 			know[cur.wave].responses++
 		}
-		if byParticipant[participant] == nil {
-			byParticipant[participant] = map[db.Wave]*perResponse{}
+		i, seen := index[participant]
+		if !seen {
+			i = len(people)
+			index[participant] = i
+			people = append(people, map[db.Wave]*perResponse{})
 		}
 		r := cur
-		byParticipant[participant][cur.wave] = &r
+		people[i][cur.wave] = &r
 	}
 	reset()
 	err = store.EachAnswer(cohort.ID, func(a *db.AnswerRow) error {
@@ -271,7 +277,7 @@ func Build(store *db.Store, inst *questions.Instrument, cohort *db.Cohort) (*Coh
 	}
 	flush()
 
-	c := &Cohort{Inst: inst, Stats: stats, Participants: len(byParticipant),
+	c := &Cohort{Inst: inst, Stats: stats, Participants: len(people),
 		Waves: map[db.Wave][]Summary{}, Calibration: map[db.Wave][]CalibrationBin{}, SelfVsKnow: map[db.Wave]*Correlation{}}
 	c.Report = Report{Cohort: cohort.Slug, Instrument: cohort.Instrument, MinGroup: cohort.MinGroup,
 		Knowledge: map[string]KnowledgeReport{}}
@@ -282,7 +288,7 @@ func Build(store *db.Store, inst *questions.Instrument, cohort *db.Cohort) (*Coh
 	for d, dim := range inst.Dimensions {
 		var pre, post, then []float64
 		var pairPre, pairPost, thenPairThen, thenPairPost []float64
-		for _, waves := range byParticipant {
+		for _, waves := range people {
 			p, q := waves[db.Pre], waves[db.Post]
 			if p != nil && !math.IsNaN(p.scores[d]) {
 				pre = append(pre, p.scores[d])
@@ -315,7 +321,7 @@ func Build(store *db.Store, inst *questions.Instrument, cohort *db.Cohort) (*Coh
 	holm(c.Dimensions)
 	holm(c.Then)
 	var overall []float64
-	for _, waves := range byParticipant {
+	for _, waves := range people {
 		if p, q := waves[db.Pre], waves[db.Post]; p != nil && q != nil && !math.IsNaN(p.overall) && !math.IsNaN(q.overall) {
 			overall = append(overall, q.overall-p.overall)
 		}
@@ -336,7 +342,7 @@ func Build(store *db.Store, inst *questions.Instrument, cohort *db.Cohort) (*Coh
 			c.Calibration[w] = append(c.Calibration[w], bin)
 		}
 		var xs, ys []float64
-		for _, waves := range byParticipant {
+		for _, waves := range people {
 			if r := waves[w]; r != nil && !math.IsNaN(r.overall) && !math.IsNaN(r.accuracy) {
 				xs, ys = append(xs, r.overall), append(ys, r.accuracy)
 			}
@@ -353,12 +359,12 @@ func Build(store *db.Store, inst *questions.Instrument, cohort *db.Cohort) (*Coh
 		c.Items = append(c.Items, ItemDistribution{Item: it, Counts: map[db.Wave][]int{
 			db.Pre: itemCounts[db.Pre][i], db.Then: itemCounts[db.Then][i], db.Post: itemCounts[db.Post][i]}})
 	}
-	c.DropOut = dropOut(byParticipant, min)
+	c.DropOut = dropOut(people, min)
 	if q, ok := inst.BackgroundQuestion("field"); ok {
-		c.ByField = breakdown(inst, byParticipant, q, func(r *perResponse) string { return r.field }, min)
+		c.ByField = breakdown(inst, people, q, func(r *perResponse) string { return r.field }, min)
 	}
 	if q, ok := inst.BackgroundQuestion("ai_use"); ok {
-		c.ByUse = breakdown(inst, byParticipant, q, func(r *perResponse) string { return r.use }, min)
+		c.ByUse = breakdown(inst, people, q, func(r *perResponse) string { return r.use }, min)
 	}
 	return c, nil
 }
@@ -528,10 +534,10 @@ func pearson(xs, ys []float64) *float64 {
 	return ptr(sxy / math.Sqrt(sxx*syy))
 }
 
-func dropOut(byParticipant map[string]map[db.Wave]*perResponse, min int) DropOut {
+func dropOut(people []map[db.Wave]*perResponse, min int) DropOut {
 	var left, stayed []float64
 	var d DropOut
-	for _, waves := range byParticipant {
+	for _, waves := range people {
 		p := waves[db.Pre]
 		if p == nil {
 			continue
@@ -561,7 +567,7 @@ func dropOut(byParticipant map[string]map[db.Wave]*perResponse, min int) DropOut
 
 // breakdown groups participants by a background answer (from their pre
 // response, else their post response).
-func breakdown(inst *questions.Instrument, byParticipant map[string]map[db.Wave]*perResponse, q questions.BackgroundQuestion,
+func breakdown(inst *questions.Instrument, people []map[db.Wave]*perResponse, q questions.BackgroundQuestion,
 	value func(*perResponse) string, min int) []Group {
 	nDim := len(inst.Dimensions)
 	type acc struct {
@@ -573,7 +579,7 @@ func breakdown(inst *questions.Instrument, byParticipant map[string]map[db.Wave]
 	for _, o := range q.Options {
 		groups[o.Value] = &acc{preSum: make([]float64, nDim), chSum: make([]float64, nDim), preN: make([]int, nDim), chN: make([]int, nDim)}
 	}
-	for _, waves := range byParticipant {
+	for _, waves := range people {
 		p, post := waves[db.Pre], waves[db.Post]
 		v := ""
 		if p != nil {

@@ -1,0 +1,97 @@
+package app
+
+import (
+	"io"
+
+	"einordnung/db"
+	"einordnung/questions"
+	"einordnung/reports"
+)
+
+// exportSource is what an export reads: the cohort, its instrument, and
+// the report, built only for the formats that need it.
+type exportSource struct {
+	store  *db.Store
+	inst   *questions.Instrument
+	cohort *db.Cohort
+	lang   string
+}
+
+func (s exportSource) report() (*reports.Cohort, error) {
+	return reports.Build(s.store, s.inst, s.cohort)
+}
+
+// exportFormat is one file a lead can download, or the CLI can write.
+type exportFormat struct {
+	name  string // --what of the CLI, and the download's address
+	file  string // file name after the cohort's short code
+	mime  string
+	write func(io.Writer, exportSource) error
+}
+
+// exportFormats are every download, in the order the dashboard lists them.
+// They are set in init because the HTML report lists them in turn.
+var exportFormats []exportFormat
+
+func init() {
+	exportFormats = []exportFormat{
+		{"responses", "responses.csv", "text/csv; charset=utf-8", func(w io.Writer, s exportSource) error {
+			return reports.WriteLong(w, s.store, s.inst, s.cohort)
+		}},
+		{"wide", "wide.csv", "text/csv; charset=utf-8", func(w io.Writer, s exportSource) error {
+			return reports.WriteWide(w, s.store, s.inst, s.cohort)
+		}},
+		{"xlsx", "einordnung.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", func(w io.Writer, s exportSource) error {
+			rep, err := s.report()
+			if err != nil {
+				return err
+			}
+			return reports.WriteXLSX(w, s.store, s.inst, s.cohort, rep)
+		}},
+		{"codebook", "codebook.csv", "text/csv; charset=utf-8", func(w io.Writer, s exportSource) error {
+			return reports.WriteCodebook(w, s.inst)
+		}},
+		{"sps", "einordnung.sps", "text/plain; charset=utf-8", func(w io.Writer, s exportSource) error {
+			return reports.WriteSPSS(w, s.inst, "wide.csv")
+		}},
+		{"r", "einordnung.R", "text/plain; charset=utf-8", func(w io.Writer, s exportSource) error {
+			return reports.WriteRScript(w, s.inst)
+		}},
+		{"json", "report.json", "application/json; charset=utf-8", func(w io.Writer, s exportSource) error {
+			rep, err := s.report()
+			if err != nil {
+				return err
+			}
+			return writeReportJSON(w, rep)
+		}},
+		{"html", "report.html", "text/html; charset=utf-8", func(w io.Writer, s exportSource) error {
+			rep, err := s.report()
+			if err != nil {
+				return err
+			}
+			return writeReportHTML(w, s.lang, s.cohort, s.inst, rep)
+		}},
+	}
+}
+
+// findExport returns the format with the given name.
+func findExport(name string) (exportFormat, bool) {
+	for _, f := range exportFormats {
+		if f.name == name {
+			return f, true
+		}
+	}
+	return exportFormat{}, false
+}
+
+// exportNames lists the formats for help texts.
+func exportNames() string {
+	names := ""
+	for i, f := range exportFormats {
+		if i > 0 {
+			names += "|"
+		}
+		names += f.name
+	}
+	return names
+}
