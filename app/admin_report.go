@@ -189,6 +189,9 @@ func buildReportView(l string, cohort *db.Cohort, inst *questions.Instrument, re
 			return fmt.Sprintf("%.0f / %.0f / %.0f %%", lo*100, mid*100, hi*100), n
 		}
 		row := itemRow{ID: it.Item.ID, Text: it.Item.Text.In(l)}
+		if it.Item.Reverse {
+			row.Text += " " + msg(l, "report_reversed")
+		}
 		row.Pre, row.NPre = shares(db.Pre)
 		row.Post, row.NPost = shares(db.Post)
 		row.NoAnswers = it.Counts[db.Pre][len(it.Counts[db.Pre])-1] + it.Counts[db.Post][len(it.Counts[db.Post])-1]

@@ -310,14 +310,15 @@ var messages = buildMessages([][3]string{
 	{"report_dimensions", "Veränderung je Bereich", "Change per area"},
 	{"report_dimensions_intro", "Vorher, rückblickend vorher und nachher im Mittel (Skala 0–10), die Veränderung der verknüpften Paare und ihre Einordnung.", "Before, looking back and after on average (scale 0–10), the change of the linked pairs, and what it means."},
 	{"report_chart_means", "Mittelwerte je Bereich", "Means per area"},
-	{"report_chart_change", "Veränderung nachher − vorher mit 95-%-Konfidenzintervall", "Change after − before with 95 % confidence interval"},
+	{"report_chart_change", "Veränderung mit 95-%-KI", "Change with 95 % CI"},
 	{"report_chart_radar", "Profil des Jahrgangs", "Profile of the cohort"},
 	{"report_chart_spread", "Streuung je Bereich (Minimum, Quartile, Median, Maximum)", "Spread per area (minimum, quartiles, median, maximum)"},
 	{"report_chart_histogram", "Individuelle Veränderung im Mittel über alle Bereiche", "Individual change, averaged over all areas"},
 	{"report_chart_items", "Antworten je Aussage: %s", "Answers per statement: %s"},
 	{"report_chart_knowledge", "Wissen: Anteil richtig und mittlere Sicherheit", "Knowledge: share correct and mean confidence"},
 	{"report_chart_calibration", "Kalibrierung: Anteil richtig je Sicherheitsstufe", "Calibration: share correct per confidence level"},
-	{"report_table_dimensions", "Kennzahlen je Bereich", "Figures per area"},
+	{"report_table_dimensions", "Mittelwerte je Bereich (Skala 0–10) und Zuverlässigkeit", "Means per area (scale 0–10) and reliability"},
+	{"report_table_change", "Veränderung der verknüpften Paare (nachher − vorher)", "Change of the linked pairs (after − before)"},
 	{"report_pairs_short", "Paare", "pairs"},
 	{"report_change", "Veränderung", "Change"},
 	{"report_suppressed", "Teilweise ausgeblendet (zu wenige Personen).", "Partly hidden (too few people)."},
@@ -389,6 +390,7 @@ var messages = buildMessages([][3]string{
 	{"import_problems", "Gefundene Fehler", "Problems found"},
 	{"import_omitted", "Weitere Fehler, nicht aufgeführt:", "More problems, not listed:"},
 	{"import_done", "Importierte Befragungen:", "Surveys imported:"},
+	{"report_reversed", "(umgepolt: hohe Werte bedeuten geringe Kompetenz; hier ungepolt gezählt)", "(reverse-keyed: high values mean low competence; counted as given here)"},
 })
 
 func buildMessages(rows [][3]string) map[string]map[string]string {

@@ -174,6 +174,8 @@ func radarChart(c *Cohort, lang string, tx DashboardText) Chart {
 	// start an axis above the scale's minimum and exaggerate differences.
 	if rs, ok := chart.Options["radar"].([]any); ok {
 		for _, r := range rs {
+			// Multi-line names need a numeric line height here too.
+			r.(map[string]any)["axisName"] = map[string]any{"lineHeight": 14, "fontSize": 11, "color": "#555"}
 			if inds, ok := r.(map[string]any)["indicator"].([]any); ok {
 				for _, ind := range inds {
 					ind.(map[string]any)["min"] = c.Inst.Scale.Min
