@@ -390,7 +390,7 @@ var messages = buildMessages([][3]string{
 	{"import_problems", "Gefundene Fehler", "Problems found"},
 	{"import_omitted", "Weitere Fehler, nicht aufgeführt:", "More problems, not listed:"},
 	{"import_done", "Importierte Befragungen:", "Surveys imported:"},
-	{"report_reversed", "(umgepolt: hohe Werte bedeuten geringe Kompetenz; hier ungepolt gezählt)", "(reverse-keyed: high values mean low competence; counted as given here)"},
+	{"report_reversed", "(umgepolt: hohe Werte bedeuten geringe Kompetenz; hier wie angekreuzt gezählt)", "(reverse-keyed: high values mean low competence; counted as given here)"},
 })
 
 func buildMessages(rows [][3]string) map[string]map[string]string {
