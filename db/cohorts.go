@@ -78,18 +78,9 @@ func (s *Store) Cohorts() ([]CohortSummary, error) {
 	if err := s.r.Preload("Waves", inWaveOrder).Order("created_at DESC, id DESC").Find(&cohorts).Error; err != nil {
 		return nil, fmt.Errorf("db: list cohorts: %w", err)
 	}
-	var counts []struct {
-		CohortID  uint
-		Wave      Wave
-		Started   int
-		Submitted int
-	}
-	err := s.r.Table("responses").
-		Select("participants.cohort_id AS cohort_id, responses.wave AS wave, COUNT(*) AS started, COUNT(responses.submitted_at) AS submitted").
-		Joins("JOIN participants ON participants.id = responses.participant_id").
-		Group("participants.cohort_id, responses.wave").Scan(&counts).Error
+	counts, err := s.countResponses(0)
 	if err != nil {
-		return nil, fmt.Errorf("db: count responses: %w", err)
+		return nil, err
 	}
 	out := make([]CohortSummary, len(cohorts))
 	index := map[uint]int{}
@@ -204,23 +195,39 @@ type CohortStats struct {
 	Tolerant  int // post responses linked by a code with one element differing
 }
 
+// waveCount is one cohort's responses to one wave.
+type waveCount struct {
+	CohortID  uint
+	Wave      Wave
+	Started   int
+	Submitted int
+	Tolerant  int // linked by a code with one element differing
+}
+
+// countResponses counts responses per cohort and wave in the database; a
+// cohortID of 0 counts every cohort.
+func (s *Store) countResponses(cohortID uint) ([]waveCount, error) {
+	q := s.r.Table("responses").
+		Select("participants.cohort_id AS cohort_id, responses.wave AS wave, COUNT(*) AS started, "+
+			"COUNT(responses.submitted_at) AS submitted, SUM(CASE WHEN responses.link = ? THEN 1 ELSE 0 END) AS tolerant", LinkCodeTolerant).
+		Joins("JOIN participants ON participants.id = responses.participant_id").
+		Group("participants.cohort_id, responses.wave")
+	if cohortID != 0 {
+		q = q.Where("participants.cohort_id = ?", cohortID)
+	}
+	var counts []waveCount
+	if err := q.Scan(&counts).Error; err != nil {
+		return nil, fmt.Errorf("db: count responses: %w", err)
+	}
+	return counts, nil
+}
+
 // Stats counts a cohort's participation in the database.
 func (s *Store) Stats(cohortID uint) (CohortStats, error) {
 	st := CohortStats{Started: WaveCounts{}, Submitted: WaveCounts{}}
-	var perWave []struct {
-		Wave      Wave
-		Started   int
-		Submitted int
-		Tolerant  int
-	}
-	err := s.r.Table("responses").
-		Select("responses.wave AS wave, COUNT(*) AS started, COUNT(responses.submitted_at) AS submitted, "+
-			"SUM(CASE WHEN responses.link = ? THEN 1 ELSE 0 END) AS tolerant", LinkCodeTolerant).
-		Joins("JOIN participants ON participants.id = responses.participant_id").
-		Where("participants.cohort_id = ?", cohortID).
-		Group("responses.wave").Scan(&perWave).Error
+	perWave, err := s.countResponses(cohortID)
 	if err != nil {
-		return st, fmt.Errorf("db: cohort %d counts: %w", cohortID, err)
+		return st, err
 	}
 	for _, w := range perWave {
 		st.Started[w.Wave] = w.Started
