@@ -67,13 +67,15 @@ func (h *handler) showCompare(c *fiber.Ctx) error {
 		return h.renderAdmin(c, "admin/compare", "compare_title", v, "")
 	}
 	family := func(ref string) string { id, _, _ := strings.Cut(ref, "@"); return id }
-	var inst *questions.Instrument
-	var built []*reports.Cohort
 	for _, co := range chosen {
 		if family(co.Instrument) != family(chosen[0].Instrument) {
 			c.Status(fiber.StatusUnprocessableEntity)
 			return h.renderAdmin(c, "admin/compare", "compare_title", v, h.t(c, "compare_family"))
 		}
+	}
+	var inst *questions.Instrument
+	var built []*reports.Cohort
+	for _, co := range chosen {
 		in, ok := h.set.Get(co.Instrument)
 		if !ok {
 			return errNotFound

@@ -29,8 +29,9 @@ func (h *handler) exportCohort(c *fiber.Ctx) error {
 	}
 	h.audit(u.Email, db.AuditExport, cohort.Slug, format.name)
 	src := exportSource{store: h.store, inst: inst, cohort: cohort, lang: lang(c)}
-	c.Set(fiber.HeaderContentType, format.mime)
+	// Attachment guesses a type from the file name; ours comes after it.
 	c.Attachment(cohort.Slug + "-" + format.file)
+	c.Set(fiber.HeaderContentType, format.mime)
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		if err := format.write(w, src); err != nil {
 			// Headers are gone; the cut-off file is the only sign left.

@@ -34,15 +34,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	qrcode "github.com/skip2/go-qrcode"
+	"github.com/xuri/excelize/v2"
 
 	"einordnung/app"
 	"einordnung/db"
 	"einordnung/questions"
+	"einordnung/reports"
 )
 
 const (
@@ -986,5 +989,170 @@ func (b *browserTab) expectPath(t *testing.T, path string) {
 	u, err := url.Parse(loc)
 	if err != nil || u.Scheme+"://"+u.Host != b.base || u.Path != path {
 		t.Fatalf("%s: the tab shows %s, want %s%s\n%s", b.name, loc, b.base, path, b.describe())
+	}
+}
+
+// TestBrowserDashboard opens the dashboard of a demo cohort as its lead on a
+// desktop browser: every chart is drawn on a canvas, and the XLSX download
+// arrives as a workbook with its four sheets.
+func TestBrowserDashboard(t *testing.T) {
+	env := startBrowserEnv(t, leadTimeout)
+	defer env.finish(t)
+	store := env.store
+
+	const (
+		email    = "auswertung@example.org"
+		password = "Ein Passwort für die Auswertung"
+	)
+	inst, err := env.set.Resolve(questions.DefaultID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cohort, err := store.CreateCohort("demo26", "Demo-Jahrgang 2026", inst.Ref())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reports.GenerateDemo(store, inst, cohort, 300, 2); err != nil {
+		t.Fatal(err)
+	}
+	hash, err := app.HashPassword(password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lead, err := store.CreateUser(email, db.RoleLead, hash, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.SetLeadCohorts(lead.ID, []uint{cohort.ID}); err != nil {
+		t.Fatal(err)
+	}
+
+	b := env.newTab(t, "dashboard tab", true, desktopViewport)
+	b.open(t, "/admin/login", 200)
+	if w := brEval[int](t, b, "window.innerWidth"); w != desktopWidth {
+		t.Fatalf("the viewport is %d px wide, want %d (a desktop)", w, desktopWidth)
+	}
+	b.typeInto(t, "#email", email)
+	b.typeInto(t, "#password", password)
+	b.submit(t, `form[action="/admin/login"] button[type="submit"]`, 200, `a[href="/admin/cohorts/new"]`)
+	report := fmt.Sprintf("/admin/cohorts/%d/report", cohort.ID)
+	b.open(t, report, 200)
+	b.waitVisible(t, "#downloads")
+
+	// Every chart drawn: marked by charts.js, on a canvas with pixels.
+	type chartState struct {
+		ID     string `json:"id"`
+		Drawn  bool   `json:"drawn"`
+		Width  int    `json:"width"`
+		Height int    `json:"height"`
+		Inked  bool   `json:"inked"`
+	}
+	const allDrawn = `Array.from(document.querySelectorAll("[data-chart]")).every(el => {
+		const c = el.querySelector("canvas");
+		return el.getAttribute("data-drawn") === "true" && c !== null && c.width > 0 && c.height > 0;
+	})`
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	_, err = chromedp.Run(ctx, chromedp.Poll[bool](allDrawn, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(15*time.Second)))
+	cancel()
+	charts := brEval[[]chartState](t, b, `Array.from(document.querySelectorAll("[data-chart]")).map(el => {
+		const c = el.querySelector("canvas");
+		let inked = false;
+		if (c && c.width > 0 && c.height > 0) {
+			const px = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+			for (let i = 3; i < px.length && !inked; i += 4) inked = px[i] > 0;
+		}
+		return {id: el.getAttribute("data-chart"), drawn: el.getAttribute("data-drawn") === "true",
+			width: c ? c.width : 0, height: c ? c.height : 0, inked: inked};
+	})`)
+	if err != nil {
+		t.Fatalf("not every chart was drawn (%v): %+v\n%s", err, charts, b.describe())
+	}
+	if want := 5 + len(inst.Dimensions) + 4; len(charts) != want {
+		t.Errorf("the dashboard has %d charts, want %d", len(charts), want)
+	}
+	for _, c := range charts {
+		if !c.Drawn || c.Width == 0 || c.Height == 0 || !c.Inked {
+			t.Errorf("chart %s is not drawn: %+v", c.ID, c)
+		}
+	}
+
+	// Download the workbook by clicking its link.
+	link := fmt.Sprintf(`#downloads + ul a[href="%s/export/xlsx"]`, strings.TrimSuffix(report, "/report"))
+	if label := strings.TrimSpace(brRun(t, b, "read the XLSX link", chromedp.TextContent(chromedp.CSS(link)))); !strings.HasPrefix(label, "Excel-Arbeitsmappe") {
+		t.Errorf("the XLSX link says %q", label)
+	}
+	dir := t.TempDir()
+	ctx, cancel = context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	begins := chromedp.Events(ctx, browser.DownloadWillBegin)
+	progress := chromedp.Events(ctx, browser.DownloadProgress)
+	err = chromedp.Do(ctx,
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+				Behavior:         browser.SetDownloadBehaviorBehaviorAllowAndName,
+				BrowserContextID: chromedp.FromContext(b.ctx).BrowserContextID,
+				DownloadPath:     dir,
+				EventsEnabled:    ptr(true),
+			})
+			return err
+		}),
+		chromedp.Click(chromedp.CSS(link)),
+	)
+	if err != nil {
+		t.Fatalf("click the XLSX link: %v\n%s", err, b.describe())
+	}
+	for ev, err := range begins {
+		if err != nil {
+			t.Fatalf("waiting for the download to begin: %v", err)
+		}
+		if want := "demo26-einordnung.xlsx"; ev.SuggestedFilename != want {
+			t.Errorf("the download is named %q, want %q", ev.SuggestedFilename, want)
+		}
+		break
+	}
+	var file string
+	for ev, err := range progress {
+		if err != nil {
+			t.Fatalf("waiting for the download: %v", err)
+		}
+		if ev.State == browser.DownloadProgressStateCanceled {
+			t.Fatalf("the download was canceled: %+v", ev)
+		}
+		if ev.State == browser.DownloadProgressStateCompleted {
+			file = filepath.Join(dir, ev.GUID)
+			break
+		}
+	}
+
+	wb, err := excelize.OpenFile(file)
+	if err != nil {
+		t.Fatalf("the downloaded workbook does not open: %v", err)
+	}
+	defer wb.Close()
+	if got, want := strings.Join(wb.GetSheetList(), ","), "wide,long,codebook,report"; got != want {
+		t.Errorf("the workbook has the sheets %s, want %s", got, want)
+	}
+	rows, err := wb.GetRows("long")
+	if err != nil {
+		t.Fatal(err)
+	}
+	answers := 0
+	if err := store.EachAnswer(cohort.ID, func(*db.AnswerRow) error { answers++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != answers+1 || answers == 0 || strings.Join(rows[0], ",") != "cohort,wave,participant,response,submitted_at,item,kind,dimension,value,confidence" {
+		t.Errorf("the long sheet has %d rows, want %d answers and the contract's header: %.200q", len(rows), answers, rows)
+	}
+	for _, sheet := range []string{"wide", "codebook", "report"} {
+		if rows, err := wb.GetRows(sheet); err != nil || len(rows) < 2 {
+			t.Errorf("sheet %s: %d rows, %v", sheet, len(rows), err)
+		}
+	}
+	entries, err := store.AuditLog(5, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) == 0 || entries[0].Action != db.AuditExport || entries[0].Actor != email || entries[0].Target != "demo26" || entries[0].Detail != "xlsx" {
+		t.Errorf("the audit log ends %+v, want the lead's xlsx export", entries)
 	}
 }

@@ -62,6 +62,47 @@ func (s *Store) EachAnswer(cohortID uint, fn func(*AnswerRow) error) error {
 	return nil
 }
 
+// ScoreRow is one answer as reports score it: lighter than AnswerRow (no
+// pseudonym, no date to parse), because a report reads a million of them.
+type ScoreRow struct {
+	ResponseID    uint
+	ParticipantID uint
+	Item          string
+	Retro         bool
+	Kind          string
+	Value         sql.NullString
+	Confidence    sql.NullInt64
+}
+
+// EachScoreRow streams the answers of a cohort's submitted responses to one
+// wave, grouped by response (in response order), reusing one ScoreRow.
+func (s *Store) EachScoreRow(cohortID uint, wave Wave, fn func(*ScoreRow) error) error {
+	rows, err := s.r.Raw(`SELECT answers.response_id, responses.participant_id, answers.item, answers.retro,
+			answers.kind, answers.value, answers.confidence
+		FROM answers
+		JOIN responses ON responses.id = answers.response_id
+		JOIN participants ON participants.id = responses.participant_id
+		WHERE participants.cohort_id = ? AND responses.wave = ? AND responses.submitted_at IS NOT NULL
+		ORDER BY answers.response_id`, cohortID, wave).Rows()
+	if err != nil {
+		return fmt.Errorf("db: read answers: %w", err)
+	}
+	defer rows.Close()
+	var r ScoreRow
+	for rows.Next() {
+		if err := rows.Scan(&r.ResponseID, &r.ParticipantID, &r.Item, &r.Retro, &r.Kind, &r.Value, &r.Confidence); err != nil {
+			return fmt.Errorf("db: read answer: %w", err)
+		}
+		if err := fn(&r); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("db: read answers: %w", err)
+	}
+	return nil
+}
+
 // ImportedResponse is one submitted response to store from a file.
 type ImportedResponse struct {
 	Participant string // pseudonym

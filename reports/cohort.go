@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"sync"
 
 	"einordnung/db"
 	"einordnung/questions"
@@ -96,10 +97,12 @@ type ItemDistribution struct {
 	Counts map[db.Wave][]int
 }
 
-// CalibrationBin is the share correct among answers given with one confidence.
+// CalibrationBin is the share correct among answers given with a
+// confidence from Confidence to Confidence + 9 %.
 type CalibrationBin struct {
 	Confidence int
-	N          int
+	N          int // answers
+	People     int // people who gave them
 	Correct    *float64
 }
 
@@ -130,152 +133,75 @@ type perResponse struct {
 	field, use string
 }
 
+// calibrationBins groups confidences in steps of ten: 50–59 %, …, 100 %.
+const calibrationBins = (questions.MaxConfidence-questions.MinConfidence)/10 + 1
+
+func binOf(confidence int) int { return (confidence - questions.MinConfidence) / 10 }
+
+// wavePass is what one streaming pass over a wave's answers collects.
+type wavePass struct {
+	order      []uint // participants in the order their response first appears
+	responses  map[uint]*perResponse
+	itemCounts map[db.Wave][][]int      // the wave's, and for post also then's
+	alpha      map[db.Wave][]*alphaSums // likewise
+	know       knowledgeSums
+	bins       [calibrationBins][3]int // answers, correct answers, people
+}
+
 // Build computes a cohort's figures in one streaming pass over its
-// submitted answers; only per-response scores are kept in memory.
+// submitted answers (the pre and the post wave read side by side, one core
+// each); only per-response scores are kept in memory.
 func Build(store *db.Store, inst *questions.Instrument, cohort *db.Cohort) (*Cohort, error) {
 	stats, err := store.Stats(cohort.ID)
 	if err != nil {
 		return nil, fmt.Errorf("reports: %w", err)
 	}
-	nDim, nItem := len(inst.Dimensions), len(inst.Items)
+	passes := map[db.Wave]*wavePass{}
+	errs := make(chan error, 2)
+	var mu sync.Mutex
+	for _, w := range []db.Wave{db.Pre, db.Post} {
+		go func() {
+			p, err := scanWave(store, inst, cohort.ID, w)
+			mu.Lock()
+			passes[w] = p
+			mu.Unlock()
+			errs <- err
+		}()
+	}
+	for range 2 {
+		if e := <-errs; e != nil && err == nil {
+			err = e
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reports: %w", err)
+	}
+	pre, post := passes[db.Pre], passes[db.Post]
+	itemCounts := map[db.Wave][][]int{db.Pre: pre.itemCounts[db.Pre], db.Then: post.itemCounts[db.Then], db.Post: post.itemCounts[db.Post]}
+	alpha := map[db.Wave][]*alphaSums{db.Pre: pre.alpha[db.Pre], db.Then: post.alpha[db.Then], db.Post: post.alpha[db.Post]}
+	know := map[db.Wave]*knowledgeSums{db.Pre: &pre.know, db.Post: &post.know}
+	bins := map[db.Wave]*[calibrationBins][3]int{db.Pre: &pre.bins, db.Post: &post.bins}
 	itemIndex := map[string]int{}
 	for i, it := range inst.Items {
 		itemIndex[it.ID] = i
 	}
-	correct := map[string]bool{}
-	for _, k := range inst.Knowledge {
-		correct[k.ID] = k.Correct
-	}
-	points := inst.Scale.Max - inst.Scale.Min + 2 // values and "keine Angabe"
-	itemCounts := map[db.Wave][][]int{}
-	for _, w := range []db.Wave{db.Pre, db.Then, db.Post} {
-		itemCounts[w] = make([][]int, nItem)
-		for i := range itemCounts[w] {
-			itemCounts[w][i] = make([]int, points)
-		}
-	}
-	alpha := map[db.Wave][]*alphaSums{}
-	for _, w := range []db.Wave{db.Pre, db.Then, db.Post} {
-		alpha[w] = make([]*alphaSums, nDim)
-		for d, dim := range inst.Dimensions {
-			alpha[w][d] = newAlphaSums(len(inst.ItemsOf(dim.ID)))
-		}
-	}
-	know := map[db.Wave]*knowledgeSums{db.Pre: {}, db.Post: {}}
-	bins := map[db.Wave]map[int][2]int{db.Pre: {}, db.Post: {}}
+	nDim := len(inst.Dimensions)
 
-	// The pass: one response's answers at a time. People are kept in the
-	// order they first appear, so every sum runs in the same order and the
-	// report is the same to the last digit each time.
-	index := map[string]int{}
+	// People in a fixed order (pre first, then post only), so that every sum
+	// runs in the same order and the report is the same to the last digit.
 	var people []map[db.Wave]*perResponse
-	var (
-		current     uint
-		cur         perResponse
-		participant string
-		now, then   = make([]float64, nItem), make([]float64, nItem)
-		kAnswered   int
-		kCorrect    int
-	)
-	reset := func() {
-		for i := range now {
-			now[i], then[i] = math.NaN(), math.NaN()
+	for _, id := range pre.order {
+		waves := map[db.Wave]*perResponse{db.Pre: pre.responses[id]}
+		if r := post.responses[id]; r != nil {
+			waves[db.Post] = r
 		}
-		cur = perResponse{}
-		kAnswered, kCorrect = 0, 0
+		people = append(people, waves)
 	}
-	flush := func() {
-		if current == 0 {
-			return
+	for _, id := range post.order {
+		if pre.responses[id] == nil {
+			people = append(people, map[db.Wave]*perResponse{db.Post: post.responses[id]})
 		}
-		cur.scores = make([]float64, nDim)
-		inst.ScoreVector(now, cur.scores)
-		addAlpha(inst, alpha[cur.wave], now)
-		if cur.wave == db.Post {
-			cur.thenScores = make([]float64, nDim)
-			inst.ScoreVector(then, cur.thenScores)
-			addAlpha(inst, alpha[db.Then], then)
-		}
-		cur.overall = nanMean(cur.scores)
-		cur.accuracy = math.NaN()
-		if kAnswered > 0 {
-			cur.accuracy = float64(kCorrect) / float64(kAnswered)
-			know[cur.wave].responses++
-		}
-		i, seen := index[participant]
-		if !seen {
-			i = len(people)
-			index[participant] = i
-			people = append(people, map[db.Wave]*perResponse{})
-		}
-		r := cur
-		people[i][cur.wave] = &r
 	}
-	reset()
-	err = store.EachAnswer(cohort.ID, func(a *db.AnswerRow) error {
-		if a.ResponseID != current {
-			flush()
-			reset()
-			current, participant, cur.wave = a.ResponseID, a.Participant, a.Wave
-		}
-		switch a.Kind {
-		case db.KindRating:
-			i, ok := itemIndex[a.Item]
-			if !ok {
-				return nil
-			}
-			wave := a.ExportWave()
-			if !a.Value.Valid {
-				itemCounts[wave][i][points-1]++
-				return nil
-			}
-			v, err := strconv.Atoi(a.Value.String)
-			if err != nil || v < inst.Scale.Min || v > inst.Scale.Max {
-				return nil
-			}
-			itemCounts[wave][i][v-inst.Scale.Min]++
-			if a.Retro {
-				then[i] = float64(v)
-			} else {
-				now[i] = float64(v)
-			}
-		case db.KindKnowledge:
-			right, ok := correct[a.Item]
-			if !ok || !a.Value.Valid || !a.Confidence.Valid {
-				return nil
-			}
-			value, err := strconv.ParseBool(a.Value.String)
-			conf := int(a.Confidence.Int64)
-			if err != nil || conf < questions.MinConfidence || conf > questions.MaxConfidence {
-				return nil
-			}
-			hit := value == right
-			know[a.Wave].add(conf, hit)
-			kAnswered++
-			b := bins[a.Wave][conf]
-			b[0]++
-			if hit {
-				kCorrect++
-				b[1]++
-			}
-			bins[a.Wave][conf] = b
-		case db.KindBackground:
-			if !a.Value.Valid {
-				return nil
-			}
-			switch a.Item {
-			case "field":
-				cur.field = a.Value.String
-			case "ai_use":
-				cur.use = a.Value.String
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("reports: %w", err)
-	}
-	flush()
 
 	c := &Cohort{Inst: inst, Stats: stats, Participants: len(people),
 		Waves: map[db.Wave][]Summary{}, Calibration: map[db.Wave][]CalibrationBin{}, SelfVsKnow: map[db.Wave]*Correlation{}}
@@ -333,10 +259,11 @@ func Build(store *db.Store, inst *questions.Instrument, cohort *db.Cohort) (*Coh
 
 	for _, w := range []db.Wave{db.Pre, db.Post} {
 		c.Knowledge[string(w)] = know[w].report(min)
-		for conf := questions.MinConfidence; conf <= questions.MaxConfidence; conf += 10 {
-			b := bins[w][conf]
-			bin := CalibrationBin{Confidence: conf, N: b[0]}
-			if b[0] >= min {
+		for i, b := range bins[w] {
+			// The threshold counts people, not answers: a bin resting on
+			// few people's answers would show how those people answered.
+			bin := CalibrationBin{Confidence: questions.MinConfidence + 10*i, N: b[0], People: b[2]}
+			if b[2] >= min {
 				bin.Correct = ptr(float64(b[1]) / float64(b[0]))
 			}
 			c.Calibration[w] = append(c.Calibration[w], bin)
@@ -623,4 +550,151 @@ func breakdown(inst *questions.Instrument, people []map[db.Wave]*perResponse, q 
 		out = append(out, g)
 	}
 	return out
+}
+
+// scanWave reads one wave's submitted answers once, response by response,
+// and keeps each response's scores and the running sums.
+func scanWave(store *db.Store, inst *questions.Instrument, cohortID uint, wave db.Wave) (*wavePass, error) {
+	nDim, nItem := len(inst.Dimensions), len(inst.Items)
+	itemIndex := make(map[string]int, nItem)
+	for i, it := range inst.Items {
+		itemIndex[it.ID] = i
+	}
+	correct := map[string]bool{}
+	for _, k := range inst.Knowledge {
+		correct[k.ID] = k.Correct
+	}
+	points := inst.Scale.Max - inst.Scale.Min + 2 // values and "keine Angabe"
+	p := &wavePass{responses: map[uint]*perResponse{}, itemCounts: map[db.Wave][][]int{}, alpha: map[db.Wave][]*alphaSums{}}
+	waves := []db.Wave{wave}
+	if wave == db.Post {
+		waves = append(waves, db.Then)
+	}
+	for _, w := range waves {
+		p.itemCounts[w] = make([][]int, nItem)
+		for i := range p.itemCounts[w] {
+			p.itemCounts[w][i] = make([]int, points)
+		}
+		p.alpha[w] = make([]*alphaSums, nDim)
+		for d, dim := range inst.Dimensions {
+			p.alpha[w][d] = newAlphaSums(len(inst.ItemsOf(dim.ID)))
+		}
+	}
+
+	var (
+		current, participant uint
+		cur                  perResponse
+		now, then            = make([]float64, nItem), make([]float64, nItem)
+		kAnswered, kCorrect  int
+		binHit               [calibrationBins]bool
+	)
+	reset := func() {
+		for i := range now {
+			now[i], then[i] = math.NaN(), math.NaN()
+		}
+		cur = perResponse{wave: wave}
+		kAnswered, kCorrect = 0, 0
+		binHit = [calibrationBins]bool{}
+	}
+	flush := func() {
+		if current == 0 {
+			return
+		}
+		cur.scores = make([]float64, nDim)
+		inst.ScoreVector(now, cur.scores)
+		addAlpha(inst, p.alpha[wave], now)
+		if wave == db.Post {
+			cur.thenScores = make([]float64, nDim)
+			inst.ScoreVector(then, cur.thenScores)
+			addAlpha(inst, p.alpha[db.Then], then)
+		}
+		cur.overall = nanMean(cur.scores)
+		cur.accuracy = math.NaN()
+		if kAnswered > 0 {
+			cur.accuracy = float64(kCorrect) / float64(kAnswered)
+			p.know.responses++
+		}
+		for b, hit := range binHit {
+			if hit {
+				p.bins[b][2]++
+			}
+		}
+		r := cur
+		if _, seen := p.responses[participant]; !seen {
+			p.order = append(p.order, participant)
+		}
+		p.responses[participant] = &r
+	}
+	reset()
+	err := store.EachScoreRow(cohortID, wave, func(a *db.ScoreRow) error {
+		if a.ResponseID != current {
+			flush()
+			reset()
+			current, participant = a.ResponseID, a.ParticipantID
+		}
+		switch a.Kind {
+		case db.KindRating:
+			i, ok := itemIndex[a.Item]
+			if !ok {
+				return nil
+			}
+			counts := p.itemCounts[wave]
+			if a.Retro {
+				counts = p.itemCounts[db.Then]
+				if counts == nil {
+					return nil
+				}
+			}
+			if !a.Value.Valid {
+				counts[i][points-1]++
+				return nil
+			}
+			v, err := strconv.Atoi(a.Value.String)
+			if err != nil || v < inst.Scale.Min || v > inst.Scale.Max {
+				return nil
+			}
+			counts[i][v-inst.Scale.Min]++
+			if a.Retro {
+				then[i] = float64(v)
+			} else {
+				now[i] = float64(v)
+			}
+		case db.KindKnowledge:
+			right, ok := correct[a.Item]
+			if !ok || !a.Value.Valid || !a.Confidence.Valid {
+				return nil
+			}
+			value, err := strconv.ParseBool(a.Value.String)
+			conf := int(a.Confidence.Int64)
+			if err != nil || conf < questions.MinConfidence || conf > questions.MaxConfidence {
+				return nil
+			}
+			hit := value == right
+			p.know.add(conf, hit)
+			kAnswered++
+			b := binOf(conf)
+			binHit[b] = true
+			p.bins[b][0]++
+			if hit {
+				kCorrect++
+				p.bins[b][1]++
+			}
+		case db.KindBackground:
+			if !a.Value.Valid {
+				return nil
+			}
+			switch a.Item {
+			case "field":
+				cur.field = a.Value.String
+			case "ai_use":
+				cur.use = a.Value.String
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	flush()
+	return p, nil
 }

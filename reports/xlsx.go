@@ -17,8 +17,7 @@ import (
 )
 
 // plainNumber is a number as the exports write one; leading zeros that
-// would change meaning (a code like 007) stay text. A typed text that starts
-// with "-" never matches: SafeCell has put an apostrophe before it.
+// would change meaning (a code like 007) stay text.
 var plainNumber = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?(e[-+][0-9]+)?$`)
 
 // maxSheetRows is Excel's row limit per sheet, header included.
@@ -26,19 +25,34 @@ const maxSheetRows = 1_048_576
 
 // WriteXLSX writes a workbook with the sheets wide, long, codebook and
 // report. The data sheets are the CSV exports row by row (streamed, so the
-// formula-injection guard and the contract are the CSV's); a long export
-// beyond Excel's row limit is cut and says so in its last row.
+// formula-injection guard and the contract are the CSV's); only columns
+// that hold numbers by definition become numeric cells, so a typed text
+// like "0.10" or a pseudonym of digits stays exactly as it was. A long
+// export beyond Excel's row limit is cut and says so in its last row.
 func WriteXLSX(w io.Writer, store *db.Store, inst *questions.Instrument, cohort *db.Cohort, rep *Cohort) error {
 	f := excelize.NewFile()
 	defer f.Close()
+	ratings := map[string]bool{}
+	for _, it := range inst.Items {
+		ratings[it.ID], ratings[it.ID+"_then"] = true, true
+	}
+	for _, k := range inst.Knowledge {
+		ratings[k.ID+"_conf"] = true
+	}
 	sheets := []struct {
-		name  string
-		write func(io.Writer) error
+		name    string
+		write   func(io.Writer) error
+		numeric numericCell
 	}{
-		{"wide", func(w io.Writer) error { return WriteWide(w, store, inst, cohort) }},
-		{"long", func(w io.Writer) error { return WriteLong(w, store, inst, cohort) }},
-		{"codebook", func(w io.Writer) error { return WriteCodebook(w, inst) }},
-		{"report", func(w io.Writer) error { return writeReportCSV(w, rep) }},
+		{"wide", func(w io.Writer) error { return WriteWide(w, store, inst, cohort) },
+			func(col string, _ map[string]string) bool { return ratings[col] || strings.HasPrefix(col, "score_") }},
+		{"long", func(w io.Writer) error { return WriteLong(w, store, inst, cohort) }, longNumeric},
+		{"codebook", func(w io.Writer) error { return WriteCodebook(w, inst) },
+			func(col string, _ map[string]string) bool { return col == "min" || col == "max" }},
+		{"report", func(w io.Writer) error { return writeReportCSV(w, rep) },
+			func(col string, _ map[string]string) bool {
+				return col != "comparison" && col != "dimension" && col != "suppressed"
+			}},
 	}
 	for i, s := range sheets {
 		if i == 0 {
@@ -48,15 +62,26 @@ func WriteXLSX(w io.Writer, store *db.Store, inst *questions.Instrument, cohort 
 		} else if _, err := f.NewSheet(s.name); err != nil {
 			return err
 		}
-		if err := streamSheet(f, s.name, s.write); err != nil {
+		if err := streamSheet(f, s.name, s.write, s.numeric); err != nil {
 			return fmt.Errorf("reports: sheet %s: %w", s.name, err)
 		}
 	}
 	return f.Write(w)
 }
 
-// streamSheet pipes a CSV writer's output into a worksheet row by row.
-func streamSheet(f *excelize.File, sheet string, write func(io.Writer) error) error {
+// longNumeric: in the long sheet only response ids, confidences and the
+// values of rating answers are numbers; a typed text stays text.
+func longNumeric(col string, row map[string]string) bool {
+	return col == "response" || col == "confidence" || (col == "value" && row["kind"] == db.KindRating)
+}
+
+// numericCell says whether a cell holds a number by definition, given its
+// column's header and the row (header → value).
+type numericCell func(column string, row map[string]string) bool
+
+// streamSheet pipes a CSV writer's output into a worksheet row by row;
+// cells that numeric accepts and that hold a plain number become numbers.
+func streamSheet(f *excelize.File, sheet string, write func(io.Writer) error, numeric numericCell) error {
 	sw, err := f.NewStreamWriter(sheet)
 	if err != nil {
 		return err
@@ -65,29 +90,34 @@ func streamSheet(f *excelize.File, sheet string, write func(io.Writer) error) er
 	go func() { pw.CloseWithError(write(pw)) }()
 	r := csv.NewReader(pr)
 	r.FieldsPerRecord = -1
-	row := 1
-	for {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			pr.CloseWithError(err)
-			return err
-		}
-		if row == maxSheetRows {
+	var header []string
+	named := map[string]string{}
+	next, err := r.Read()
+	for row := 1; err == nil; row++ {
+		rec := next
+		next, err = r.Read()
+		if row == maxSheetRows && err == nil {
+			// One more record follows: it would not fit. Say so instead.
 			cell, _ := excelize.CoordinatesToCellName(1, row)
 			if err := sw.SetRow(cell, []any{"… more rows than Excel holds: use the CSV export"}); err != nil {
 				return err
 			}
 			pr.CloseWithError(errors.New("sheet full"))
-			break
+			return sw.Flush()
+		}
+		if row == 1 {
+			header = rec
+		}
+		for i, col := range header {
+			named[col] = ""
+			if i < len(rec) {
+				named[col] = rec[i]
+			}
 		}
 		values := make([]any, len(rec))
 		for i, v := range rec {
 			values[i] = v
-			// Numbers become numbers, so Excel can compute with them.
-			if plainNumber.MatchString(v) {
+			if row > 1 && i < len(header) && numeric(header[i], named) && plainNumber.MatchString(v) {
 				if n, err := strconv.ParseFloat(v, 64); err == nil {
 					values[i] = n
 				}
@@ -98,7 +128,10 @@ func streamSheet(f *excelize.File, sheet string, write func(io.Writer) error) er
 			pr.CloseWithError(err)
 			return err
 		}
-		row++
+	}
+	if !errors.Is(err, io.EOF) {
+		pr.CloseWithError(err)
+		return err
 	}
 	return sw.Flush()
 }

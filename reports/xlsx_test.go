@@ -317,7 +317,7 @@ func TestStreamSheetCutsAtExcelsRowLimit(t *testing.T) {
 		}
 		writeErr = bw.Flush()
 		return writeErr
-	})
+	}, func(string, map[string]string) bool { return true })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -357,5 +357,47 @@ func TestStreamSheetCutsAtExcelsRowLimit(t *testing.T) {
 	// Row 1 is the header, so row maxSheetRows − 1 holds the number maxSheetRows − 2.
 	if want := strconv.Itoa(maxSheetRows - 2); len(prev) != 1 || prev[0] != want {
 		t.Errorf("row before the note %q, want %s", prev, want)
+	}
+}
+
+// TestTypedTextStaysText: number-like texts and pseudonyms keep their exact
+// form in the long sheet; only rating values become numbers.
+func TestTypedTextStaysText(t *testing.T) {
+	f := excelize.NewFile()
+	defer f.Close()
+	csvText := "participant,response,kind,value,confidence\n" +
+		"12345678901234567890,17,text,0.10,\n" +
+		"P1,18,rating,7,\n" +
+		"P1,18,knowledge,true,80\n" +
+		"P1,18,text,1e-07,\n"
+	err := streamSheet(f, "Sheet1", func(w io.Writer) error {
+		_, err := io.WriteString(w, csvText)
+		return err
+	}, longNumeric)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		cell, want string
+		number     bool
+	}{
+		{"A2", "12345678901234567890", false},
+		{"B2", "17", true},
+		{"D2", "0.10", false},
+		{"D3", "7", true},
+		{"E4", "80", true},
+		{"D5", "1e-07", false},
+	}
+	for _, tt := range tests {
+		got, err := f.GetCellValue("Sheet1", tt.cell)
+		if err != nil {
+			t.Fatal(err)
+		}
+		typ, _ := f.GetCellType("Sheet1", tt.cell)
+		// The stream writer leaves a number's type unset, which OOXML reads as a number.
+		isNumber := typ == excelize.CellTypeNumber || typ == excelize.CellTypeUnset
+		if got != tt.want || isNumber != tt.number {
+			t.Errorf("%s = %q (type %v), want %q number=%v", tt.cell, got, typ, tt.want, tt.number)
+		}
 	}
 }
