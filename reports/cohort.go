@@ -3,9 +3,8 @@ package reports
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
-	"strconv"
-	"sync"
 
 	"einordnung/db"
 	"einordnung/questions"
@@ -156,19 +155,21 @@ func Build(store *db.Store, inst *questions.Instrument, cohort *db.Cohort) (*Coh
 	if err != nil {
 		return nil, fmt.Errorf("reports: %w", err)
 	}
-	passes := map[db.Wave]*wavePass{}
-	errs := make(chan error, 2)
-	var mu sync.Mutex
+	// Each wave is read in scanParts slices of its participants, side by
+	// side: the post wave has twice the answers of the pre wave, and equal
+	// slices keep both cores busy to the end.
+	parts := map[db.Wave][]*wavePass{db.Pre: make([]*wavePass, scanParts), db.Post: make([]*wavePass, scanParts)}
+	errs := make(chan error, 2*scanParts)
 	for _, w := range []db.Wave{db.Pre, db.Post} {
-		go func() {
-			p, err := scanWave(store, inst, cohort.ID, w)
-			mu.Lock()
-			passes[w] = p
-			mu.Unlock()
-			errs <- err
-		}()
+		for part := range scanParts {
+			go func() {
+				p, err := scanWave(store, inst, cohort.ID, w, part)
+				parts[w][part] = p // each goroutine writes its own slot
+				errs <- err
+			}()
+		}
 	}
-	for range 2 {
+	for range 2 * scanParts {
 		if e := <-errs; e != nil && err == nil {
 			err = e
 		}
@@ -176,7 +177,7 @@ func Build(store *db.Store, inst *questions.Instrument, cohort *db.Cohort) (*Coh
 	if err != nil {
 		return nil, fmt.Errorf("reports: %w", err)
 	}
-	pre, post := passes[db.Pre], passes[db.Post]
+	pre, post := mergePasses(parts[db.Pre]), mergePasses(parts[db.Post])
 	itemCounts := map[db.Wave][][]int{db.Pre: pre.itemCounts[db.Pre], db.Then: post.itemCounts[db.Then], db.Post: post.itemCounts[db.Post]}
 	alpha := map[db.Wave][]*alphaSums{db.Pre: pre.alpha[db.Pre], db.Then: post.alpha[db.Then], db.Post: post.alpha[db.Post]}
 	know := map[db.Wave]*knowledgeSums{db.Pre: &pre.know, db.Post: &post.know}
@@ -382,6 +383,17 @@ func addAlpha(inst *questions.Instrument, sums []*alphaSums, values []float64) {
 	}
 }
 
+// merge adds another slice's sums.
+func (s *alphaSums) merge(o *alphaSums) {
+	s.n += o.n
+	for j := range s.sum {
+		s.sum[j] += o.sum[j]
+		s.sumSq[j] += o.sumSq[j]
+	}
+	s.totalSum += o.totalSum
+	s.totalSqSq += o.totalSqSq
+}
+
 // alpha is Cronbach's α from the sums (sample variances, n − 1).
 func (s *alphaSums) alpha() *float64 {
 	k := len(s.sum)
@@ -417,6 +429,15 @@ func (k *knowledgeSums) add(confidence int, hit bool) {
 	k.answered++
 	k.confSum += conf
 	k.brierSum += (conf - outcome) * (conf - outcome)
+}
+
+// merge adds another slice's sums.
+func (k *knowledgeSums) merge(o *knowledgeSums) {
+	k.responses += o.responses
+	k.answered += o.answered
+	k.correct += o.correct
+	k.confSum += o.confSum
+	k.brierSum += o.brierSum
 }
 
 func (k *knowledgeSums) report(min int) KnowledgeReport {
@@ -552,9 +573,45 @@ func breakdown(inst *questions.Instrument, people []map[db.Wave]*perResponse, q 
 	return out
 }
 
-// scanWave reads one wave's submitted answers once, response by response,
-// and keeps each response's scores and the running sums.
-func scanWave(store *db.Store, inst *questions.Instrument, cohortID uint, wave db.Wave) (*wavePass, error) {
+// scanParts is how many slices of participants each wave is read in.
+const scanParts = 2
+
+// mergePasses joins the slices of one wave's pass; participants come out
+// in id order, as each slice read them, so the result never depends on
+// which slice finished first.
+func mergePasses(ps []*wavePass) *wavePass {
+	m := ps[0]
+	for _, p := range ps[1:] {
+		m.order = append(m.order, p.order...)
+		for id, r := range p.responses {
+			m.responses[id] = r
+		}
+		for w, counts := range p.itemCounts {
+			for i := range counts {
+				for v := range counts[i] {
+					m.itemCounts[w][i][v] += counts[i][v]
+				}
+			}
+		}
+		for w, sums := range p.alpha {
+			for d := range sums {
+				m.alpha[w][d].merge(sums[d])
+			}
+		}
+		m.know.merge(&p.know)
+		for b := range p.bins {
+			for k := range p.bins[b] {
+				m.bins[b][k] += p.bins[b][k]
+			}
+		}
+	}
+	slices.Sort(m.order)
+	return m
+}
+
+// scanWave reads one slice of a wave's submitted answers once, response by
+// response, and keeps each response's scores and the running sums.
+func scanWave(store *db.Store, inst *questions.Instrument, cohortID uint, wave db.Wave, part int) (*wavePass, error) {
 	nDim, nItem := len(inst.Dimensions), len(inst.Items)
 	itemIndex := make(map[string]int, nItem)
 	for i, it := range inst.Items {
@@ -626,18 +683,14 @@ func scanWave(store *db.Store, inst *questions.Instrument, cohortID uint, wave d
 		p.responses[participant] = &r
 	}
 	reset()
-	err := store.EachScoreRow(cohortID, wave, func(a *db.ScoreRow) error {
+	err := store.EachScoreRow(cohortID, wave, part, scanParts, func(a *db.ScoreRow) error {
 		if a.ResponseID != current {
 			flush()
 			reset()
 			current, participant = a.ResponseID, a.ParticipantID
 		}
-		switch a.Kind {
-		case db.KindRating:
-			i, ok := itemIndex[a.Item]
-			if !ok {
-				return nil
-			}
+		// string(bytes) in a map index or comparison does not allocate.
+		if i, ok := itemIndex[string(a.Item)]; ok {
 			counts := p.itemCounts[wave]
 			if a.Retro {
 				counts = p.itemCounts[db.Then]
@@ -645,12 +698,12 @@ func scanWave(store *db.Store, inst *questions.Instrument, cohortID uint, wave d
 					return nil
 				}
 			}
-			if !a.Value.Valid {
+			if a.Value == nil {
 				counts[i][points-1]++
 				return nil
 			}
-			v, err := strconv.Atoi(a.Value.String)
-			if err != nil || v < inst.Scale.Min || v > inst.Scale.Max {
+			v, ok := smallInt(a.Value)
+			if !ok || v < inst.Scale.Min || v > inst.Scale.Max {
 				return nil
 			}
 			counts[i][v-inst.Scale.Min]++
@@ -659,17 +712,18 @@ func scanWave(store *db.Store, inst *questions.Instrument, cohortID uint, wave d
 			} else {
 				now[i] = float64(v)
 			}
-		case db.KindKnowledge:
-			right, ok := correct[a.Item]
-			if !ok || !a.Value.Valid || !a.Confidence.Valid {
+			return nil
+		}
+		if right, ok := correct[string(a.Item)]; ok {
+			if a.Value == nil || !a.Confidence.Valid {
 				return nil
 			}
-			value, err := strconv.ParseBool(a.Value.String)
 			conf := int(a.Confidence.Int64)
-			if err != nil || conf < questions.MinConfidence || conf > questions.MaxConfidence {
+			value := string(a.Value)
+			if (value != "true" && value != "false") || conf < questions.MinConfidence || conf > questions.MaxConfidence {
 				return nil
 			}
-			hit := value == right
+			hit := (value == "true") == right
 			p.know.add(conf, hit)
 			kAnswered++
 			b := binOf(conf)
@@ -679,15 +733,14 @@ func scanWave(store *db.Store, inst *questions.Instrument, cohortID uint, wave d
 				kCorrect++
 				p.bins[b][1]++
 			}
-		case db.KindBackground:
-			if !a.Value.Valid {
-				return nil
-			}
-			switch a.Item {
+			return nil
+		}
+		if a.Value != nil {
+			switch string(a.Item) {
 			case "field":
-				cur.field = a.Value.String
+				cur.field = string(a.Value)
 			case "ai_use":
-				cur.use = a.Value.String
+				cur.use = string(a.Value)
 			}
 		}
 		return nil
@@ -697,4 +750,20 @@ func scanWave(store *db.Store, inst *questions.Instrument, cohortID uint, wave d
 	}
 	flush()
 	return p, nil
+}
+
+// smallInt parses a non-negative decimal of up to four digits without
+// allocating; anything else is not a rating.
+func smallInt(b []byte) (int, bool) {
+	if len(b) == 0 || len(b) > 4 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
 }
