@@ -327,7 +327,7 @@ func TestSPSSAndRReadTheWideExport(t *testing.T) {
 
 	t.Run("pspp", func(t *testing.T) {
 		if _, err := exec.LookPath("pspp"); err != nil {
-			t.Skip("pspp is not installed")
+			requireTool(t, "pspp")
 		}
 		cmd := exec.Command("pspp", "-o", "out.txt", "x.sps")
 		cmd.Dir = dir
@@ -346,7 +346,7 @@ func TestSPSSAndRReadTheWideExport(t *testing.T) {
 	})
 	t.Run("R", func(t *testing.T) {
 		if _, err := exec.LookPath("Rscript"); err != nil {
-			t.Skip("Rscript is not installed")
+			requireTool(t, "Rscript")
 		}
 		cmd := exec.Command("Rscript", "-e", `source("x.R", encoding = "UTF-8")`)
 		cmd.Dir = dir
@@ -678,4 +678,15 @@ func sameJSON(a, b any) bool {
 	default:
 		return a == b
 	}
+}
+
+// requireTool skips a check that needs an outside program where it is not
+// installed, and fails it instead when TOOLS_REQUIRED=1 (as .ci/run sets
+// after installing the programs), so CI cannot pass without running it.
+func requireTool(t *testing.T, name string) {
+	t.Helper()
+	if os.Getenv("TOOLS_REQUIRED") == "1" {
+		t.Fatalf("%s is not installed, but TOOLS_REQUIRED=1", name)
+	}
+	t.Skipf("%s is not installed (set TOOLS_REQUIRED=1 to make this a failure)", name)
 }
