@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -162,6 +163,7 @@ func (c *cli) serve(args []string) error {
 	publicURL := fs.String("public-url", os.Getenv("EINORDNUNG_PUBLIC_URL"), "address participants use, for links and QR codes (default: as requested)")
 	proxyHeader := fs.String("proxy-header", os.Getenv("EINORDNUNG_PROXY_HEADER"), "header with the client address set by a trusted reverse proxy, e.g. X-Forwarded-For")
 	trusted := fs.String("trusted-proxies", os.Getenv("EINORDNUNG_TRUSTED_PROXIES"), "comma-separated addresses of trusted reverse proxies")
+	metricsAddr := fs.String("metrics-addr", os.Getenv("EINORDNUNG_METRICS_ADDR"), "serve Prometheus metrics at /metrics on this address only (e.g. 127.0.0.1:9100); off if empty")
 	if rest, err := parse(fs, args); err != nil || len(rest) > 0 {
 		return orUsage(err, fs)
 	}
@@ -188,7 +190,7 @@ func (c *cli) serve(args []string) error {
 	if err := c.bootstrapAdmin(store); err != nil {
 		return err
 	}
-	cfg := Config{Secret: secret, SecureCookies: *secure, PublicURL: *publicURL, ProxyHeader: *proxyHeader}
+	cfg := Config{Secret: secret, SecureCookies: *secure, PublicURL: *publicURL, ProxyHeader: *proxyHeader, Metrics: NewMetrics()}
 	if *trusted != "" {
 		cfg.TrustedProxies = strings.Split(*trusted, ",")
 	}
@@ -213,6 +215,20 @@ func (c *cli) serve(args []string) error {
 
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
+	if *metricsAddr != "" {
+		// Metrics live on an address of their own, for the operator only:
+		// never on the participants' port.
+		mux := http.NewServeMux()
+		mux.Handle("/metrics", cfg.Metrics.Handler())
+		msrv := &http.Server{Addr: *metricsAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+		mln, err := net.Listen("tcp", *metricsAddr)
+		if err != nil {
+			return fmt.Errorf("metrics address: %w", err)
+		}
+		go msrv.Serve(mln)
+		defer msrv.Close()
+		fmt.Fprintf(c.out, "Metriken (nur für den Betrieb): http://%s/metrics\n", mln.Addr())
+	}
 	go housekeeping(ctx, store)
 	served := make(chan error, 1)
 	go func() { served <- web.Listener(ln) }()

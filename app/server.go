@@ -50,6 +50,8 @@ type Config struct {
 	// client address in (X-Forwarded-For); TrustedProxies lists the proxies.
 	ProxyHeader    string
 	TrustedProxies []string
+	// Metrics, if set, collects Prometheus metrics (see Metrics.Handler).
+	Metrics *Metrics
 }
 
 // ConsentVersion identifies the consent text participants agree to (the
@@ -68,6 +70,7 @@ type handler struct {
 	store         *db.Store
 	set           *questions.Set
 	views         *html.Engine
+	metrics       *Metrics
 	sessions      *session.Store // participants
 	adminSessions *session.Store // program leads and admins
 	assetVersion  string
@@ -131,6 +134,14 @@ func New(cfg Config, store *db.Store, set *questions.Set) (*fiber.App, error) {
 		TrustedProxies:          cfg.TrustedProxies,
 	})
 	app.Use(recover.New())
+	if cfg.Metrics == nil {
+		cfg.Metrics = NewMetrics()
+	}
+	h.metrics = cfg.Metrics
+	app.Use(cfg.Metrics.observe)
+	// Probes for a load balancer or orchestrator: no session, no CSRF.
+	app.Get("/healthz", h.showHealth)
+	app.Get("/readyz", h.showReady)
 	app.Use(helmet.New(helmet.Config{
 		ContentSecurityPolicy: contentSecurityPolicy,
 		// csrf checks a same-origin Referer over HTTPS; no-referrer would break every form.

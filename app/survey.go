@@ -157,7 +157,9 @@ func (h *handler) savePage(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
+	h.metrics.saves.Inc()
 	if submit {
+		h.metrics.submitted.Inc()
 		return c.Redirect("/feedback", fiber.StatusSeeOther)
 	}
 	return c.Redirect(pageURL(target), fiber.StatusSeeOther)

@@ -7,6 +7,7 @@
 package db
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log"
@@ -100,6 +101,20 @@ func (s *Store) Close() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// Ping checks that both connection pools answer.
+func (s *Store) Ping(ctx context.Context) error {
+	for _, g := range []*gorm.DB{s.w, s.r} {
+		sqlDB, err := g.DB()
+		if err != nil {
+			return err
+		}
+		if err := sqlDB.PingContext(ctx); err != nil {
+			return fmt.Errorf("db: ping: %w", err)
+		}
+	}
+	return nil
 }
 
 // Check runs SQLite's integrity check and reports anything but "ok".
