@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 	qrcode "github.com/skip2/go-qrcode"
@@ -73,6 +74,9 @@ func (h *handler) createCohort(c *fiber.Ctx) error {
 		return again(fiber.StatusUnprocessableEntity, "admin_slug_invalid")
 	}
 	name := strings.TrimSpace(d.Name)
+	if !utf8.ValidString(name) {
+		return again(fiber.StatusBadRequest, "err_bad_encoding")
+	}
 	if name == "" || len([]rune(name)) > 200 {
 		return again(fiber.StatusUnprocessableEntity, "admin_name_invalid")
 	}
