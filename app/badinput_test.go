@@ -312,3 +312,36 @@ func TestBodyOverTheLimitOverRealHTTP(t *testing.T) {
 		t.Fatalf("%d participants stored", n)
 	}
 }
+
+// TestWriteFailureKeepsTheTypedAnswers: when the database cannot be written
+// (disk full, read-only file), a participant's page comes back with what
+// they typed and a German explanation, and reads go on.
+func TestWriteFailureKeepsTheTypedAnswers(t *testing.T) {
+	e := newEnv(t)
+	e.cohort("ws26", db.Pre)
+	c := e.client()
+	c.startPre("ws26", code("M", "K", "7", "H", "1", "A"))
+	expect(t, c.post("/survey/1", c.firstPage("6")), http.StatusSeeOther)
+	saved := snapshot(t, e)
+	form := c.e.answers(c.e.inst.Pages()[1], false, "9")
+	form.Set("_rev", rev(t, c.get("/survey/2")))
+	form.Set("nav", "next")
+
+	if err := e.store.ReadOnly(true); err != nil {
+		t.Fatal(err)
+	}
+	p := c.post("/survey/2", form)
+	expect(t, p, http.StatusServiceUnavailable, "nicht gespeichert werden", `value="9" checked`)
+	if after := snapshot(t, e); after != saved {
+		t.Fatalf("something was stored while read-only: %s → %s", saved, after)
+	}
+	// Reads go on: the saved page and the start page are served.
+	expect(t, c.get("/survey/1"), http.StatusOK, `value="6" checked`)
+	expect(t, e.client().get("/"), http.StatusOK)
+
+	if err := e.store.ReadOnly(false); err != nil {
+		t.Fatal(err)
+	}
+	form.Set("_rev", rev(t, p))
+	expect(t, c.post("/survey/2", form), http.StatusSeeOther)
+}

@@ -18,7 +18,9 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -36,9 +38,11 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	qrcode "github.com/skip2/go-qrcode"
 	"github.com/xuri/excelize/v2"
 
@@ -211,7 +215,7 @@ func (b *browserTab) submit(t *testing.T, click string, status int64, want strin
 		t.Fatalf("%s: after clicking %s: status %s, want %d\n%s", b.name, click, got, status, b.describe())
 	}
 	// The document has loaded: fail at once if it shows an error instead.
-	b.waitVisible(t, want+`, article.notice[role="alert"], .error[role="alert"]`)
+	b.waitVisible(t, want+`, article.notice [role="alert"], .error[role="alert"]`)
 	if !brEval[bool](t, b, "document.querySelector("+browserJS(want)+") !== null") {
 		t.Fatalf("%s: after clicking %s: no %s on the page\n%s", b.name, click, want, b.describe())
 	}
@@ -1155,4 +1159,789 @@ func TestBrowserDashboard(t *testing.T) {
 	if len(entries) == 0 || entries[0].Action != db.AuditExport || entries[0].Actor != email || entries[0].Target != "demo26" || entries[0].Detail != "xlsx" {
 		t.Errorf("the audit log ends %+v, want the lead's xlsx export", entries)
 	}
+}
+
+// ---------------------------------------------------------------------------
+// Accessibility: axe-core on every page, and the questionnaire by keyboard.
+
+const (
+	a11yTimeout     = 180 * time.Second
+	keyboardTimeout = 120 * time.Second
+	// axeSHA256 is the hash of testdata/axe/axe.min.js (axe-core 4.14.1 from
+	// npm, see testdata/axe/README.md): the tests inject nothing else.
+	axeSHA256 = "29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c"
+)
+
+// axeRun runs the WCAG 2.1 A and AA rules of axe-core on the whole document
+// and returns what the test reports: each violation with its nodes, and how
+// many rules passed or need a human's review.
+const axeRun = `axe.run(document, {
+	runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'%s]},
+	resultTypes: ['violations', 'incomplete']
+}).then(r => ({
+	url: location.pathname + location.search,
+	version: axe.version,
+	passes: r.passes.length,
+	incomplete: r.incomplete.map(v => v.id),
+	review: r.incomplete.flatMap(v => v.nodes.map(n => v.id + " at " + n.target.map(String).join(" ") + ": " +
+		[...n.any, ...n.all, ...n.none].map(c => c.message).join("; "))),
+	violations: r.violations.map(v => ({
+		id: v.id, impact: v.impact || '', help: v.help, helpUrl: v.helpUrl,
+		nodes: v.nodes.map(n => ({target: n.target.map(String).join(' '), html: n.html.slice(0, 160), summary: n.failureSummary || ''}))
+	}))
+}))`
+
+// reflowJS lists the innermost elements that reach beyond the right edge of
+// the viewport, when the page can be scrolled sideways.
+const reflowJS = `(() => {
+	const width = document.documentElement.clientWidth;
+	if (document.documentElement.scrollWidth <= width) return [];
+	const out = [];
+	document.querySelectorAll("body *").forEach(e => {
+		const r = e.getBoundingClientRect();
+		if (r.right > width + 1 && r.width > 0 && !Array.from(e.children).some(c => c.getBoundingClientRect().right > width + 1)) {
+			out.push(e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + " " + JSON.stringify((e.textContent || "").trim().slice(0, 40)) + " reaches " + Math.round(r.right) + " px");
+		}
+	});
+	return out.slice(0, 8);
+})()`
+
+// idrefJS lists what WCAG 2.1's 4.1.1 (Parsing) and 1.3.1 ask of ids and
+// axe 4.14 no longer checks: ids used twice, and aria-describedby,
+// aria-labelledby, aria-controls or label for naming an id the page lacks.
+const idrefJS = `(() => {
+	const out = [], seen = new Set();
+	document.querySelectorAll("[id]").forEach(e => { if (seen.has(e.id)) out.push("id " + JSON.stringify(e.id) + " is used twice"); seen.add(e.id); });
+	document.querySelectorAll("[aria-describedby], [aria-labelledby], [aria-controls], label[for]").forEach(e => {
+		for (const attr of ["aria-describedby", "aria-labelledby", "aria-controls", "for"]) {
+			for (const id of (e.getAttribute(attr) || "").split(/\s+/).filter(Boolean)) {
+				if (!document.getElementById(id)) out.push(e.tagName.toLowerCase() + " " + attr + "=" + JSON.stringify(id) + " names no element");
+			}
+		}
+	});
+	return out;
+})()`
+
+type axeNode struct {
+	Target  string `json:"target"`
+	HTML    string `json:"html"`
+	Summary string `json:"summary"`
+}
+
+type axeViolation struct {
+	ID      string    `json:"id"`
+	Impact  string    `json:"impact"`
+	Help    string    `json:"help"`
+	HelpURL string    `json:"helpUrl"`
+	Nodes   []axeNode `json:"nodes"`
+}
+
+type axeResult struct {
+	URL        string         `json:"url"`
+	Version    string         `json:"version"`
+	Passes     int            `json:"passes"`
+	Incomplete []string       `json:"incomplete"`
+	Review     []string       `json:"review"`
+	Violations []axeViolation `json:"violations"`
+}
+
+// axeAudit checks pages with axe-core and keeps the tally for the summary.
+type axeAudit struct {
+	src string
+
+	mu         sync.Mutex // the tally below; tabs check pages in parallel
+	pages      []string
+	violations int
+	took       time.Duration
+	inject     time.Duration
+	incomplete map[string]int
+}
+
+// loadAxe reads the vendored axe-core and checks it is the reviewed file.
+func loadAxe(t *testing.T) *axeAudit {
+	t.Helper()
+	src, err := os.ReadFile(filepath.Join("testdata", "axe", "axe.min.js"))
+	if err != nil {
+		t.Fatalf("axe-core is vendored for the tests in app/testdata/axe: %v", err)
+	}
+	if sum := sha256.Sum256(src); hex.EncodeToString(sum[:]) != axeSHA256 {
+		t.Fatalf("testdata/axe/axe.min.js has sha256 %x, want %s (see testdata/axe/README.md)", sum, axeSHA256)
+	}
+	return &axeAudit{src: string(src), incomplete: map[string]int{}}
+}
+
+// run injects axe-core into the page the tab shows and runs it. It goes in
+// through the DevTools protocol, which the page's CSP does not limit; the
+// page itself never loads axe.
+func (a *axeAudit) run(t *testing.T, b *browserTab, page string) axeResult {
+	t.Helper()
+	start := time.Now()
+	brRun(t, b, "inject axe-core", chromedp.Evaluate[chromedp.Void](`if (typeof axe === "undefined") {`+a.src+"\n}"))
+	a.mu.Lock()
+	a.inject += time.Since(start)
+	a.mu.Unlock()
+	// AXE_BEST_PRACTICE=1 adds axe's best-practice rules (landmarks,
+	// heading order and the like), which go beyond WCAG.
+	extra := ""
+	if os.Getenv("AXE_BEST_PRACTICE") == "1" {
+		extra = ", 'best-practice'"
+	}
+	return brRun(t, b, "axe.run on "+page, chromedp.Evaluate[axeResult](fmt.Sprintf(axeRun, extra), chromedp.EvalAwaitPromise))
+}
+
+// selfTest makes sure the check can fail: an image without a text
+// alternative, added to the page, must come back as a violation.
+func (a *axeAudit) selfTest(t *testing.T, b *browserTab) {
+	t.Helper()
+	brEval[bool](t, b, `(() => { const i = document.createElement("img"); i.src = "data:,"; i.id = "axe-canary"; document.querySelector("main").append(i); return true; })()`)
+	for _, v := range a.run(t, b, "the self-test").Violations {
+		for _, n := range v.Nodes {
+			if v.ID == "image-alt" && n.Target == "#axe-canary" {
+				brEval[bool](t, b, `(document.querySelector("#axe-canary").remove(), true)`)
+				return
+			}
+		}
+	}
+	t.Fatalf("axe-core did not report an image without alt text: the check is broken")
+}
+
+// check injects axe-core into the page the tab shows and fails the test with
+// every WCAG 2.1 A/AA violation on it. It keeps going, so one run lists the
+// violations of every page.
+func (a *axeAudit) check(t *testing.T, b *browserTab, page string) {
+	t.Helper()
+	start := time.Now()
+	res := a.run(t, b, page)
+	a.mu.Lock()
+	a.took += time.Since(start)
+	a.pages = append(a.pages, page)
+	shot := len(a.pages)
+	for _, id := range res.Incomplete {
+		a.incomplete[id]++
+	}
+	a.violations += len(res.Violations)
+	a.mu.Unlock()
+	// E2E_SCREENSHOTS=dir keeps a picture of every checked page, to review
+	// the look by eye.
+	if dir := os.Getenv("E2E_SCREENSHOTS"); dir != "" {
+		png := brRun(t, b, "screenshot", chromedp.FullScreenshot(100))
+		name := fmt.Sprintf("%02d-%s.png", shot, regexp.MustCompile(`[^a-z0-9]+`).ReplaceAllString(strings.ToLower(page), "-"))
+		if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+			t.Error(err)
+		}
+	}
+	// Reflow (WCAG 1.4.10), which axe does not check: nothing may stick out
+	// of the viewport sideways; a wide table scrolls in its own wrapper.
+	if wide := brEval[[]string](t, b, reflowJS); len(wide) > 0 {
+		t.Errorf("%s: %s is wider than the %d px viewport: %s", b.name, page, brEval[int](t, b, "document.documentElement.clientWidth"), strings.Join(wide, "; "))
+	}
+	if bad := brEval[[]string](t, b, idrefJS); len(bad) > 0 {
+		t.Errorf("%s: %s: %s", b.name, page, strings.Join(bad, "; "))
+	}
+	for _, r := range res.Review {
+		t.Logf("axe %s: for review by hand: %s", page, r)
+	}
+	if len(res.Violations) == 0 {
+		t.Logf("axe %s: %s (%s): 0 violations, %d rules passed, %d to review by hand %v, %s",
+			res.Version, page, res.URL, res.Passes, len(res.Incomplete), res.Incomplete, time.Since(start).Round(time.Millisecond))
+		return
+	}
+	var msg strings.Builder
+	for _, v := range res.Violations {
+		fmt.Fprintf(&msg, "\n  [%s] %s: %s (%s)", v.Impact, v.ID, v.Help, v.HelpURL)
+		for _, n := range v.Nodes {
+			fmt.Fprintf(&msg, "\n      at %s: %s\n        %s", n.Target, n.HTML, strings.ReplaceAll(n.Summary, "\n", "\n        "))
+		}
+	}
+	t.Errorf("%s: axe found %d WCAG 2.1 A/AA violation(s) on %s (%s):%s", b.name, len(res.Violations), page, res.URL, msg.String())
+}
+
+// fillSurvey answers every open radio group of the questionnaire page and
+// every empty text field (not the way a participant does it: the journey and
+// keyboard tests do that).
+func (b *browserTab) fillSurvey(t *testing.T) {
+	t.Helper()
+	brEval[bool](t, b, `(() => {
+		const groups = {};
+		document.querySelectorAll("form.survey input[type=radio]").forEach(r => (groups[r.name] = groups[r.name] || []).push(r));
+		for (const rs of Object.values(groups)) {
+			if (!rs.some(r => r.checked)) rs[Math.min(6, rs.length - 2)].checked = true;
+		}
+		document.querySelectorAll("form.survey textarea").forEach(t => { if (!t.value) t.value = "Zum Prüfen der Barrierefreiheit."; });
+		return true;
+	})()`)
+}
+
+// waitCharts waits until charts.js has drawn every chart of the page.
+func (b *browserTab) waitCharts(t *testing.T) {
+	t.Helper()
+	brRun(t, b, "wait for the charts", chromedp.Poll[bool](`Array.from(document.querySelectorAll("[data-chart]")).every(el => el.getAttribute("data-drawn") === "true")`,
+		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(15*time.Second)))
+}
+
+// TestBrowserAccessibility injects axe-core into every page a participant
+// sees, in a phone's viewport, and into the program leads' pages on a
+// desktop, error states included, and fails on any WCAG 2.1 A/AA violation
+// (and on a page wider than the viewport). Three tabs check side by side:
+// the pre wave of one cohort, the post wave of another, and the leads' area.
+func TestBrowserAccessibility(t *testing.T) {
+	t.Parallel() // with TestBrowserKeyboardOnly, after the other tests
+	env := startBrowserEnv(t, a11yTimeout)
+	defer env.finish(t)
+	store := env.store
+	axe := loadAxe(t)
+	defer func() {
+		t.Logf("axe-core checked %d pages in %s (%s of it injecting axe): %d violation(s); rules left for review by hand: %v",
+			len(axe.pages), axe.took.Round(time.Millisecond), axe.inject.Round(time.Millisecond), axe.violations, axe.incomplete)
+	}()
+
+	inst, err := env.set.Resolve(questions.DefaultID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const preSlug, postSlug = "a11y26", "a11y27"
+	for _, slug := range []string{preSlug, postSlug} {
+		if _, err := store.CreateCohort(slug, "Barrierefreiheit "+slug, inst.Ref()); err != nil {
+			t.Fatal(err)
+		}
+		if err := store.SetWaveOpen(slug, db.Pre, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	total := len(inst.Pages())
+	consentButton := func(slug string) string { return `form[action="/c/` + slug + `/consent"] button[type="submit"]` }
+	codeButton := func(slug string) string {
+		return `form[action="/c/` + slug + `/code"] button[type="submit"]:not([name])`
+	}
+
+	// answerPages answers and sends every questionnaire page of the open
+	// wave and waits for the feedback. With check, axe checks each page
+	// first, and the knowledge and background pages also with their
+	// validation errors, and then the feedback page.
+	answerPages := func(t *testing.T, b *browserTab, wave string, check bool) {
+		for n := 1; n <= total; n++ {
+			b.expectPage(t, n, total)
+			kind := brEval[string](t, b, `document.querySelector("form.survey fieldset.choices") ? (document.querySelector("textarea") ? "background" : "knowledge") : "dimension"`)
+			if check {
+				axe.check(t, b, fmt.Sprintf("%s questionnaire page %d of %d (%s)", wave, n, total, kind))
+				switch kind {
+				case "knowledge":
+					// A judgement without its confidence: the page comes
+					// back with a message at the statement.
+					b.do(t, "judge one statement", chromedp.Click(chromedp.CSS(`form.survey input[type="radio"][name^="k_"][value="true"]`)))
+					b.submit(t, `button[name="nav"][value="next"]`, 422, `p.error[role="alert"]`)
+					axe.check(t, b, wave+" knowledge page with a validation error")
+				case "background":
+					b.submit(t, `button[name="nav"][value="submit"]`, 422, `p.error[role="alert"]`)
+					axe.check(t, b, wave+" background page with validation errors")
+				}
+			}
+			b.fillSurvey(t)
+			if n < total {
+				b.submit(t, `button[name="nav"][value="next"]`, 200, fmt.Sprintf(`progress#progress[value="%d"]`, n+1))
+			} else {
+				b.submit(t, `button[name="nav"][value="submit"]`, 200, "[data-chart]")
+			}
+		}
+		b.waitCharts(t)
+		if check {
+			axe.check(t, b, "feedback page after the "+wave+" wave")
+		}
+	}
+
+	preTab := env.newTab(t, "pre tab", true, phoneViewport)
+	seedTab := env.newTab(t, "seed tab", true, phoneViewport)
+	postTab := env.newTab(t, "post tab", true, phoneViewport)
+	leadTab := env.newTab(t, "admin tab", true, desktopViewport)
+	// The three run at the same time, whatever -test.parallel says (it is
+	// the number of cores, and most of the time here is spent waiting).
+	// Violations fail a subtest but do not stop it: one run lists the
+	// violations of every page.
+	var wg sync.WaitGroup
+	concurrently := func(name string, f func(t *testing.T)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t.Run(name, f)
+		}()
+	}
+	concurrently("pre wave and other pages at 360x800", func(t *testing.T) {
+		b := preTab
+		slug := preSlug
+		b.open(t, "/", 200)
+		if w := brEval[int](t, b, "window.innerWidth"); w != phoneWidth {
+			t.Fatalf("the viewport is %d px wide, want %d", w, phoneWidth)
+		}
+		axe.selfTest(t, b)
+		axe.check(t, b, "start page")
+		b.open(t, "/c?code=gibtsnicht", 404)
+		axe.check(t, b, "start page with an unknown cohort")
+
+		b.open(t, "/c/"+slug, 200)
+		axe.check(t, b, "consent page")
+		// A browser that checks required fields itself never sends the
+		// form unticked; others do, and get the server's message.
+		brEval[bool](t, b, `document.querySelector("#agree").form.noValidate = true`)
+		b.submit(t, consentButton(slug), 422, "#agree-error")
+		axe.check(t, b, "consent page with its error")
+		b.do(t, "tick consent", chromedp.Click(chromedp.CSS("#agree")))
+		b.submit(t, consentButton(slug), 200, "#emother")
+		axe.check(t, b, "code page")
+
+		// Invalid elements: a word for a letter, a letter for a number.
+		bad := map[string]string{"mother": "Maria", "father": "K", "birthday": "x", "birthplace": "H", "siblings": "99", "lastletter": "A"}
+		for _, el := range questions.CodeElements {
+			b.typeInto(t, "#e"+el.ID, bad[el.ID])
+		}
+		b.submit(t, codeButton(slug), 422, "#code-error")
+		axe.check(t, b, "code page with invalid elements")
+		for _, el := range questions.CodeElements {
+			b.do(t, "correct #e"+el.ID, chromedp.SetValue(chromedp.CSS("#e"+el.ID), journeyCode[el.ID]))
+		}
+		b.submit(t, codeButton(slug), 200, "#return-code-value")
+		axe.check(t, b, "return-code page")
+		b.submit(t, `.return-code a[href="/survey"]`, 200, `progress#progress[value="1"]`)
+
+		answerPages(t, b, "pre", true)
+
+		b.open(t, "/privacy", 200)
+		axe.check(t, b, "privacy page")
+		b.open(t, "/accessibility", 200)
+		axe.check(t, b, "accessibility statement")
+		b.open(t, "/accessibility?lang=en", 200)
+		axe.check(t, b, "accessibility statement in English")
+		b.open(t, "/?lang=de", 200)
+		b.open(t, "/gibt-es-nicht", 404)
+		axe.check(t, b, "error page (404)")
+	})
+
+	concurrently("post wave and deletion at 360x800", func(t *testing.T) {
+		b := seedTab
+		slug := postSlug
+		// The pre wave of this cohort only to have something to link
+		// to; its pages are checked in the other tab.
+		b.open(t, "/c/"+slug, 200)
+		b.do(t, "tick consent", chromedp.Click(chromedp.CSS("#agree")))
+		b.submit(t, consentButton(slug), 200, "#emother")
+		for _, el := range questions.CodeElements {
+			b.typeInto(t, "#e"+el.ID, journeyCode[el.ID])
+		}
+		b.submit(t, codeButton(slug), 200, "#return-code-value")
+		returnCode := strings.TrimSpace(brRun(t, b, "read the return code", chromedp.Text(chromedp.CSS("#return-code-value"))))
+		b.submit(t, `.return-code a[href="/survey"]`, 200, `progress#progress[value="1"]`)
+		answerPages(t, b, "pre", false)
+
+		if err := store.SetWaveOpen(slug, db.Pre, false); err != nil {
+			t.Fatal(err)
+		}
+		if err := store.SetWaveOpen(slug, db.Post, true); err != nil {
+			t.Fatal(err)
+		}
+		// The post wave in a browser that knows nothing of the first.
+		b = postTab
+		b.open(t, "/c/"+slug, 200)
+		b.do(t, "tick consent", chromedp.Click(chromedp.CSS("#agree")))
+		b.submit(t, consentButton(slug), 200, "#emother")
+		axe.check(t, b, "code page of the post wave")
+		for _, el := range questions.CodeElements {
+			b.typeInto(t, "#e"+el.ID, journeyCode[el.ID])
+		}
+		b.submit(t, codeButton(slug), 200, `progress#progress[value="1"]`)
+		if n := brEval[int](t, b, `document.querySelectorAll("form.survey fieldset.item-pair").length`); n == 0 {
+			t.Fatalf("the post wave shows no item pairs (two scales per item)\n%s", b.describe())
+		}
+		answerPages(t, b, "post", true)
+		if n := brEval[int](t, b, `document.querySelectorAll("table.scores thead th").length`); n != 5 {
+			t.Errorf("the feedback after the post wave has %d score columns, want 5 (dimension, before, looking back, after, reading)", n)
+		}
+
+		b.open(t, "/delete", 200)
+		axe.check(t, b, "delete page")
+		b.typeInto(t, "#return-code", "ZZZZ-ZZZZ-ZZZZ-ZZZZ")
+		b.submit(t, `form[action="/delete"] button[type="submit"]`, 404, `p.error[role="alert"]`)
+		axe.check(t, b, "delete page with an unknown return code")
+		b.do(t, "correct the return code", chromedp.SetValue(chromedp.CSS("#return-code"), returnCode))
+		b.submit(t, `form[action="/delete"] button[type="submit"]`, 200, `form[action="/delete/confirm"]`)
+		axe.check(t, b, "delete confirmation page")
+		b.submit(t, `form[action="/delete/confirm"] button[type="submit"]`, 200, "article.notice h1")
+		axe.check(t, b, "deleted page")
+	})
+
+	concurrently("program leads' pages at 1280x900", func(t *testing.T) {
+		const (
+			email    = "a11y-admin@example.org"
+			password = "Ein Passwort für die Prüfung"
+		)
+		demo, err := store.CreateCohort("demo26", "Demo-Jahrgang 2026", inst.Ref())
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, err := store.CreateCohort("demo25", "Demo-Jahrgang 2025", inst.Ref())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := reports.GenerateDemo(store, inst, demo, 80, 2); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := reports.GenerateDemo(store, inst, other, 40, 3); err != nil {
+			t.Fatal(err)
+		}
+		hash, err := app.HashPassword(password)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := store.CreateUser(email, db.RoleAdmin, hash, false); err != nil {
+			t.Fatal(err)
+		}
+		lead, err := store.CreateUser("a11y-lead@example.org", db.RoleLead, hash, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := store.SetLeadCohorts(lead.ID, []uint{demo.ID}); err != nil {
+			t.Fatal(err)
+		}
+
+		b := leadTab
+		b.open(t, "/admin/login", 200)
+		if w := brEval[int](t, b, "window.innerWidth"); w != desktopWidth {
+			t.Fatalf("the viewport is %d px wide, want %d", w, desktopWidth)
+		}
+		axe.check(t, b, "admin login page")
+		b.typeInto(t, "#email", email)
+		b.typeInto(t, "#password", "falsch-falsch-falsch")
+		b.submit(t, `form[action="/admin/login"] button[type="submit"]`, 401, `p.error[role="alert"]`)
+		axe.check(t, b, "admin login page with its error")
+		b.typeInto(t, "#password", password)
+		b.submit(t, `form[action="/admin/login"] button[type="submit"]`, 200, `a[href="/admin/cohorts/new"]`)
+		axe.check(t, b, "cohorts list")
+
+		cohortURL := fmt.Sprintf("/admin/cohorts/%d", demo.ID)
+		for _, p := range []struct {
+			path, name, wait string
+			status           int64
+		}{
+			{cohortURL, "cohort page", "#participant-link", 200},
+			{cohortURL + "/report", "dashboard of a demo cohort", "#downloads", 200},
+			{fmt.Sprintf("/admin/compare?cohort=%d&cohort=%d", demo.ID, other.ID), "compare page", "[data-chart]", 200},
+			{"/admin/compare", "compare page before a choice", "form[action='/admin/compare']", 200},
+			{"/admin/cohorts/new", "new cohort page", "#slug", 200},
+			{cohortURL + "/import", "import page", "#file", 200},
+			{cohortURL + "/poster", "poster page", ".poster", 200},
+			{"/admin/users", "users page", "#new-email", 200},
+			{fmt.Sprintf("/admin/users/%d", lead.ID), "user page", "h1", 200},
+			{"/admin/audit", "audit page", "table", 200},
+			{"/admin/password", "password page", "#new", 200},
+			{"/admin/cohorts/99999", "admin error page (404)", "article.notice", 404},
+		} {
+			b.open(t, p.path, p.status)
+			b.waitVisible(t, p.wait)
+			b.waitCharts(t)
+			axe.check(t, b, p.name)
+		}
+	})
+	wg.Wait()
+}
+
+// focusState describes the element that has the keyboard focus and whether
+// it is visibly marked.
+type focusState struct {
+	Desc     string `json:"desc"`
+	Name     string `json:"name"`
+	Value    string `json:"value"`
+	Checked  bool   `json:"checked"`
+	Match    bool   `json:"match"`
+	Marked   bool   `json:"marked"`
+	OnScreen bool   `json:"onScreen"`
+	Style    string `json:"style"`
+}
+
+// focusJS reads the focused element. An element counts as visibly focused
+// when its computed outline or box-shadow draws something: an outline style
+// other than none with a width and a colour, or a shadow with a spread,
+// blur or offset in a colour that is not transparent. match is the
+// predicate %s applied to the element e.
+const focusJS = `(() => {
+	const e = document.activeElement;
+	if (!e || e === document.body || e === document.documentElement) return {desc: "(nothing)", name: "", value: "", checked: false, match: false, marked: false, onScreen: false, style: ""};
+	// Pico fades the focus ring in (0.2 s): read the style it ends with.
+	e.getAnimations().forEach(a => a.finish());
+	const s = getComputedStyle(e);
+	const alpha = c => { const m = /rgba?\(([^)]*)\)/.exec(c || ""); if (!m) return c && c !== "transparent" ? 1 : 0; const p = m[1].split(/[ ,\/]+/).filter(Boolean); return p.length > 3 ? parseFloat(p[3]) : 1; };
+	const outline = s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0 && alpha(s.outlineColor) > 0;
+	const shadow = s.boxShadow !== "none" && s.boxShadow.split(/,(?![^(]*\))/).some(sh => {
+		const color = (/rgba?\([^)]*\)/.exec(sh) || ["rgb(0,0,0)"])[0];
+		const lengths = sh.replace(color, "").match(/-?[\d.]+px/g) || [];
+		return alpha(color) > 0 && lengths.some(l => parseFloat(l) !== 0);
+	});
+	const r = e.getBoundingClientRect();
+	return {
+		desc: e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.name ? "[name=" + e.name + "]" : "") + (e.type === "radio" ? "[value=" + e.value + "]" : "") +
+			(e.getAttribute("href") ? "[href=" + e.getAttribute("href") + "]" : "") + " " + JSON.stringify((e.innerText || e.value || "").trim().slice(0, 40)),
+		name: e.name || "", value: e.value || "", checked: !!e.checked,
+		match: ((e) => (%s))(e),
+		marked: outline || shadow,
+		onScreen: r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0 && r.top < innerHeight && r.left < innerWidth,
+		style: "outline: " + s.outlineStyle + " " + s.outlineWidth + " " + s.outlineColor + "; box-shadow: " + s.boxShadow
+	};
+})()`
+
+// keyboardRun drives a tab with key presses only and checks, at every
+// focus change, that the focused element is marked and on screen.
+type keyboardRun struct {
+	b       *browserTab
+	keys    int
+	stops   int
+	unclear []string
+}
+
+func (k *keyboardRun) press(t *testing.T, what, keys string, opts ...chromedp.KeyOption) {
+	t.Helper()
+	k.b.do(t, "press "+what, chromedp.KeyEvent(keys, opts...))
+	k.keys += len([]rune(keys))
+}
+
+// focused reads the focused element; match is a JavaScript predicate on e.
+func (k *keyboardRun) focused(t *testing.T, match string) focusState {
+	t.Helper()
+	f := brEval[focusState](t, k.b, fmt.Sprintf(focusJS, match))
+	return f
+}
+
+// check records a focused element that is not visibly marked.
+func (k *keyboardRun) check(t *testing.T, f focusState) {
+	t.Helper()
+	k.stops++
+	if !f.Marked || !f.OnScreen {
+		k.unclear = append(k.unclear, fmt.Sprintf("%s (marked %v, on screen %v; %s)", f.Desc, f.Marked, f.OnScreen, f.Style))
+	}
+}
+
+// tabTo presses Tab until the focused element matches the predicate.
+func (k *keyboardRun) tabTo(t *testing.T, what, match string) focusState {
+	t.Helper()
+	var seen []string
+	for i := 0; i < 80; i++ {
+		k.press(t, "Tab", kb.Tab)
+		f := k.focused(t, match)
+		k.check(t, f)
+		if f.Match {
+			return f
+		}
+		seen = append(seen, f.Desc)
+	}
+	t.Fatalf("%s: Tab never reached %s; focus went %s\n%s", k.b.name, what, strings.Join(seen, " → "), k.b.describe())
+	return focusState{}
+}
+
+// enter presses Enter, which must load a page with the status and the
+// element want.
+func (k *keyboardRun) enter(t *testing.T, status int64, want string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(k.b.ctx, stepTimeout)
+	defer cancel()
+	resp, err := chromedp.RunResponse(ctx, chromedp.KeyEvent(kb.Enter))
+	k.keys++
+	if err != nil {
+		t.Fatalf("%s: press Enter: %v\n%s", k.b.name, err, k.b.describe())
+	}
+	if resp == nil || resp.Status != status {
+		got := "no response"
+		if resp != nil {
+			got = strconv.FormatInt(resp.Status, 10) + " " + resp.URL
+		}
+		t.Fatalf("%s: after Enter: status %s, want %d\n%s", k.b.name, got, status, k.b.describe())
+	}
+	k.b.waitVisible(t, want)
+}
+
+// TestBrowserKeyboardOnly completes a whole pre-wave questionnaire on a phone
+// with nothing but key presses — Tab, Shift+Tab, Space, arrow keys, Enter
+// and typed characters; no click, and no script that sets a value — and
+// checks at every step that the focused element is visibly marked.
+func TestBrowserKeyboardOnly(t *testing.T) {
+	t.Parallel() // with TestBrowserAccessibility, after the other tests
+	env := startBrowserEnv(t, keyboardTimeout)
+	defer env.finish(t)
+	store := env.store
+	inst, err := env.set.Resolve(questions.DefaultID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const slug = "tastatur"
+	if _, err := store.CreateCohort(slug, "Tastatur 2026", inst.Ref()); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.SetWaveOpen(slug, db.Pre, true); err != nil {
+		t.Fatal(err)
+	}
+	total := len(inst.Pages())
+
+	b := env.newTab(t, "keyboard tab", true, phoneViewport)
+	// A headless window never has the operating system's focus; emulate it,
+	// so :focus and :focus-visible apply as they do for a person.
+	b.do(t, "emulate a focused window", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true})
+		return err
+	}))
+	k := &keyboardRun{b: b}
+	started := time.Now()
+	defer func() {
+		t.Logf("keyboard only: %d key presses, %d focus stops checked, %s", k.keys, k.stops, time.Since(started).Round(time.Millisecond))
+		for _, u := range k.unclear {
+			t.Errorf("focus is not visible on %s", u)
+		}
+	}()
+
+	// Start page: the first Tab reaches the skip link, which shows itself.
+	b.open(t, "/", 200)
+	f := k.tabTo(t, "the skip link", `e.classList.contains("skip-link")`)
+	if !f.OnScreen {
+		t.Errorf("the focused skip link is off screen")
+	}
+	k.tabTo(t, "the cohort field", `e.id === "cohort-code"`)
+	k.press(t, "the cohort code", slug)
+	k.enter(t, 200, "#agree")
+
+	// Consent: to the checkbox, past it to the button and back with
+	// Shift+Tab, tick it with Space, and send with Enter on the button.
+	k.tabTo(t, "the consent checkbox", `e.id === "agree"`)
+	k.press(t, "Tab", kb.Tab)
+	if f := k.focused(t, `e.type === "submit"`); !f.Match {
+		t.Fatalf("after the consent checkbox Tab reaches %s, want the button", f.Desc)
+	} else {
+		k.check(t, f)
+	}
+	k.press(t, "Shift+Tab", kb.Tab, chromedp.KeyModifiers(chromedp.ModifierShift))
+	if f := k.focused(t, `e.id === "agree"`); !f.Match {
+		t.Fatalf("Shift+Tab from the button reaches %s, want the checkbox", f.Desc)
+	} else {
+		k.check(t, f)
+	}
+	k.press(t, "Space", " ")
+	if f := k.focused(t, `e.id === "agree"`); !f.Checked {
+		t.Fatalf("Space did not tick the consent checkbox (%s)", f.Desc)
+	}
+	k.tabTo(t, "the consent button", `e.type === "submit"`)
+	k.enter(t, 200, "#emother")
+
+	// Code: type each element into its field; Enter in the last one sends.
+	for _, el := range questions.CodeElements {
+		k.tabTo(t, "#e"+el.ID, `e.id === "e`+el.ID+`"`)
+		k.press(t, el.ID, journeyCode[el.ID])
+	}
+	k.enter(t, 200, "#return-code-value")
+	k.tabTo(t, "the continue link", `e.getAttribute("href") === "/survey"`)
+	k.enter(t, 200, `progress#progress[value="1"]`)
+
+	// Every page: each radio group is one tab stop. Tab into it (the first
+	// option gets the focus, unchosen), then choose with the arrow keys:
+	// Right n times for the n-th option, Left once for the last ("keine
+	// Angabe"), Space for the first.
+	chosen := map[string]string{}
+	const note = "Mehr Sicherheit im Umgang mit KI."
+	for n := 1; n <= total; n++ {
+		b.expectPage(t, n, total)
+		type stop struct {
+			Name    string   `json:"name"`
+			Text    bool     `json:"text"`
+			Options []string `json:"options"`
+		}
+		stops := brEval[[]stop](t, b, `(() => {
+			const out = [], seen = new Set();
+			document.querySelectorAll("form.survey input[type=radio], form.survey textarea").forEach(e => {
+				if (e.tagName === "TEXTAREA") { out.push({name: e.name, text: true, options: []}); return; }
+				if (seen.has(e.name)) return;
+				seen.add(e.name);
+				out.push({name: e.name, text: false, options: Array.from(document.getElementsByName(e.name)).map(r => r.value)});
+			});
+			return out;
+		})()`)
+		if len(stops) == 0 {
+			t.Fatalf("page %d has nothing to answer\n%s", n, b.describe())
+		}
+		for g, s := range stops {
+			f := k.tabTo(t, s.Name, fmt.Sprintf(`e.name === %s`, browserJS(s.Name)))
+			if s.Text {
+				k.press(t, "text into "+s.Name, note)
+				chosen[s.Name] = note
+				continue
+			}
+			if f.Checked || f.Value != s.Options[0] {
+				t.Fatalf("tabbing into the group %s focused %s, want its first option, unchosen", s.Name, f.Desc)
+			}
+			pick := (3*n + g) % (len(s.Options) + 1)
+			switch {
+			case pick == 0:
+				k.press(t, "Space", " ")
+			case pick == len(s.Options):
+				pick = len(s.Options) - 1
+				k.press(t, "ArrowLeft", kb.ArrowLeft)
+			default:
+				k.press(t, "ArrowRight", strings.Repeat(kb.ArrowRight, pick))
+			}
+			f = k.focused(t, "e.checked")
+			k.check(t, f)
+			if !f.Match || f.Name != s.Name || f.Value != s.Options[pick] {
+				t.Fatalf("page %d, group %s: after the keys %s is focused (checked %v), want %s chosen", n, s.Name, f.Desc, f.Checked, s.Options[pick])
+			}
+			chosen[s.Name] = s.Options[pick]
+		}
+		if n < total {
+			k.tabTo(t, "the next button", `e.name === "nav" && e.value === "next"`)
+			k.enter(t, 200, fmt.Sprintf(`progress#progress[value="%d"]`, n+1))
+		} else {
+			k.tabTo(t, "the submit button", `e.name === "nav" && e.value === "submit"`)
+			k.enter(t, 200, "[data-chart]")
+		}
+	}
+
+	// The feedback page: every element Tab reaches is marked, to the end.
+	b.waitCharts(t)
+	if h := brEval[string](t, b, `document.querySelector("h1").textContent`); !strings.Contains(h, "Rückmeldung") {
+		t.Errorf("after submitting, the page is headed %q, want the feedback", h)
+	}
+	k.tabTo(t, "the end of the feedback page", `e.closest("footer") !== null && e.getAttribute("href") === "/delete"`)
+
+	// What the keys chose is what was stored.
+	cohort, err := store.CohortBySlug(slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, err := store.CodeCandidates(cohort.ID, [6]string{}, questions.CodeLen)
+	if err != nil || len(ps) != 1 {
+		t.Fatalf("the cohort has %d participants (%v), want 1", len(ps), err)
+	}
+	rs, err := store.ResponsesOf(ps[0].ID)
+	if err != nil || len(rs) != 1 || !rs[0].Submitted() {
+		t.Fatalf("responses %+v (%v): want one, submitted", rs, err)
+	}
+	stored := map[string]string{}
+	for _, a := range rs[0].Answers {
+		v := "na"
+		if a.Value != nil {
+			v = *a.Value
+		}
+		switch a.Kind {
+		case db.KindRating:
+			stored["r_"+a.Item] = v
+		case db.KindKnowledge:
+			stored["k_"+a.Item] = v
+			if a.Confidence != nil {
+				stored["c_"+a.Item] = strconv.Itoa(*a.Confidence)
+			}
+		case db.KindBackground:
+			stored["b_"+a.Item] = v
+		case db.KindText:
+			stored["x_"+a.Item] = v
+		}
+	}
+	for name, v := range chosen {
+		if stored[name] != v {
+			t.Errorf("%s: chosen %q by keyboard, stored %q", name, v, stored[name])
+		}
+	}
+	if len(stored) != len(chosen) {
+		t.Errorf("stored %d answers, chose %d", len(stored), len(chosen))
+	}
+	t.Logf("keyboard only: %d answers chosen and stored on %d pages", len(chosen), total)
 }

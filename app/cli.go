@@ -44,6 +44,7 @@ Usage:
   einordnung export --cohort SLUG --what responses|wide|xlsx|codebook|sps|r|json|html [--out FILE]
   einordnung import --cohort SLUG FILE.csv                   import a long CSV (every row valid, or nothing)
   einordnung demo --cohort SLUG --participants N [--seed S]  fill an empty cohort with synthetic answers
+  einordnung loadtest --url URL --cohort SLUG --participants N --duration D   play N participants against a server
   einordnung help [COMMAND]                                  show help
 
 Every command takes --db FILE (default %s, or $EINORDNUNG_DB).
@@ -90,6 +91,8 @@ func (c *cli) run(args []string) int {
 		err = c.importFile(args[1:])
 	case "demo":
 		err = c.demo(args[1:])
+	case "loadtest":
+		err = c.loadtest(args[1:])
 	case "help", "-h", "--help":
 		if len(args) > 1 && args[1] != "help" {
 			return c.run([]string{args[1], "--help"})
@@ -163,6 +166,7 @@ func (c *cli) serve(args []string) error {
 	publicURL := fs.String("public-url", os.Getenv("EINORDNUNG_PUBLIC_URL"), "address participants use, for links and QR codes (default: as requested)")
 	proxyHeader := fs.String("proxy-header", os.Getenv("EINORDNUNG_PROXY_HEADER"), "header with the client address set by a trusted reverse proxy, e.g. X-Forwarded-For")
 	trusted := fs.String("trusted-proxies", os.Getenv("EINORDNUNG_TRUSTED_PROXIES"), "comma-separated addresses of trusted reverse proxies")
+	codeLimit := fs.Int("code-limit-per-address", 300, "code entries allowed per client address in 5 minutes; raise only for a load test from one machine")
 	metricsAddr := fs.String("metrics-addr", os.Getenv("EINORDNUNG_METRICS_ADDR"), "serve Prometheus metrics at /metrics on this address only (e.g. 127.0.0.1:9100); off if empty")
 	if rest, err := parse(fs, args); err != nil || len(rest) > 0 {
 		return orUsage(err, fs)
@@ -191,6 +195,7 @@ func (c *cli) serve(args []string) error {
 		return err
 	}
 	cfg := Config{Secret: secret, SecureCookies: *secure, PublicURL: *publicURL, ProxyHeader: *proxyHeader, Metrics: NewMetrics()}
+	cfg.CodeLimitPerAddress = *codeLimit
 	if *trusted != "" {
 		cfg.TrustedProxies = strings.Split(*trusted, ",")
 	}

@@ -50,6 +50,10 @@ type Config struct {
 	// client address in (X-Forwarded-For); TrustedProxies lists the proxies.
 	ProxyHeader    string
 	TrustedProxies []string
+	// CodeLimitPerAddress caps code entries (and return-code and deletion
+	// attempts) per client address in five minutes (default 300). Raise it
+	// only to load-test from a single machine (einordnung loadtest).
+	CodeLimitPerAddress int
 	// Metrics, if set, collects Prometheus metrics (see Metrics.Handler).
 	Metrics *Metrics
 }
@@ -93,6 +97,9 @@ func New(cfg Config, store *db.Store, set *questions.Set) (*fiber.App, error) {
 	}
 	if cfg.UploadLimit == 0 {
 		cfg.UploadLimit = 8 << 20
+	}
+	if cfg.CodeLimitPerAddress <= 0 {
+		cfg.CodeLimitPerAddress = 300
 	}
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {
@@ -174,7 +181,7 @@ func New(cfg Config, store *db.Store, set *questions.Set) (*fiber.App, error) {
 	app.Get("/c", h.findCohort)
 	// Code entry is where codes could be guessed: limited per browser and,
 	// generously for a lecture hall behind one address, per address.
-	codeLimit := h.limit("code", 10, 300, 5*time.Minute)
+	codeLimit := h.limit("code", 10, cfg.CodeLimitPerAddress, 5*time.Minute)
 	app.Post("/resume", append(codeLimit, h.resume)...)
 	app.Get("/c/:slug", h.showConsent)
 	app.Post("/c/:slug/consent", h.acceptConsent)
@@ -189,6 +196,7 @@ func New(cfg Config, store *db.Store, set *questions.Set) (*fiber.App, error) {
 	app.Post("/delete", append(codeLimit, h.confirmDelete)...)
 	app.Post("/delete/confirm", append(codeLimit, h.deleteParticipant)...)
 	app.Get("/privacy", h.showPrivacy)
+	app.Get("/accessibility", h.showAccessibility)
 
 	// Program leads' area: every route with its access rule.
 	for _, r := range h.adminRoutes() {

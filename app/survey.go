@@ -2,8 +2,10 @@ package app
 
 import (
 	"errors"
+	"log/slog"
 	"maps"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -107,13 +109,20 @@ func (h *handler) savePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rev, err := strconv.Atoi(c.FormValue("_rev"))
+	// A page is an urlencoded form: its answers are read from the body
+	// alone, so everything else must come from there too, or a request with
+	// its answers elsewhere would save the page empty.
+	if !strings.HasPrefix(string(c.Request().Header.ContentType()), fiber.MIMEApplicationForm) {
+		return errBadForm
+	}
+	post := c.Request().PostArgs()
+	rev, err := strconv.Atoi(string(post.Peek("_rev")))
 	if err != nil {
 		return errBadForm
 	}
 	last := len(pr.pages) - 1
 	target, reached, submit := index, index, false
-	switch c.FormValue("nav") {
+	switch string(post.Peek("nav")) {
 	case "back":
 		target = max(index-1, 0)
 	case "next":
@@ -131,7 +140,7 @@ func (h *handler) savePage(c *fiber.Ctx) error {
 	}
 
 	var fields [][2]string
-	c.Request().PostArgs().VisitAll(func(k, v []byte) {
+	post.VisitAll(func(k, v []byte) {
 		fields = append(fields, [2]string{string(k), string(v)})
 	})
 	form, err := decodePage(pr.inst, pr.pages[index], pr.response.Wave == db.Post, fields)
@@ -155,7 +164,12 @@ func (h *handler) savePage(c *fiber.Ctx) error {
 	case errors.Is(err, db.ErrSubmitted), errors.Is(err, db.ErrConflict):
 		return h.resolveConflict(c, pr, index, form, target)
 	case err != nil:
-		return err
+		// The database refused the write (disk full, read-only file): show
+		// the page again with what was typed, so nothing is lost unseen.
+		slog.Error("saving a page failed", "err", err)
+		h.metrics.errors.WithLabelValues(c.Route().Path).Inc()
+		c.Status(fiber.StatusServiceUnavailable)
+		return h.renderPage(c, pr, index, form.Values, nil, h.t(c, "survey_save_failed"))
 	}
 	h.metrics.saves.Inc()
 	if submit {

@@ -117,6 +117,20 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
+// ReadOnly switches the writer into (or out of) a maintenance mode in which
+// every write fails at once and reads go on: what participants meet when
+// the disk is full or the file cannot be written, on purpose.
+func (s *Store) ReadOnly(on bool) error {
+	v := "OFF"
+	if on {
+		v = "ON"
+	}
+	if err := s.w.Exec("PRAGMA query_only = " + v).Error; err != nil {
+		return fmt.Errorf("db: read-only %s: %w", v, err)
+	}
+	return nil
+}
+
 // Check runs SQLite's integrity check and reports anything but "ok".
 func (s *Store) Check() error {
 	var result string

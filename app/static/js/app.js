@@ -26,3 +26,31 @@ document.addEventListener("submit", function (event) {
 window.addEventListener("pageshow", function () {
   document.querySelectorAll("form[data-sent]").forEach(function (f) { delete f.dataset.sent; });
 });
+
+// A table wider than the screen scrolls sideways in its wrapper. The markup
+// makes every wrapper a named region with a tab stop, so keyboard users can
+// scroll it even without JavaScript; here the wrappers whose table fits give
+// the tab stop and the landmark up again, and get them back when it no
+// longer fits (a narrower window, a larger font).
+function markScrollableTables() {
+  document.querySelectorAll(".table-wrap[aria-labelledby], .table-wrap[data-labelledby]").forEach(function (wrap) {
+    var label = wrap.getAttribute("aria-labelledby") || wrap.getAttribute("data-labelledby");
+    if (wrap.scrollWidth > wrap.clientWidth + 1) {
+      wrap.setAttribute("role", "region");
+      wrap.setAttribute("tabindex", "0");
+      wrap.setAttribute("aria-labelledby", label);
+      wrap.removeAttribute("data-labelledby");
+    } else if (document.activeElement !== wrap) {
+      wrap.removeAttribute("role");
+      wrap.removeAttribute("tabindex");
+      wrap.removeAttribute("aria-labelledby");
+      wrap.setAttribute("data-labelledby", label);
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", markScrollableTables);
+var tableCheck = 0;
+window.addEventListener("resize", function () {
+  cancelAnimationFrame(tableCheck);
+  tableCheck = requestAnimationFrame(markScrollableTables);
+});

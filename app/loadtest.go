@@ -1,0 +1,658 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/signal"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"einordnung/db"
+)
+
+// loadtest plays simulated participants through the real journey against a
+// running server and prints throughput, latencies and every error.
+func (c *cli) loadtest(args []string) error {
+	fs, _ := c.flags("loadtest", "loadtest --url URL --cohort SLUG [--participants N] [--duration D] [--wave pre|post] [--allow-remote]")
+	rawURL := fs.String("url", "http://"+defaultAddr, "address of the running server")
+	cohort := fs.String("cohort", "", "short code of a cohort whose wave is open")
+	participants := fs.Int("participants", 32, "simulated participants at once")
+	duration := fs.Duration("duration", 30*time.Second, "how long participants start new questionnaires (each finishes the one it is in)")
+	wave := fs.String("wave", string(db.Pre), "the cohort's open wave: pre, or post (participants then go on unlinked with a new code)")
+	timeout := fs.Duration("timeout", 30*time.Second, "time limit of every request")
+	remote := fs.Bool("allow-remote", false, "allow a server that is not on this machine (never load-test a server you do not run)")
+	if rest, err := parse(fs, args); err != nil || len(rest) > 0 || *cohort == "" {
+		return orUsage(err, fs)
+	}
+	w, ok := db.ParseWave(*wave)
+	if !ok {
+		return fmt.Errorf("wave %q: use pre or post", *wave)
+	}
+	lt, err := newLoadTest(loadConfig{
+		URL: *rawURL, Cohort: *cohort, Participants: *participants, Duration: *duration,
+		Wave: w, Timeout: *timeout, AllowRemote: *remote,
+	})
+	if err != nil {
+		return err
+	}
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer cancel()
+	if err := lt.preflight(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.out, "Lasttest: %d Teilnehmende gegen %s, Jahrgang %s, %s …\n", *participants, lt.base, *cohort, *duration)
+	rep := lt.run(ctx)
+	rep.print(c.out)
+	if n := rep.errorCount(); n > 0 {
+		return fmt.Errorf("loadtest: %d errors", n)
+	}
+	return nil
+}
+
+// loadConfig describes one load test.
+type loadConfig struct {
+	URL          string // base address of the server
+	Cohort       string // slug of a cohort with an open wave
+	Participants int
+	Duration     time.Duration // participants start questionnaires until then
+	Grace        time.Duration // hard stop after Duration (default 30 s)
+	Wave         db.Wave       // the open wave (default pre)
+	Timeout      time.Duration // per request (default 30 s)
+	AllowRemote  bool          // allow a host that is not a loopback address
+}
+
+// Request types, in the order the journey makes them.
+var loadKinds = []string{"start", "consent-get", "consent", "code-get", "code", "return-code", "page-get", "page-save", "submit", "feedback"}
+
+// loadTest is the engine of einordnung loadtest.
+type loadTest struct {
+	cfg    loadConfig
+	base   *url.URL
+	client *http.Client // shared transport; each journey has its own cookie jar
+
+	codeOffset uint64
+	codes      atomic.Uint64
+
+	mu        sync.Mutex
+	start     time.Time
+	latency   map[string][]time.Duration
+	errs      map[string]*loadError
+	completed []time.Duration // when each submit was acknowledged, since start
+	saves     []time.Duration // when each page save (submit included) was acknowledged
+}
+
+// loadError counts one kind of failure and keeps its first example.
+type loadError struct {
+	Key     string
+	Count   int
+	Example string
+}
+
+func newLoadTest(cfg loadConfig) (*loadTest, error) {
+	u, err := url.Parse(strings.TrimRight(cfg.URL, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("loadtest: %q is not an http(s) address", cfg.URL)
+	}
+	if !cfg.AllowRemote && !isLoopback(u.Hostname()) {
+		return nil, fmt.Errorf("loadtest: %s is not on this machine; pass --allow-remote to load-test a server you run elsewhere", u.Host)
+	}
+	if cfg.Cohort == "" || cfg.Participants < 1 || cfg.Duration <= 0 {
+		return nil, errors.New("loadtest: need a cohort, at least one participant and a positive duration")
+	}
+	if cfg.Grace <= 0 {
+		cfg.Grace = 30 * time.Second
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 30 * time.Second
+	}
+	if cfg.Wave == "" {
+		cfg.Wave = db.Pre
+	}
+	transport := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment, // never used for loopback addresses
+		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:          cfg.Participants,
+		MaxIdleConnsPerHost:   cfg.Participants,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: cfg.Timeout,
+		ExpectContinueTimeout: time.Second,
+	}
+	lt := &loadTest{
+		cfg: cfg, base: u,
+		client: &http.Client{
+			Transport: transport,
+			Timeout:   cfg.Timeout,
+			// Every redirect is checked by the journey, not followed.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+		codeOffset: rand.Uint64N(codeSpace),
+		latency:    map[string][]time.Duration{},
+		errs:       map[string]*loadError{},
+	}
+	return lt, nil
+}
+
+// isLoopback reports whether host names this machine: localhost or a
+// loopback address.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// preflight checks once that the cohort takes answers, so a typo does not
+// turn into thousands of identical errors.
+func (lt *loadTest) preflight(ctx context.Context) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, lt.base.String()+"/c/"+url.PathEscape(lt.cfg.Cohort), nil)
+	if err != nil {
+		return err
+	}
+	resp, err := lt.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("loadtest: server not reachable: %w", err)
+	}
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	switch resp.StatusCode {
+	case http.StatusOK:
+		return nil
+	case http.StatusNotFound:
+		return fmt.Errorf("loadtest: cohort %q does not exist", lt.cfg.Cohort)
+	case http.StatusForbidden:
+		return fmt.Errorf("loadtest: cohort %q has no open wave (einordnung cohort open %s pre)", lt.cfg.Cohort, lt.cfg.Cohort)
+	}
+	return fmt.Errorf("loadtest: GET /c/%s: HTTP %d", lt.cfg.Cohort, resp.StatusCode)
+}
+
+// run plays cfg.Participants participants at once. Each starts new
+// questionnaires until cfg.Duration has passed and finishes the one it is
+// in, but everything stops at cfg.Duration + cfg.Grace (or when ctx ends).
+func (lt *loadTest) run(ctx context.Context) *loadReport {
+	hard, cancel := context.WithTimeout(ctx, lt.cfg.Duration+lt.cfg.Grace)
+	defer cancel()
+	lt.start = time.Now()
+	deadline := lt.start.Add(lt.cfg.Duration)
+	var wg sync.WaitGroup
+	for i := range lt.cfg.Participants {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(rand.Uint64(), uint64(i)))
+			for time.Now().Before(deadline) && hard.Err() == nil {
+				if !lt.journey(hard, rng) && hard.Err() == nil {
+					// Do not hammer a failing server in a tight loop.
+					select {
+					case <-time.After(50 * time.Millisecond):
+					case <-hard.Done():
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	lt.client.CloseIdleConnections()
+	return lt.report(time.Since(lt.start))
+}
+
+// Form fields read from the pages.
+var (
+	reCSRF    = regexp.MustCompile(`name="_csrf" value="([^"]*)"`)
+	reRev     = regexp.MustCompile(`name="_rev" value="([^"]*)"`)
+	reSubmit  = regexp.MustCompile(`name="nav" value="submit"`)
+	reAlert   = regexp.MustCompile(`role="alert"[^>]*>([^<]{1,300})<`)
+	reHeading = regexp.MustCompile(`<h1[^>]*>([^<]{1,200})<`)
+)
+
+// maxPages bounds a journey, in case a server never shows a last page.
+const maxPages = 100
+
+// journey plays one participant from the start page to the feedback, with
+// a new browser (cookie jar). It reports whether every step succeeded;
+// failures are recorded.
+func (lt *loadTest) journey(ctx context.Context, rng *rand.Rand) bool {
+	jar, _ := cookiejar.New(nil)
+	b := &browser{lt: lt, ctx: ctx, jar: jar}
+	slug := url.PathEscape(lt.cfg.Cohort)
+	consentPath := "/c/" + slug
+	codePath := consentPath + "/code"
+
+	if _, ok := b.get("start", "/"); !ok {
+		return false
+	}
+	page, ok := b.get("consent-get", consentPath)
+	if !ok {
+		return false
+	}
+	csrf, ok := b.field("consent-get", page, reCSRF, "_csrf")
+	if !ok {
+		return false
+	}
+	if _, ok := b.post("consent", consentPath+"/consent", consentPath, url.Values{"_csrf": {csrf}, "agree": {"yes"}}, codePath); !ok {
+		return false
+	}
+	if page, ok = b.get("code-get", codePath); !ok {
+		return false
+	}
+	if csrf, ok = b.field("code-get", page, reCSRF, "_csrf"); !ok {
+		return false
+	}
+	form := lt.nextCode()
+	form.Set("_csrf", csrf)
+	wants := []string{"/return-code"}
+	if lt.cfg.Wave == db.Post {
+		// A new code finds no one from the pre wave: go on unlinked. By
+		// chance it may match someone (one element off), who goes on.
+		form.Set("confirm_new", "yes")
+		wants = append(wants, "/survey")
+	}
+	to, ok := b.post("code", codePath, codePath, form, wants...)
+	if !ok {
+		return false
+	}
+	if to == "/return-code" {
+		if _, ok := b.get("return-code", "/return-code"); !ok {
+			return false
+		}
+	}
+	for n := 1; n <= maxPages; n++ {
+		path := "/survey/" + strconv.Itoa(n)
+		page, ok := b.get("page-get", path)
+		if !ok {
+			return false
+		}
+		form, last, ok := b.answers(page, rng)
+		if !ok {
+			return false
+		}
+		kind, next := "page-save", "/survey/"+strconv.Itoa(n+1)
+		if last {
+			kind, next = "submit", "/feedback"
+			form.Set("nav", "submit")
+		} else {
+			form.Set("nav", "next")
+		}
+		if _, ok := b.post(kind, path, path, form, next); !ok {
+			return false
+		}
+		at := time.Since(lt.start)
+		lt.mu.Lock()
+		lt.saves = append(lt.saves, at)
+		if last {
+			lt.completed = append(lt.completed, at)
+		}
+		lt.mu.Unlock()
+		if last {
+			_, ok := b.get("feedback", "/feedback")
+			return ok
+		}
+	}
+	lt.fail("page-get", "no last page", fmt.Sprintf("no page up to /survey/%d offers to submit", maxPages))
+	return false
+}
+
+// codeSpace is the number of distinct self-generated codes the load test
+// makes: four letters (26 each), a day (1–31) and a count (0–30).
+const codeSpace = 26 * 26 * 31 * 26 * 31 * 26
+
+// codeStride is prime and shares no factor with codeSpace, so that
+// consecutive codes are all distinct and differ in most elements.
+const codeStride = 2654435761
+
+// nextCode returns the elements of a code no other participant of this run
+// uses: a counter, scrambled, read as mixed-radix digits.
+func (lt *loadTest) nextCode() url.Values {
+	n := (lt.codeOffset + lt.codes.Add(1)*codeStride) % codeSpace
+	letter := func() string { d := n % 26; n /= 26; return string(rune('A' + d)) }
+	number := func(lo, count uint64) string { d := n % count; n /= count; return strconv.FormatUint(lo+d, 10) }
+	v := url.Values{}
+	v.Set("emother", letter())
+	v.Set("efather", letter())
+	v.Set("ebirthday", number(1, 31))
+	v.Set("ebirthplace", letter())
+	v.Set("esiblings", number(0, 31))
+	v.Set("elastletter", letter())
+	return v
+}
+
+// browser is one simulated participant's browser for one journey.
+type browser struct {
+	lt  *loadTest
+	ctx context.Context
+	jar http.CookieJar
+}
+
+// get fetches a page and expects 200.
+func (b *browser) get(kind, path string) (string, bool) {
+	status, body, _, ok := b.do(kind, http.MethodGet, path, "", nil)
+	if !ok {
+		return "", false
+	}
+	if status != http.StatusOK {
+		b.lt.fail(kind, "HTTP "+strconv.Itoa(status), "GET "+path+": "+summary(body))
+		return "", false
+	}
+	return body, true
+}
+
+// post sends a form from page from and expects a 303 to one of wants,
+// which it returns.
+func (b *browser) post(kind, path, from string, form url.Values, wants ...string) (string, bool) {
+	status, body, location, ok := b.do(kind, http.MethodPost, path, from, form)
+	if !ok {
+		return "", false
+	}
+	if status != http.StatusSeeOther {
+		b.lt.fail(kind, "HTTP "+strconv.Itoa(status), "POST "+path+": "+summary(body))
+		return "", false
+	}
+	if !slices.Contains(wants, location) {
+		b.lt.fail(kind, "unexpected redirect", "POST "+path+" went to "+location+", not "+strings.Join(wants, " or "))
+		return "", false
+	}
+	return location, true
+}
+
+// do makes one request with the browser's cookies and records its latency.
+func (b *browser) do(kind, method, path, from string, form url.Values) (status int, body, location string, ok bool) {
+	var reader io.Reader
+	if form != nil {
+		reader = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequestWithContext(b.ctx, method, b.lt.base.String()+path, reader)
+	if err != nil {
+		b.lt.fail(kind, "request", err.Error())
+		return 0, "", "", false
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		// Over HTTPS the CSRF check wants a same-origin Referer, as a browser sends.
+		req.Header.Set("Referer", b.lt.base.String()+from)
+	}
+	req.Header.Set("Accept-Language", "de")
+	for _, ck := range b.jar.Cookies(req.URL) {
+		req.AddCookie(ck)
+	}
+	start := time.Now()
+	resp, err := b.lt.client.Do(req)
+	if err == nil {
+		var data []byte
+		data, err = io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+		resp.Body.Close()
+		body = string(data)
+	}
+	elapsed := time.Since(start)
+	if err != nil {
+		if b.ctx.Err() != nil {
+			b.lt.fail(kind, "stopped", method+" "+path+": cut off at the hard stop")
+		} else {
+			b.lt.fail(kind, networkError(err), method+" "+path+": "+err.Error())
+		}
+		return 0, "", "", false
+	}
+	b.jar.SetCookies(req.URL, resp.Cookies())
+	b.lt.mu.Lock()
+	b.lt.latency[kind] = append(b.lt.latency[kind], elapsed)
+	b.lt.mu.Unlock()
+	return resp.StatusCode, body, resp.Header.Get("Location"), true
+}
+
+// field finds a hidden form field on a page.
+func (b *browser) field(kind, page string, re *regexp.Regexp, name string) (string, bool) {
+	m := re.FindStringSubmatch(page)
+	if m == nil {
+		b.lt.fail(kind, "no "+name+" field", summary(page))
+		return "", false
+	}
+	return html.UnescapeString(m[1]), true
+}
+
+// answers fills in a questionnaire page: a random choice in every radio
+// group ("keine Angabe" left out), a sentence in every text field. last
+// reports whether the page is the one that submits.
+func (b *browser) answers(page string, rng *rand.Rand) (form url.Values, last, ok bool) {
+	csrf, ok := b.field("page-get", page, reCSRF, "_csrf")
+	if !ok {
+		return nil, false, false
+	}
+	rev, ok := b.field("page-get", page, reRev, "_rev")
+	if !ok {
+		return nil, false, false
+	}
+	form = url.Values{"_csrf": {csrf}, "_rev": {rev}}
+	groups := map[string][]string{}
+	var names []string
+	for _, tag := range tags(page, `<input type="radio"`) {
+		name, value := attr(tag, "name"), attr(tag, "value")
+		if _, seen := groups[name]; !seen {
+			names = append(names, name)
+			groups[name] = nil
+		}
+		if value != notAnswered {
+			groups[name] = append(groups[name], value)
+		}
+	}
+	for _, name := range names {
+		if values := groups[name]; len(values) > 0 && name != "" {
+			form.Set(name, values[rng.IntN(len(values))])
+		}
+	}
+	for _, tag := range tags(page, "<textarea") {
+		if name := attr(tag, "name"); name != "" {
+			form.Set(name, "Lasttest: eine kurze Antwort Nr. "+strconv.Itoa(rng.IntN(1000)))
+		}
+	}
+	return form, reSubmit.MatchString(page), true
+}
+
+// tags returns the HTML tags that start with prefix, up to their ">"
+// (a cheap scan: a regular expression over every page costs the load tool
+// more CPU than the server spends rendering it).
+func tags(page, prefix string) []string {
+	var found []string
+	for {
+		i := strings.Index(page, prefix)
+		if i < 0 {
+			return found
+		}
+		page = page[i+len(prefix):]
+		end := strings.IndexByte(page, '>')
+		if end < 0 {
+			return found
+		}
+		found = append(found, page[:end])
+		page = page[end:]
+	}
+}
+
+// attr returns the unescaped value of attribute name in a tag.
+func attr(tag, name string) string {
+	key := " " + name + `="`
+	i := strings.Index(tag, key)
+	if i < 0 {
+		return ""
+	}
+	rest := tag[i+len(key):]
+	j := strings.IndexByte(rest, '"')
+	if j < 0 {
+		return ""
+	}
+	return html.UnescapeString(rest[:j])
+}
+
+// fail records an error of a request type.
+func (lt *loadTest) fail(kind, what, example string) {
+	key := kind + ": " + what
+	lt.mu.Lock()
+	defer lt.mu.Unlock()
+	e := lt.errs[key]
+	if e == nil {
+		e = &loadError{Key: key, Example: example}
+		lt.errs[key] = e
+	}
+	e.Count++
+}
+
+// networkError names the kind of a transport error.
+func networkError(err error) string {
+	var ne net.Error
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset"
+	case errors.Is(err, syscall.EPIPE):
+		return "broken pipe"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "connection closed"
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return "timeout"
+	}
+	return "network error"
+}
+
+// summary is the message of an error page, or its heading, or the start
+// of a body.
+func summary(body string) string {
+	for _, re := range []*regexp.Regexp{reAlert, reHeading} {
+		if m := re.FindStringSubmatch(body); m != nil {
+			if t := strings.TrimSpace(html.UnescapeString(m[1])); t != "" {
+				return t
+			}
+		}
+	}
+	body = strings.Join(strings.Fields(body), " ")
+	if len(body) > 160 {
+		body = body[:160] + "…"
+	}
+	return body
+}
+
+// loadReport is what a load test measured.
+type loadReport struct {
+	Participants int
+	Duration     time.Duration // the window in which journeys were started
+	Elapsed      time.Duration // until the last journey ended
+	Completed    int           // responses submitted (submit acknowledged with 303)
+	PageSaves    int           // page saves acknowledged with 303, submits included
+	// In the window: acknowledged within Duration, for the rates.
+	CompletedInWindow, PageSavesInWindow int
+	Latency                              []latencyStats
+	Errors                               []loadError
+}
+
+type latencyStats struct {
+	Kind          string
+	Count         int
+	P50, P95, P99 time.Duration
+	Max           time.Duration
+}
+
+func (lt *loadTest) report(elapsed time.Duration) *loadReport {
+	lt.mu.Lock()
+	defer lt.mu.Unlock()
+	r := &loadReport{Participants: lt.cfg.Participants, Duration: lt.cfg.Duration, Elapsed: elapsed,
+		Completed: len(lt.completed), PageSaves: len(lt.saves)}
+	for _, at := range lt.completed {
+		if at <= lt.cfg.Duration {
+			r.CompletedInWindow++
+		}
+	}
+	for _, at := range lt.saves {
+		if at <= lt.cfg.Duration {
+			r.PageSavesInWindow++
+		}
+	}
+	for _, kind := range loadKinds {
+		ds := slices.Clone(lt.latency[kind])
+		if len(ds) == 0 {
+			continue
+		}
+		slices.Sort(ds)
+		r.Latency = append(r.Latency, latencyStats{Kind: kind, Count: len(ds),
+			P50: quantile(ds, 0.50), P95: quantile(ds, 0.95), P99: quantile(ds, 0.99), Max: ds[len(ds)-1]})
+	}
+	for _, e := range lt.errs {
+		r.Errors = append(r.Errors, *e)
+	}
+	sort.Slice(r.Errors, func(i, j int) bool { return r.Errors[i].Key < r.Errors[j].Key })
+	return r
+}
+
+// quantile is the nearest-rank quantile q of sorted durations.
+func quantile(sorted []time.Duration, q float64) time.Duration {
+	i := int(float64(len(sorted))*q+0.999999) - 1
+	return sorted[max(0, min(i, len(sorted)-1))]
+}
+
+// CompletedPerSecond and PageSavesPerSecond are rates over the window in
+// which participants started questionnaires, all of them busy.
+func (r *loadReport) CompletedPerSecond() float64 {
+	return float64(r.CompletedInWindow) / r.Duration.Seconds()
+}
+
+func (r *loadReport) PageSavesPerSecond() float64 {
+	return float64(r.PageSavesInWindow) / r.Duration.Seconds()
+}
+
+func (r *loadReport) errorCount() int {
+	n := 0
+	for _, e := range r.Errors {
+		n += e.Count
+	}
+	return n
+}
+
+// latencyOf returns the figures of a request type.
+func (r *loadReport) latencyOf(kind string) latencyStats {
+	for _, l := range r.Latency {
+		if l.Kind == kind {
+			return l
+		}
+	}
+	return latencyStats{Kind: kind}
+}
+
+func (r *loadReport) print(w io.Writer) {
+	ms := func(d time.Duration) string {
+		return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 1, 64)
+	}
+	fmt.Fprintf(w, "participants: %d, duration: %s (+%s to finish questionnaires in progress)\n",
+		r.Participants, r.Duration, (r.Elapsed - r.Duration).Round(time.Millisecond))
+	fmt.Fprintf(w, "completed responses: %d (%.1f/s)\n", r.Completed, r.CompletedPerSecond())
+	fmt.Fprintf(w, "page saves: %d (%.1f/s)\n", r.PageSaves, r.PageSavesPerSecond())
+	fmt.Fprintln(w, "(rates count what was acknowledged within the duration)")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "request\tcount\tp50 ms\tp95 ms\tp99 ms\tmax ms\t")
+	for _, l := range r.Latency {
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t\n", l.Kind, l.Count, ms(l.P50), ms(l.P95), ms(l.P99), ms(l.Max))
+	}
+	tw.Flush()
+	if len(r.Errors) == 0 {
+		fmt.Fprintln(w, "errors: 0")
+		return
+	}
+	fmt.Fprintf(w, "errors: %d\n", r.errorCount())
+	for _, e := range r.Errors {
+		fmt.Fprintf(w, "  %6d × %s (e.g. %s)\n", e.Count, e.Key, e.Example)
+	}
+}

@@ -1,0 +1,155 @@
+package app
+
+import (
+	"context"
+	"net"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"einordnung/db"
+	"einordnung/questions"
+)
+
+// startLoadServer serves a fresh database with cohort "load" (pre wave
+// open) on 127.0.0.1 and returns its address. codeLimit is the number of
+// code entries allowed per address.
+func startLoadServer(t *testing.T, codeLimit int) (string, *db.Store) {
+	t.Helper()
+	set, err := questions.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := db.Open(filepath.Join(t.TempDir(), "load.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	inst, err := set.Resolve(questions.DefaultID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.CreateCohort("load", "Lasttest", inst.Ref()); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.SetWaveOpen("load", db.Pre, true); err != nil {
+		t.Fatal(err)
+	}
+	web, err := New(Config{Secret: []byte("load-test-secret-0123456789abcdef"), CodeLimitPerAddress: codeLimit}, store, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go web.Listener(ln)
+	t.Cleanup(func() { web.ShutdownWithTimeout(5 * time.Second) })
+	return "http://" + ln.Addr().String(), store
+}
+
+func TestLoadTestCompletesQuestionnairesWithoutErrors(t *testing.T) {
+	// One address plays every participant: lift the per-address code limit.
+	base, store := startLoadServer(t, 1_000_000)
+	lt, err := newLoadTest(loadConfig{URL: base, Cohort: "load", Participants: 4, Duration: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lt.preflight(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	rep := lt.run(context.Background())
+	var out strings.Builder
+	rep.print(&out)
+	t.Log("\n" + out.String())
+	if rep.Completed == 0 || rep.errorCount() != 0 {
+		t.Fatalf("completed %d, errors %d", rep.Completed, rep.errorCount())
+	}
+	for _, kind := range loadKinds {
+		if rep.latencyOf(kind).Count == 0 {
+			t.Errorf("no %s requests measured", kind)
+		}
+	}
+	// Every acknowledged submit is stored, and nothing else was submitted.
+	cohorts, err := store.Cohorts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cohorts[0].Submitted[db.Pre]; got != rep.Completed {
+		t.Fatalf("%d responses submitted in the database, %d acknowledged", got, rep.Completed)
+	}
+	if pages := rep.PageSaves / rep.Completed; pages < 2 || rep.PageSaves%rep.Completed != 0 {
+		t.Fatalf("%d page saves for %d responses", rep.PageSaves, rep.Completed)
+	}
+}
+
+func TestLoadTestStaysOnThisMachineUnlessAllowed(t *testing.T) {
+	for _, u := range []string{"http://127.0.0.1:8080", "http://localhost:8080/", "http://[::1]:8080", "https://127.0.0.2"} {
+		if _, err := newLoadTest(loadConfig{URL: u, Cohort: "x", Participants: 1, Duration: time.Second}); err != nil {
+			t.Errorf("%s: %v", u, err)
+		}
+	}
+	for _, u := range []string{"http://example.org", "http://10.0.0.1:8080", "http://127.0.0.1.example.org", "ftp://127.0.0.1", "127.0.0.1:8080"} {
+		if _, err := newLoadTest(loadConfig{URL: u, Cohort: "x", Participants: 1, Duration: time.Second}); err == nil {
+			t.Errorf("%s accepted", u)
+		}
+	}
+	if _, err := newLoadTest(loadConfig{URL: "http://example.org", Cohort: "x", Participants: 1, Duration: time.Second, AllowRemote: true}); err != nil {
+		t.Errorf("--allow-remote: %v", err)
+	}
+	code, _, stderr := runCLI(t, "loadtest", "--url", "http://192.0.2.1:8080", "--cohort", "x", "--duration", "1s")
+	if code != 1 || !strings.Contains(stderr, "--allow-remote") {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+}
+
+func TestLoadTestCodesAreValidAndDistinct(t *testing.T) {
+	lt, err := newLoadTest(loadConfig{URL: "http://127.0.0.1", Cohort: "x", Participants: 1, Duration: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[questions.Code]bool{}
+	for range 20_000 {
+		form := lt.nextCode()
+		var raw [questions.CodeLen]string
+		for i, el := range questions.CodeElements {
+			raw[i] = form.Get("e" + el.ID)
+		}
+		code, invalid := questions.NormalizeCode(raw)
+		if len(invalid) > 0 || len(form) != questions.CodeLen {
+			t.Fatalf("invalid code %v", form)
+		}
+		if seen[code] {
+			t.Fatalf("code %v made twice", code)
+		}
+		seen[code] = true
+	}
+}
+
+func TestLoadTestReportsRateLimitAsErrors(t *testing.T) {
+	// Both participants enter a code in their first questionnaire, which
+	// they finish whatever the duration: one of them meets the limit.
+	base, _ := startLoadServer(t, 1)
+	lt, err := newLoadTest(loadConfig{URL: base, Cohort: "load", Participants: 2, Duration: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := lt.run(context.Background())
+	var limited *loadError
+	for i, e := range rep.Errors {
+		if e.Key == "code: HTTP 429" {
+			limited = &rep.Errors[i]
+		}
+	}
+	if rep.Completed > 1 || limited == nil || limited.Count == 0 || limited.Example == "" {
+		var out strings.Builder
+		rep.print(&out)
+		t.Fatalf("the per-address code limit of 1 is not reported:\n%s", out.String())
+	}
+	var out strings.Builder
+	rep.print(&out)
+	if !strings.Contains(out.String(), "code: HTTP 429") || !strings.Contains(limited.Example, "Zu viele Versuche") {
+		t.Fatalf("report does not list the 429s:\n%s", out.String())
+	}
+}
