@@ -36,37 +36,26 @@ func (r *AnswerRow) ExportWave() Wave {
 // ordered by response and answer, without loading them all into memory.
 // Answers without a value ("keine Angabe") are included with Value.Valid false.
 func (s *Store) EachAnswer(cohortID uint, fn func(*AnswerRow) error) error {
-	rows, err := s.r.Raw(`SELECT responses.id, participants.pseudonym, responses.wave, responses.submitted_at,
+	var r AnswerRow
+	return s.eachRow(`SELECT responses.id, participants.pseudonym, responses.wave, responses.submitted_at,
 			answers.item, answers.retro, answers.kind, answers.value, answers.confidence
 		FROM answers
 		JOIN responses ON responses.id = answers.response_id
 		JOIN participants ON participants.id = responses.participant_id
 		WHERE participants.cohort_id = ? AND responses.submitted_at IS NOT NULL
-		ORDER BY responses.id, answers.id`, cohortID).Rows()
-	if err != nil {
-		return fmt.Errorf("db: read answers: %w", err)
-	}
-	defer rows.Close()
-	var r AnswerRow
-	for rows.Next() {
+		ORDER BY responses.id, answers.id`, []any{cohortID}, func(rows *sql.Rows) error {
 		if err := rows.Scan(&r.ResponseID, &r.Participant, &r.Wave, &r.SubmittedAt, &r.Item, &r.Retro, &r.Kind, &r.Value, &r.Confidence); err != nil {
 			return fmt.Errorf("db: read answer: %w", err)
 		}
-		if err := fn(&r); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("db: read answers: %w", err)
-	}
-	return nil
+		return fn(&r)
+	})
 }
 
 // ScoreRow is one answer as reports score it: lighter than AnswerRow (no
 // pseudonym, no date to parse, no copies of the texts), because a report
-// reads a million of them; the kind follows from the item. Item and Value point into the driver's
-// buffer and are valid only during the callback; Value is nil for "keine
-// Angabe".
+// reads a million of them; the kind follows from the item. Item and Value
+// point into the driver's buffer and are valid only during the callback;
+// Value is nil for "keine Angabe".
 type ScoreRow struct {
 	ResponseID    uint
 	ParticipantID uint
@@ -83,24 +72,32 @@ type ScoreRow struct {
 // Part and parts read one of parts slices of the participants (by id), so
 // that a report can read the slices side by side.
 func (s *Store) EachScoreRow(cohortID uint, wave Wave, part, parts int, fn func(*ScoreRow) error) error {
-	rows, err := s.r.Raw(`SELECT answers.response_id, responses.participant_id, answers.item, answers.retro,
+	var r ScoreRow
+	return s.eachRow(`SELECT answers.response_id, responses.participant_id, answers.item, answers.retro,
 			answers.value, answers.confidence
 		FROM answers
 		JOIN responses ON responses.id = answers.response_id
 		JOIN participants ON participants.id = responses.participant_id
 		WHERE participants.cohort_id = ? AND responses.wave = ? AND responses.submitted_at IS NOT NULL
 			AND participants.id % ? = ?
-		ORDER BY participants.id, answers.response_id`, cohortID, wave, parts, part).Rows()
+		ORDER BY participants.id, answers.response_id`, []any{cohortID, wave, parts, part}, func(rows *sql.Rows) error {
+		if err := rows.Scan(&r.ResponseID, &r.ParticipantID, &r.Item, &r.Retro, &r.Value, &r.Confidence); err != nil {
+			return fmt.Errorf("db: read answer: %w", err)
+		}
+		return fn(&r)
+	})
+}
+
+// eachRow runs a query on the read pool and hands every row to each,
+// without collecting them.
+func (s *Store) eachRow(query string, args []any, each func(*sql.Rows) error) error {
+	rows, err := s.r.Raw(query, args...).Rows()
 	if err != nil {
 		return fmt.Errorf("db: read answers: %w", err)
 	}
 	defer rows.Close()
-	var r ScoreRow
 	for rows.Next() {
-		if err := rows.Scan(&r.ResponseID, &r.ParticipantID, &r.Item, &r.Retro, &r.Value, &r.Confidence); err != nil {
-			return fmt.Errorf("db: read answer: %w", err)
-		}
-		if err := fn(&r); err != nil {
+		if err := each(rows); err != nil {
 			return err
 		}
 	}
