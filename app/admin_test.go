@@ -87,7 +87,9 @@ func (c *client) full(req *http.Request) (*http.Response, []byte) {
 	for k, v := range c.cookies {
 		jar = append(jar, k+"="+v)
 	}
-	req.Header.Set("Cookie", strings.Join(jar, "; "))
+	if len(jar) > 0 {
+		req.Header.Set("Cookie", strings.Join(jar, "; "))
+	}
 	resp, err := c.e.app.Test(req, -1)
 	if err != nil {
 		c.t.Fatalf("%s %s: %v", req.Method, req.URL, err)

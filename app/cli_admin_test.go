@@ -177,23 +177,10 @@ func TestBackupCommand(t *testing.T) {
 // serveOnce starts the server on dbFile, stops it again and returns what it printed.
 func serveOnce(t *testing.T, dbFile string) string {
 	t.Helper()
-	ready := make(chan string, 1)
-	stop := make(chan struct{})
-	var out, errOut bytes.Buffer
-	c := &cli{out: &out, errOut: &errOut, ready: func(addr string) { ready <- addr }, stop: stop}
-	done := make(chan int, 1)
-	go func() { done <- c.run([]string{"serve", "--db", dbFile, "--addr", "127.0.0.1:0"}) }()
-	var addr string
-	select {
-	case addr = <-ready:
-	case code := <-done:
-		t.Fatalf("serve exited with %d: %s", code, errOut.String())
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve did not start")
-	}
+	s := startServe(t, "--db", dbFile)
 	// The sign-in page is served. (The request also makes sure the server
 	// is listening before it is stopped; see TestServeStopsRightAfterStart.)
-	resp, err := http.Get("http://" + addr + "/admin/login")
+	resp, err := http.Get("http://" + s.addr + "/admin/login")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,11 +188,8 @@ func serveOnce(t *testing.T, dbFile string) string {
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("GET /admin/login: %d", resp.StatusCode)
 	}
-	close(stop)
-	if code := <-done; code != 0 {
-		t.Fatalf("serve exited with %d: %s", code, errOut.String())
-	}
-	return out.String()
+	s.shutdown(t)
+	return s.out.String()
 }
 
 func TestServeCreatesTheFirstAdminOnce(t *testing.T) {

@@ -57,24 +57,45 @@ func TestCohortCommands(t *testing.T) {
 	}
 }
 
-func TestServeDemoStartsReadyToUse(t *testing.T) {
-	dir := t.TempDir()
-	dbFile := filepath.Join(dir, "serve.db")
+// serving is a "serve" command running in the test process.
+type serving struct {
+	addr        string
+	out, errOut *bytes.Buffer
+	stop        chan struct{}
+	done        chan int
+}
+
+// startServe runs "serve" with args and waits until it listens.
+func startServe(t *testing.T, args ...string) *serving {
+	t.Helper()
 	ready := make(chan string, 1)
-	stop := make(chan struct{})
-	var out, errOut bytes.Buffer
-	c := &cli{out: &out, errOut: &errOut, ready: func(addr string) { ready <- addr }, stop: stop}
-	done := make(chan int, 1)
-	go func() { done <- c.run([]string{"serve", "--db", dbFile, "--addr", "127.0.0.1:0", "--demo"}) }()
-	var addr string
+	s := &serving{out: &bytes.Buffer{}, errOut: &bytes.Buffer{}, stop: make(chan struct{}), done: make(chan int, 1)}
+	c := &cli{out: s.out, errOut: s.errOut, ready: func(addr string) { ready <- addr }, stop: s.stop}
+	go func() { s.done <- c.run(append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)) }()
 	select {
-	case addr = <-ready:
-	case code := <-done:
-		t.Fatalf("serve exited with %d: %s", code, errOut.String())
+	case s.addr = <-ready:
+	case code := <-s.done:
+		t.Fatalf("serve exited with %d: %s", code, s.errOut.String())
 	case <-time.After(10 * time.Second):
 		t.Fatal("serve did not start")
 	}
-	resp, err := http.Get("http://" + addr + "/c/demo")
+	return s
+}
+
+// shutdown stops the server and fails the test unless it exits cleanly.
+func (s *serving) shutdown(t *testing.T) {
+	t.Helper()
+	close(s.stop)
+	if code := <-s.done; code != 0 {
+		t.Fatalf("serve exited with %d: %s", code, s.errOut.String())
+	}
+}
+
+func TestServeDemoStartsReadyToUse(t *testing.T) {
+	dir := t.TempDir()
+	dbFile := filepath.Join(dir, "serve.db")
+	s := startServe(t, "--db", dbFile, "--demo")
+	resp, err := http.Get("http://" + s.addr + "/c/demo")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,12 +104,9 @@ func TestServeDemoStartsReadyToUse(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "Demo-Jahrgang") {
 		t.Fatalf("demo cohort: %d %s", resp.StatusCode, body)
 	}
-	close(stop)
-	if code := <-done; code != 0 {
-		t.Fatalf("serve exited with %d: %s", code, errOut.String())
-	}
-	if !strings.Contains(out.String(), "/c/demo") {
-		t.Fatalf("console does not say where to go: %s", out.String())
+	s.shutdown(t)
+	if !strings.Contains(s.out.String(), "/c/demo") {
+		t.Fatalf("console does not say where to go: %s", s.out.String())
 	}
 	info, err := os.Stat(dbFile + ".secret")
 	if err != nil || info.Mode().Perm() != 0o600 {

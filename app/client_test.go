@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"database/sql"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -102,19 +101,7 @@ var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 
 func (c *client) do(req *http.Request) reply {
 	c.t.Helper()
-	var jar []string
-	for k, v := range c.cookies {
-		jar = append(jar, k+"="+v)
-	}
-	if len(jar) > 0 {
-		req.Header.Set("Cookie", strings.Join(jar, "; "))
-	}
-	resp, err := c.e.app.Test(req, -1)
-	if err != nil {
-		c.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
+	resp, body := c.full(req)
 	for _, ck := range resp.Cookies() {
 		if ck.MaxAge < 0 || ck.Value == "" {
 			delete(c.cookies, ck.Name)
