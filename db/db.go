@@ -30,8 +30,9 @@ var (
 
 // Store is the application's storage.
 type Store struct {
-	w *gorm.DB // the single writer connection
-	r *gorm.DB // read-only pool
+	w       *gorm.DB   // the single writer connection
+	r       *gorm.DB   // read-only pool
+	commits *committer // group commit of the participants' writes on w
 }
 
 // writerParams make every acknowledged write durable (synchronous=FULL in
@@ -89,11 +90,12 @@ func Open(path string) (*Store, error) {
 	}
 	rsql.SetMaxOpenConns(readers)
 	rsql.SetMaxIdleConns(readers)
-	return &Store{w: w, r: r}, nil
+	return &Store{w: w, r: r, commits: newCommitter(w)}, nil
 }
 
-// Close closes both connection pools.
+// Close finishes the writes already queued and closes both connection pools.
 func (s *Store) Close() error {
+	s.commits.close()
 	var errs []error
 	for _, g := range []*gorm.DB{s.r, s.w} {
 		if sqlDB, err := g.DB(); err == nil {

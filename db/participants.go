@@ -31,7 +31,7 @@ func (s *Store) CreateParticipant(np NewParticipant) (*Participant, error) {
 	if np.Wave != "" {
 		p.Responses = []Response{{Wave: np.Wave, ConsentVersion: np.ConsentVersion, Link: np.Link, StartedAt: time.Now().UTC()}}
 	}
-	if err := s.w.Create(p).Error; err != nil {
+	if err := s.write(func(tx *gorm.DB) error { return tx.Create(p).Error }); err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			return nil, fmt.Errorf("db: create participant: %w", ErrExists)
 		}
@@ -79,12 +79,15 @@ func (s *Store) ParticipantByID(id uint) (*Participant, error) {
 
 // DeleteParticipant deletes a participant with all their responses and answers.
 func (s *Store) DeleteParticipant(id uint) error {
-	res := s.w.Delete(&Participant{}, id)
-	if res.Error != nil {
-		return fmt.Errorf("db: delete participant %d: %w", id, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("db: delete participant %d: %w", id, ErrNotFound)
+	err := s.write(func(tx *gorm.DB) error {
+		res := tx.Delete(&Participant{}, id)
+		if res.Error == nil && res.RowsAffected == 0 {
+			return ErrNotFound
+		}
+		return res.Error
+	})
+	if err != nil {
+		return fmt.Errorf("db: delete participant %d: %w", id, err)
 	}
 	return nil
 }

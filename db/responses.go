@@ -12,11 +12,19 @@ import (
 // if they have none yet.
 func (s *Store) StartResponse(participantID uint, wave Wave, consentVersion, link string) (*Response, error) {
 	r := &Response{ParticipantID: participantID, Wave: wave, ConsentVersion: consentVersion, Link: link, StartedAt: time.Now().UTC()}
-	err := s.w.Clauses(clause.OnConflict{DoNothing: true}).Create(r).Error
+	var started *Response
+	err := s.write(func(tx *gorm.DB) error {
+		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(r).Error; err != nil {
+			return err
+		}
+		var err error
+		started, err = s.responseFrom(tx, participantID, wave)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("db: start response: %w", err)
 	}
-	return s.responseFrom(s.w, participantID, wave)
+	return started, nil
 }
 
 // ResponseFor returns the participant's response to a wave.
@@ -70,14 +78,30 @@ type PageSave struct {
 // response changed since the form was rendered.
 func (s *Store) SavePage(ps PageSave) (*Response, error) {
 	var saved Response
-	err := s.w.Transaction(func(tx *gorm.DB) error {
-		if err := tx.First(&saved, ps.ResponseID).Error; err != nil {
-			return notFound(err)
+	err := s.write(func(tx *gorm.DB) error {
+		now := time.Now().UTC()
+		fields := map[string]any{
+			"page":       ps.Page,
+			"reached":    gorm.Expr("CASE WHEN reached < ? THEN ? ELSE reached END", ps.Reached, ps.Reached),
+			"rev":        gorm.Expr("rev + 1"),
+			"updated_at": now,
 		}
-		if saved.Submitted() {
-			return ErrSubmitted
+		if ps.Submit {
+			fields["submitted_at"] = now
 		}
-		if saved.Rev != ps.Rev {
+		// The revision check is part of the UPDATE, so that the row's lock
+		// decides between two concurrent saves on any database.
+		res := tx.Model(&Response{}).Where("id = ? AND rev = ? AND submitted_at IS NULL", ps.ResponseID, ps.Rev).Updates(fields)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			if err := tx.First(&saved, ps.ResponseID).Error; err != nil {
+				return notFound(err)
+			}
+			if saved.Submitted() {
+				return ErrSubmitted
+			}
 			return ErrConflict
 		}
 		if len(ps.Items) > 0 {
@@ -94,15 +118,7 @@ func (s *Store) SavePage(ps PageSave) (*Response, error) {
 				return err
 			}
 		}
-		now := time.Now().UTC()
-		saved.Page = ps.Page
-		saved.Reached = max(saved.Reached, ps.Reached)
-		saved.Rev++
-		saved.UpdatedAt = now
-		if ps.Submit {
-			saved.SubmittedAt = &now
-		}
-		return tx.Model(&saved).Select("page", "reached", "rev", "updated_at", "submitted_at").Updates(&saved).Error
+		return tx.First(&saved, ps.ResponseID).Error
 	})
 	if err != nil {
 		return nil, fmt.Errorf("db: save page of response %d: %w", ps.ResponseID, err)

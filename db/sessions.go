@@ -55,10 +55,12 @@ func (st *SessionStorage) Set(key string, val []byte, exp time.Duration) error {
 			return nil
 		}
 	}
-	err := st.s.w.Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "key"}},
-		DoUpdates: clause.AssignmentColumns([]string{"data", "expires_at"}),
-	}).Create(&Session{Key: key, Data: val, ExpiresAt: expiresAt}).Error
+	err := st.s.write(func(tx *gorm.DB) error {
+		return tx.Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "key"}},
+			DoUpdates: clause.AssignmentColumns([]string{"data", "expires_at"}),
+		}).Create(&Session{Key: key, Data: val, ExpiresAt: expiresAt}).Error
+	})
 	if err != nil {
 		return fmt.Errorf("db: set session: %w", err)
 	}
@@ -67,7 +69,7 @@ func (st *SessionStorage) Set(key string, val []byte, exp time.Duration) error {
 
 // Delete removes key.
 func (st *SessionStorage) Delete(key string) error {
-	if err := st.s.w.Where("key = ?", key).Delete(&Session{}).Error; err != nil {
+	if err := st.s.write(func(tx *gorm.DB) error { return tx.Where("key = ?", key).Delete(&Session{}).Error }); err != nil {
 		return fmt.Errorf("db: delete session: %w", err)
 	}
 	return nil
