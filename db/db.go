@@ -93,6 +93,11 @@ func Open(path string) (*Store, error) {
 	return &Store{w: w, r: r, commits: newCommitter(w)}, nil
 }
 
+// Shared reports whether the database is shared by several server
+// instances, which then must keep all their state (rate limits included) in
+// it. A SQLite file belongs to one process.
+func (s *Store) Shared() bool { return false }
+
 // Close finishes the writes already queued and closes both connection pools.
 func (s *Store) Close() error {
 	s.commits.close()
