@@ -188,7 +188,15 @@ func (h *handler) limit(name string, perBrowser, perAddress int, window time.Dur
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(window.Seconds())))
 		return &pageError{fiber.StatusTooManyRequests, "err_rate_limited"}
 	}
-	storage := h.store.Sessions()
+	// Counters are worth no fsync: losing them in a crash only resets a
+	// limit. Fiber's limiter also holds one lock across its storage write,
+	// so a durable write would queue every code entry behind a commit. One
+	// process on a SQLite file counts in memory; instances sharing a
+	// database count in it, so that a limit holds across all of them.
+	var storage fiber.Storage
+	if h.store.Shared() {
+		storage = h.store.Sessions()
+	}
 	return []fiber.Handler{
 		limiter.New(limiter.Config{
 			Max: perAddress, Expiration: window, Storage: storage, LimitReached: reached,

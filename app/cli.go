@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strings"
@@ -225,6 +226,9 @@ func (c *cli) serve(args []string) error {
 		// never on the participants' port.
 		mux := http.NewServeMux()
 		mux.Handle("/metrics", cfg.Metrics.Handler())
+		// Go's profiler, to find where the time goes under load.
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 		msrv := &http.Server{Addr: *metricsAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 		mln, err := net.Listen("tcp", *metricsAddr)
 		if err != nil {

@@ -57,7 +57,8 @@ func (h *handler) deleteParticipant(c *fiber.Ctx) error {
 		return err
 	}
 	h.audit("participant", db.AuditDeleteData, p.Pseudonym, "all answers deleted by the participant")
-	if sess, err := h.sessions.Get(c); err == nil {
+	if sess, err := h.participantSession(c); err == nil {
+		c.Locals(localSession, nil)
 		if err := sess.Destroy(); err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/session"
 
 	"einordnung/db"
 	"einordnung/questions"
@@ -17,6 +18,30 @@ const (
 	sessConsent     = "consent" // the cohort whose consent text was accepted
 	sessReturnCode  = "rc"      // the return code, shown until the session ends
 )
+
+// participantSession returns this request's participant session. Fiber
+// reads (and decodes) it from storage on every Get, so it is kept for the
+// rest of the request; saveSession ends that, because Fiber recycles a
+// saved session.
+func (h *handler) participantSession(c *fiber.Ctx) (*session.Session, error) {
+	if sess, ok := c.Locals(localSession).(*session.Session); ok && sess != nil {
+		return sess, nil
+	}
+	sess, err := h.sessions.Get(c)
+	if err != nil {
+		return nil, err
+	}
+	c.Locals(localSession, sess)
+	return sess, nil
+}
+
+// saveSession saves the participant session (see participantSession).
+func (h *handler) saveSession(c *fiber.Ctx, sess *session.Session) error {
+	c.Locals(localSession, nil)
+	return sess.Save()
+}
+
+const localSession = "participant-session"
 
 // showStart shows the start page: a cohort's short code, or a return code.
 func (h *handler) showStart(c *fiber.Ctx) error {
@@ -116,7 +141,7 @@ func (h *handler) routeParticipant(c *fiber.Ctx, p *db.Participant) error {
 // signIn binds the browser's session to a participant under a new session
 // id (so an id planted before sign-in is worthless).
 func (h *handler) signIn(c *fiber.Ctx, participantID uint, returnCode string) error {
-	sess, err := h.sessions.Get(c)
+	sess, err := h.participantSession(c)
 	if err != nil {
 		return err
 	}
@@ -131,12 +156,12 @@ func (h *handler) signIn(c *fiber.Ctx, participantID uint, returnCode string) er
 	if returnCode != "" {
 		sess.Set(sessReturnCode, returnCode)
 	}
-	return sess.Save()
+	return h.saveSession(c, sess)
 }
 
 // participant returns the participant this browser acts for, or errNoSession.
 func (h *handler) participant(c *fiber.Ctx) (*db.Participant, error) {
-	sess, err := h.sessions.Get(c)
+	sess, err := h.participantSession(c)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +178,7 @@ func (h *handler) participant(c *fiber.Ctx) (*db.Participant, error) {
 
 // sessionValue returns a string kept in the session, or "".
 func (h *handler) sessionValue(c *fiber.Ctx, key string) string {
-	sess, err := h.sessions.Get(c)
+	sess, err := h.participantSession(c)
 	if err != nil {
 		return ""
 	}
@@ -218,12 +243,12 @@ func (h *handler) acceptConsent(c *fiber.Ctx) error {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.render(c, "pages/consent", "consent_title", d)
 	}
-	sess, err := h.sessions.Get(c)
+	sess, err := h.participantSession(c)
 	if err != nil {
 		return err
 	}
 	sess.Set(sessConsent, cohort.ID)
-	if err := sess.Save(); err != nil {
+	if err := h.saveSession(c, sess); err != nil {
 		return err
 	}
 	p, err := h.participant(c)
@@ -238,7 +263,7 @@ func (h *handler) acceptConsent(c *fiber.Ctx) error {
 
 // consented reports whether this browser accepted the cohort's consent text.
 func (h *handler) consented(c *fiber.Ctx, cohortID uint) bool {
-	sess, err := h.sessions.Get(c)
+	sess, err := h.participantSession(c)
 	if err != nil {
 		return false
 	}
