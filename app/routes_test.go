@@ -43,7 +43,7 @@ func TestAdminRouteTableIsWellFormed(t *testing.T) {
 	publicAllowed := map[string]bool{"GET /admin/login": true, "POST /admin/login": true}
 
 	seen := map[string]bool{}
-	for _, r := range (&handler{cfg: Config{Secret: make([]byte, 32)}}).adminRoutes() {
+	for _, r := range (&handler{cfg: Config{Secret: make([]byte, 32)}, store: &db.Store{}}).adminRoutes() {
 		key := r.method + " " + r.path
 		t.Run(key, func(t *testing.T) {
 			if seen[key] {
