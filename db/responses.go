@@ -91,7 +91,8 @@ func (s *Store) SavePage(ps PageSave) (*Response, error) {
 		}
 		// The revision check is part of the UPDATE, so that the row's lock
 		// decides between two concurrent saves on any database.
-		res := tx.Model(&Response{}).Where("id = ? AND rev = ? AND submitted_at IS NULL", ps.ResponseID, ps.Rev).Updates(fields)
+		res := tx.Model(&saved).Clauses(clause.Returning{}).
+			Where("id = ? AND rev = ? AND submitted_at IS NULL", ps.ResponseID, ps.Rev).Updates(fields)
 		if res.Error != nil {
 			return res.Error
 		}
@@ -118,7 +119,7 @@ func (s *Store) SavePage(ps PageSave) (*Response, error) {
 				return err
 			}
 		}
-		return tx.First(&saved, ps.ResponseID).Error
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("db: save page of response %d: %w", ps.ResponseID, err)
