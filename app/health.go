@@ -11,6 +11,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"einordnung/db"
 )
 
 // showHealth answers whether the process is alive (liveness): it needs
@@ -66,6 +68,21 @@ func NewMetrics() *Metrics {
 	m.registry.MustRegister(m.requests, m.latency, m.saves, m.submitted, m.errors,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// watchCommits exposes the counters of the store's group commit (SQLite;
+// both stay 0 on PostgreSQL). Registering twice (a second app on the same
+// metrics) keeps the first.
+func (m *Metrics) watchCommits(store *db.Store) {
+	counter := func(name, help string, pick func(commits, writes int64) int64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 {
+			return float64(pick(store.CommitStats()))
+		})
+	}
+	_ = m.registry.Register(counter("einordnung_db_commits_total",
+		"Transactions run by the group commit of participants' writes.", func(c, _ int64) int64 { return c }))
+	_ = m.registry.Register(counter("einordnung_db_commit_writes_total",
+		"Writes those transactions held; writes/commits is the mean batch size.", func(_, w int64) int64 { return w }))
 }
 
 // observe records every request under its route pattern (not its path, so

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -74,6 +75,12 @@ func TestMetricsCountRequestsByRouteWithoutCodes(t *testing.T) {
 			t.Errorf("metrics lack %s:\n%s", want, grepLines(text, "einordnung_"))
 		}
 	}
+	// The group commit's counters: the participant, their response, the
+	// session and the page above were written through it (on SQLite).
+	commits, writes := metricValue(t, text, "einordnung_db_commits_total"), metricValue(t, text, "einordnung_db_commit_writes_total")
+	if !e.store.Shared() && (commits < 1 || writes < 4 || writes < commits) {
+		t.Errorf("group commit counters: %v commits, %v writes; want at least 1 and 4, writes ≥ commits", commits, writes)
+	}
 	for _, secret := range []string{returnCode, strings.ReplaceAll(returnCode, "-", ""), "ws26"} {
 		if strings.Contains(text, secret) {
 			t.Errorf("metrics contain %q: labels must be route patterns", secret)
@@ -89,4 +96,20 @@ func grepLines(text, prefix string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// metricValue reads an unlabelled metric's value from Prometheus' text format.
+func metricValue(t *testing.T, text, name string) float64 {
+	t.Helper()
+	for _, line := range strings.Split(text, "\n") {
+		if rest, ok := strings.CutPrefix(line, name+" "); ok {
+			v, err := strconv.ParseFloat(rest, 64)
+			if err != nil {
+				t.Fatalf("metric %s: %q", name, line)
+			}
+			return v
+		}
+	}
+	t.Fatalf("metric %s missing", name)
+	return 0
 }

@@ -145,6 +145,7 @@ func New(cfg Config, store *db.Store, set *questions.Set) (*fiber.App, error) {
 		cfg.Metrics = NewMetrics()
 	}
 	h.metrics = cfg.Metrics
+	h.metrics.watchCommits(store)
 	app.Use(cfg.Metrics.observe)
 	// Probes for a load balancer or orchestrator: no session, no CSRF.
 	app.Get("/healthz", h.showHealth)
