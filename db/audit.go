@@ -2,7 +2,6 @@ package db
 
 import (
 	"fmt"
-	"time"
 	"unicode/utf8"
 )
 
@@ -26,7 +25,7 @@ const (
 
 // Audit appends an entry to the audit log. Texts are cut to the column sizes.
 func (s *Store) Audit(actor, action, target, detail string) error {
-	e := AuditEntry{At: time.Now().UTC(), Actor: clip(actor, 254), Action: action, Target: clip(target, 254), Detail: clip(detail, 1000)}
+	e := AuditEntry{At: utcNow(), Actor: clip(actor, 254), Action: action, Target: clip(target, 254), Detail: clip(detail, 1000)}
 	if err := s.w.Create(&e).Error; err != nil {
 		return fmt.Errorf("db: audit %s: %w", action, err)
 	}

@@ -52,7 +52,8 @@ func (s *Store) BulkInsertResponses(cohortID uint, rs []ImportedResponse) error 
 			all = append(all, ir.Answers...)
 		}
 		if len(all) > 0 {
-			// 6 columns × 2000 rows stays well below SQLite's 32766 variables.
+			// 6 columns × 2000 rows stays well below SQLite's 32766 and
+			// PostgreSQL's 65535 parameters per statement.
 			if err := tx.CreateInBatches(all, 2000).Error; err != nil {
 				return fmt.Errorf("db: bulk answers: %w", err)
 			}

@@ -123,7 +123,7 @@ func (s *Store) SetWave(cohortID uint, wave Wave, ws WaveSettings) error {
 		return fmt.Errorf("db: wave %s: the end must come after the start", wave)
 	}
 	return s.w.Transaction(func(tx *gorm.DB) error {
-		now := time.Now().UTC()
+		now := utcNow()
 		if ws.Open {
 			err := tx.Model(&CohortWave{}).Where("cohort_id = ? AND name <> ? AND open", cohortID, wave).
 				Updates(map[string]any{"open": false, "closed_at": now}).Error
@@ -271,8 +271,12 @@ func (s *Store) PurgeExpired(now time.Time) (map[string]int64, error) {
 }
 
 // Backup writes a consistent copy of the live database to path, which must
-// not exist yet. Participants may keep answering meanwhile.
+// not exist yet. Participants may keep answering meanwhile. On PostgreSQL it
+// fails with ErrBackupPostgres: pg_dump makes the copy there.
 func (s *Store) Backup(path string) error {
+	if s.postgres {
+		return fmt.Errorf("db: %w", ErrBackupPostgres)
+	}
 	if err := s.w.Exec("VACUUM INTO ?", path).Error; err != nil {
 		return fmt.Errorf("db: backup to %s: %w", path, err)
 	}

@@ -29,8 +29,12 @@ type committer struct {
 }
 
 // CommitStats reports how many transactions the group commit ran and how
-// many writes they held; writes/commits is the mean batch size.
+// many writes they held; writes/commits is the mean batch size. PostgreSQL
+// has no group commit here: both are 0.
 func (s *Store) CommitStats() (commits, writes int64) {
+	if s.commits == nil {
+		return 0, 0
+	}
 	return s.commits.commits.Load(), s.commits.writes.Load()
 }
 
@@ -51,8 +55,15 @@ func newCommitter(g *gorm.DB) *committer {
 	return c
 }
 
-// write runs a participant's write through the group commit (see committer).
-func (s *Store) write(w func(tx *gorm.DB) error) error { return s.commits.do(w) }
+// write runs a participant's write in a transaction: on SQLite through the
+// group commit (see committer); PostgreSQL commits concurrent transactions
+// side by side and groups their WAL flushes itself.
+func (s *Store) write(w func(tx *gorm.DB) error) error {
+	if s.commits == nil {
+		return safely(func() error { return s.w.Transaction(w) })
+	}
+	return s.commits.do(w)
+}
 
 // do runs write in a transaction and returns once it is committed (or failed).
 func (c *committer) do(write func(tx *gorm.DB) error) error {

@@ -1,9 +1,12 @@
-// Package db stores cohorts, participants and their answers with GORM.
+// Package db stores cohorts, participants and their answers with GORM, in
+// a SQLite file or a PostgreSQL database.
 //
 // SQLite is opened twice: one writer connection (SQLite allows one writer at
 // a time; a single connection with immediate transactions never fails with
 // "database is locked") and a small pool of read-only connections, so long
-// reads never wait for a participant's save.
+// reads never wait for a participant's save. PostgreSQL locks rows, not the
+// database: one pool serves reads and writes, and several server instances
+// can share the database.
 package db
 
 import (
@@ -11,10 +14,15 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"net/url"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/stdlib"
+	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -26,13 +34,20 @@ var (
 	ErrExists    = errors.New("already exists")
 	ErrConflict  = errors.New("changed in the meantime")
 	ErrSubmitted = errors.New("already submitted")
+	// ErrUnsupported reports an operation PostgreSQL does not offer here.
+	ErrUnsupported = errors.New("not supported on PostgreSQL")
 )
+
+// ErrBackupPostgres is Backup's answer on PostgreSQL, where the database
+// server's own tools make consistent copies.
+var ErrBackupPostgres = fmt.Errorf("backup: %w: use pg_dump, e.g. pg_dump --format=custom --file=einordnung.dump \"$DATABASE_URL\", and pg_restore to restore", ErrUnsupported)
 
 // Store is the application's storage.
 type Store struct {
-	w       *gorm.DB   // the single writer connection
-	r       *gorm.DB   // read-only pool
-	commits *committer // group commit of the participants' writes on w
+	w        *gorm.DB   // SQLite: the single writer connection; PostgreSQL: the pool
+	r        *gorm.DB   // SQLite: the read-only pool; PostgreSQL: the same pool as w
+	commits  *committer // SQLite's group commit of the participants' writes on w; nil on PostgreSQL
+	postgres bool
 }
 
 // writerParams make every acknowledged write durable (synchronous=FULL in
@@ -44,13 +59,34 @@ const (
 	readers      = 4
 )
 
-// Open opens (creating if needed) the SQLite database at path and brings its
-// schema up to date.
-func Open(path string) (*Store, error) {
-	if path == "" || strings.ContainsAny(path, "?#") || path == ":memory:" {
-		return nil, fmt.Errorf("db: %q is not a usable database file name", path)
+// postgresConns is the size of the PostgreSQL pool of one instance.
+const postgresConns = 16
+
+// IsPostgres reports whether dsn names a PostgreSQL database
+// (postgres://… or postgresql://…) rather than a SQLite file.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Redact returns dsn fit to print: a PostgreSQL URL without its password.
+func Redact(dsn string) string {
+	if !IsPostgres(dsn) {
+		return dsn
 	}
-	cfg := &gorm.Config{
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "postgres://…"
+	}
+	return u.Redacted()
+}
+
+// utcNow is the time stored for "now": UTC, so that SQLite's time text sorts
+// as time, and cut to microseconds, which is what PostgreSQL keeps, so a
+// stored time reads back the same on both.
+func utcNow() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+func gormConfig() *gorm.Config {
+	return &gorm.Config{
 		Logger: logger.New(log.New(os.Stderr, "", log.LstdFlags), logger.Config{
 			SlowThreshold:             500 * time.Millisecond,
 			LogLevel:                  logger.Warn,
@@ -58,9 +94,57 @@ func Open(path string) (*Store, error) {
 			ParameterizedQueries:      true, // never log answer values or code hashes
 		}),
 		TranslateError: true,
-		// Store every time in UTC, so that stored times compare as text.
-		NowFunc: func() time.Time { return time.Now().UTC() },
+		NowFunc:        utcNow,
 	}
+}
+
+// Open opens the database named by dsn and brings its schema up to date: a
+// postgres:// or postgresql:// URL opens PostgreSQL, anything else is the
+// path of a SQLite file (created if needed).
+func Open(dsn string) (*Store, error) {
+	if IsPostgres(dsn) {
+		return openPostgres(dsn)
+	}
+	return openSQLite(dsn)
+}
+
+func openPostgres(dsn string) (*Store, error) {
+	name := Redact(dsn)
+	if _, err := pgx.ParseConfig(dsn); err != nil {
+		return nil, fmt.Errorf("db: %s is not a usable PostgreSQL URL", name)
+	}
+	g, err := gorm.Open(postgres.New(postgres.Config{
+		DSN: dsn,
+		// pgx returns timestamptz in the machine's zone; SQLite gives
+		// back UTC. Ask for UTC, so times read the same from both.
+		OptionOpenDB: []stdlib.OptionOpenDB{stdlib.OptionAfterConnect(func(_ context.Context, c *pgx.Conn) error {
+			c.TypeMap().RegisterType(&pgtype.Type{Name: "timestamptz", OID: pgtype.TimestamptzOID,
+				Codec: &pgtype.TimestamptzCodec{ScanLocation: time.UTC}})
+			return nil
+		})},
+	}), gormConfig())
+	if err != nil {
+		return nil, fmt.Errorf("db: open %s: %w", name, err)
+	}
+	sqlDB, err := g.DB()
+	if err != nil {
+		return nil, fmt.Errorf("db: %w", err)
+	}
+	sqlDB.SetMaxOpenConns(postgresConns)
+	sqlDB.SetMaxIdleConns(postgresConns)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	if err := migrate(g); err != nil {
+		sqlDB.Close()
+		return nil, err
+	}
+	return &Store{w: g, r: g, postgres: true}, nil
+}
+
+func openSQLite(path string) (*Store, error) {
+	if path == "" || strings.ContainsAny(path, "?#") || path == ":memory:" {
+		return nil, fmt.Errorf("db: %q is not a usable database file name", path)
+	}
+	cfg := gormConfig()
 	w, err := gorm.Open(sqlite.Open(path+"?"+writerParams), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("db: open %s: %w", path, err)
@@ -95,14 +179,25 @@ func Open(path string) (*Store, error) {
 
 // Shared reports whether the database is shared by several server
 // instances, which then must keep all their state (rate limits included) in
-// it. A SQLite file belongs to one process.
-func (s *Store) Shared() bool { return false }
+// it. A SQLite file belongs to one process; a PostgreSQL database may serve
+// several. A nil store (a handler built without one, in tests) is not shared.
+func (s *Store) Shared() bool { return s != nil && s.postgres }
 
-// Close finishes the writes already queued and closes both connection pools.
+// pools returns the store's connection pools, each once.
+func (s *Store) pools() []*gorm.DB {
+	if s.r == s.w {
+		return []*gorm.DB{s.w}
+	}
+	return []*gorm.DB{s.r, s.w}
+}
+
+// Close finishes the writes already queued and closes the connection pools.
 func (s *Store) Close() error {
-	s.commits.close()
+	if s.commits != nil {
+		s.commits.close()
+	}
 	var errs []error
-	for _, g := range []*gorm.DB{s.r, s.w} {
+	for _, g := range s.pools() {
 		if sqlDB, err := g.DB(); err == nil {
 			errs = append(errs, sqlDB.Close())
 		}
@@ -110,9 +205,9 @@ func (s *Store) Close() error {
 	return errors.Join(errs...)
 }
 
-// Ping checks that both connection pools answer.
+// Ping checks that every connection pool answers.
 func (s *Store) Ping(ctx context.Context) error {
-	for _, g := range []*gorm.DB{s.w, s.r} {
+	for _, g := range s.pools() {
 		sqlDB, err := g.DB()
 		if err != nil {
 			return err
@@ -126,8 +221,11 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // ReadOnly switches the writer into (or out of) a maintenance mode in which
 // every write fails at once and reads go on: what participants meet when
-// the disk is full or the file cannot be written, on purpose.
+// the disk is full or the file cannot be written, on purpose. SQLite only.
 func (s *Store) ReadOnly(on bool) error {
+	if s.postgres {
+		return fmt.Errorf("db: read-only mode: %w", ErrUnsupported)
+	}
 	v := "OFF"
 	if on {
 		v = "ON"
@@ -138,8 +236,20 @@ func (s *Store) ReadOnly(on bool) error {
 	return nil
 }
 
-// Check runs SQLite's integrity check and reports anything but "ok".
+// Check runs SQLite's integrity check and reports anything but "ok". On
+// PostgreSQL, which checks its own pages, it checks only that the database
+// answers and holds the schema of this build.
 func (s *Store) Check() error {
+	if s.postgres {
+		var version int
+		if err := s.r.Model(&schemaMigration{}).Select("COALESCE(MAX(version), 0)").Scan(&version).Error; err != nil {
+			return fmt.Errorf("db: check: %w", err)
+		}
+		if version != SchemaVersion() {
+			return fmt.Errorf("db: check: schema version %d, this build has %d", version, SchemaVersion())
+		}
+		return nil
+	}
 	var result string
 	if err := s.r.Raw("PRAGMA integrity_check").Scan(&result).Error; err != nil {
 		return fmt.Errorf("db: integrity check: %w", err)

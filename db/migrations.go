@@ -31,7 +31,32 @@ type schemaMigration struct {
 // SchemaVersion is the number of migrations this build knows.
 func SchemaVersion() int { return len(migrations) }
 
+// migrationLock is the PostgreSQL advisory lock taken while migrating.
+const migrationLock = 0x65696e6f // "eino"
+
+// migrate brings the schema up to date. Instances that share a PostgreSQL
+// database and start together would race to create the same tables: each
+// migrates under one advisory lock on one connection, so the first does
+// the work and the others find nothing left to do.
 func migrate(g *gorm.DB) error {
+	if g.Dialector.Name() != "postgres" {
+		return migrateSteps(g)
+	}
+	return g.Connection(func(conn *gorm.DB) error {
+		// Every statement below starts a new chain on the pinned connection.
+		conn = conn.Session(&gorm.Session{NewDB: true})
+		if err := conn.Exec("SELECT pg_advisory_lock(?)", migrationLock).Error; err != nil {
+			return fmt.Errorf("db: migration lock: %w", err)
+		}
+		err := migrateSteps(conn)
+		if unlock := conn.Exec("SELECT pg_advisory_unlock(?)", migrationLock).Error; unlock != nil && err == nil {
+			err = fmt.Errorf("db: migration unlock: %w", unlock)
+		}
+		return err
+	})
+}
+
+func migrateSteps(g *gorm.DB) error {
 	if err := g.AutoMigrate(&schemaMigration{}); err != nil {
 		return fmt.Errorf("db: migrations table: %w", err)
 	}
@@ -47,7 +72,7 @@ func migrate(g *gorm.DB) error {
 			if err := migrations[v-1](tx); err != nil {
 				return err
 			}
-			return tx.Create(&schemaMigration{Version: v, AppliedAt: time.Now().UTC()}).Error
+			return tx.Create(&schemaMigration{Version: v, AppliedAt: utcNow()}).Error
 		})
 		if err != nil {
 			return fmt.Errorf("db: migration %d: %w", v, err)

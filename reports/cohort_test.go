@@ -4,12 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"einordnung/db"
+	"einordnung/db/dbtest"
 )
 
 // person is one synthetic participant: ratings of items a1..a3 and b1..b3
@@ -22,11 +22,7 @@ type person struct {
 
 func cohortWith(t *testing.T, people []person, minGroup int) (*db.Store, *db.Cohort) {
 	t.Helper()
-	store, err := db.Open(filepath.Join(t.TempDir(), "c.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store, _ := dbtest.Open(t)
 	c, err := store.CreateCohort("ws26", "Test", "t@1")
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"einordnung/db"
+	"einordnung/db/dbtest"
 	"einordnung/questions"
 )
 
@@ -49,11 +50,7 @@ func exportInstrument() *questions.Instrument {
 
 func newExportStore(t testing.TB) *db.Store {
 	t.Helper()
-	s, err := db.Open(filepath.Join(t.TempDir(), "export.db"))
-	if err != nil {
-		t.Fatalf("db.Open: %v", err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s, _ := dbtest.Open(t)
 	return s
 }
 

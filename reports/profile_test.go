@@ -3,11 +3,11 @@ package reports
 import (
 	"encoding/json"
 	"math"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"einordnung/db"
+	"einordnung/db/dbtest"
 	"einordnung/questions"
 )
 
@@ -64,11 +64,7 @@ func saveResponse(t *testing.T, s *db.Store, participantID uint, wave db.Wave, a
 }
 
 func TestBuildProfileScoresEachSubmittedWave(t *testing.T) {
-	store, err := db.Open(filepath.Join(t.TempDir(), "p.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store, _ := dbtest.Open(t)
 	inst := testInstrument()
 
 	// Pre: a = (4 + 6 + (10−2)) / 3 = 6; b has one answer of three: missing.
@@ -122,11 +118,7 @@ func TestBuildProfileScoresEachSubmittedWave(t *testing.T) {
 }
 
 func TestUnsubmittedResponsesStayOutOfTheProfile(t *testing.T) {
-	store, err := db.Open(filepath.Join(t.TempDir(), "p.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store, _ := dbtest.Open(t)
 	c, _ := store.CreateCohort("ws26", "Test", "t@1")
 	pt, _ := store.CreateParticipant(db.NewParticipant{CohortID: c.ID, Pseudonym: "P1", ReturnCodeHash: "h"})
 	r, _ := store.StartResponse(pt.ID, db.Pre, "v", db.LinkNew)
