@@ -34,7 +34,7 @@ const (
 const usage = `Einordnung – AI literacy self-assessment before and after a certificate.
 
 Usage:
-  einordnung serve [--db FILE] [--addr HOST:PORT] [--demo]   start the web server
+  einordnung serve [--db FILE|URL] [--addr HOST:PORT] [--demo]   start the web server
   einordnung cohort create --slug SLUG --name NAME [--instrument ID@VERSION]
   einordnung cohort open SLUG pre|post                       open a wave (closes the other)
   einordnung cohort close SLUG pre|post                      close a wave
@@ -49,7 +49,8 @@ Usage:
   einordnung loadtest --url URL --cohort SLUG --participants N --duration D   play N participants against a server
   einordnung help [COMMAND]                                  show help
 
-Every command takes --db FILE (default %s, or $EINORDNUNG_DB).
+Every command takes --db FILE|URL: a SQLite file, or a postgres://… URL for
+PostgreSQL (default %s, or $EINORDNUNG_DB, or $DATABASE_URL).
 Run "einordnung COMMAND --help" for a command's options.
 `
 
@@ -128,9 +129,24 @@ func (c *cli) flags(name, summary string) (*flag.FlagSet, *string) {
 		fmt.Fprintf(c.errOut, "Usage: einordnung %s\n\nOptions:\n", summary)
 		fs.PrintDefaults()
 	}
-	dbPath := fs.String("db", envOr("EINORDNUNG_DB", defaultDB), "SQLite database file")
+	dbPath := new(string)
+	*dbPath = envOr("EINORDNUNG_DB", envOr("DATABASE_URL", defaultDB))
+	fs.Var(dsnFlag{dbPath}, "db", "database: a SQLite `file`, or a postgres:// URL (then several servers can share it)")
 	return fs, dbPath
 }
+
+// dsnFlag is the --db flag. It shows a PostgreSQL URL without its
+// password, so that --help does not print the one from $DATABASE_URL.
+type dsnFlag struct{ dsn *string }
+
+func (f dsnFlag) String() string {
+	if f.dsn == nil {
+		return ""
+	}
+	return db.Redact(*f.dsn)
+}
+
+func (f dsnFlag) Set(v string) error { *f.dsn = v; return nil }
 
 // parse parses flags that may come before, between or after positional
 // arguments, and returns the positional ones.
@@ -160,10 +176,10 @@ func envOr(key, fallback string) string {
 }
 
 func (c *cli) serve(args []string) error {
-	fs, dbPath := c.flags("serve", "serve [--db FILE] [--addr HOST:PORT] [--demo] [--secret-file FILE]")
+	fs, dbPath := c.flags("serve", "serve [--db FILE|URL] [--addr HOST:PORT] [--demo] [--secret-file FILE]")
 	addr := fs.String("addr", envOr("EINORDNUNG_ADDR", defaultAddr), "address to listen on")
 	demo := fs.Bool("demo", false, `create a cohort "demo" with its pre wave open`)
-	secretFile := fs.String("secret-file", "", "file with the key for code hashes (default: the database file + .secret; $EINORDNUNG_SECRET overrides)")
+	secretFile := fs.String("secret-file", "", "file with the key for code hashes (default: the SQLite file + .secret; required with PostgreSQL unless $EINORDNUNG_SECRET is set; $EINORDNUNG_SECRET overrides)")
 	secure := fs.Bool("secure-cookies", os.Getenv("EINORDNUNG_SECURE_COOKIES") == "1", "mark cookies Secure (when served over HTTPS)")
 	publicURL := fs.String("public-url", os.Getenv("EINORDNUNG_PUBLIC_URL"), "address participants use, for links and QR codes (default: as requested)")
 	proxyHeader := fs.String("proxy-header", os.Getenv("EINORDNUNG_PROXY_HEADER"), "header with the client address set by a trusted reverse proxy, e.g. X-Forwarded-For")
@@ -173,6 +189,11 @@ func (c *cli) serve(args []string) error {
 	tuneGC()
 	if rest, err := parse(fs, args); err != nil || len(rest) > 0 {
 		return orUsage(err, fs)
+	}
+	if *secretFile == "" && db.IsPostgres(*dbPath) && os.Getenv("EINORDNUNG_SECRET") == "" {
+		// Instances sharing a database must share the key, or codes hashed
+		// by one never match on another: no key is made up for them.
+		return errors.New("with PostgreSQL, give the key for code hashes with --secret-file FILE (created if missing) or $EINORDNUNG_SECRET; every instance on the database needs the same key")
 	}
 	if *secretFile == "" {
 		*secretFile = *dbPath + ".secret"
@@ -211,7 +232,7 @@ func (c *cli) serve(args []string) error {
 		return err
 	}
 	base := "http://" + ln.Addr().String()
-	fmt.Fprintf(c.out, "Einordnung läuft auf %s (Datenbank %s)\n", base, *dbPath)
+	fmt.Fprintf(c.out, "Einordnung läuft auf %s (Datenbank %s)\n", base, db.Redact(*dbPath))
 	if *demo {
 		fmt.Fprintf(c.out, "Demo-Jahrgang, Vorher-Befragung offen: %s/c/demo\n", base)
 	}
@@ -577,7 +598,11 @@ func (c *cli) user(args []string) error {
 func (c *cli) backup(args []string) error {
 	fs, dbPath := c.flags("backup", "backup [--db FILE] --to FILE.db")
 	to := fs.String("to", "", "file to write the copy to (must not exist)")
-	if rest, err := parse(fs, args); err != nil || len(rest) > 0 || *to == "" {
+	rest, err := parse(fs, args)
+	if err == nil && len(rest) == 0 && db.IsPostgres(*dbPath) {
+		return db.ErrBackupPostgres
+	}
+	if err != nil || len(rest) > 0 || *to == "" {
 		return orUsage(err, fs)
 	}
 	if _, err := os.Stat(*to); err == nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"einordnung/db"
+	"einordnung/db/dbtest"
 )
 
 // runCLIWithInput is runCLI with standard input.
@@ -36,7 +37,7 @@ func openStore(t *testing.T, path string) *db.Store {
 }
 
 func TestUserCreateCommand(t *testing.T) {
-	dbFile := filepath.Join(t.TempDir(), "users.db")
+	dbFile := dbtest.DSN(t)
 	const typed = "ein selbst gewähltes Passwort"
 	tests := []struct {
 		name     string
@@ -109,6 +110,7 @@ func TestUserCreateCommand(t *testing.T) {
 }
 
 func TestBackupCommand(t *testing.T) {
+	dbtest.SkipOnPostgres(t, "copies a SQLite file with VACUUM INTO; TestBackupCommandOnPostgres checks the PostgreSQL answer")
 	dir := t.TempDir()
 	live, copyFile := filepath.Join(dir, "live.db"), filepath.Join(dir, "copy.db")
 	for _, args := range [][]string{
@@ -174,10 +176,68 @@ func TestBackupCommand(t *testing.T) {
 	}
 }
 
+// TestBackupCommandOnPostgres: on PostgreSQL the backup command copies
+// nothing and tells the operator to use pg_dump, before it connects.
+func TestBackupCommandOnPostgres(t *testing.T) {
+	for _, args := range [][]string{
+		{"backup", "--db", "postgres://einordnung:geheim@127.0.0.1:1/einordnung", "--to", filepath.Join(t.TempDir(), "copy.db")},
+		{"backup", "--db", "postgresql://einordnung:geheim@127.0.0.1:1/einordnung"},
+	} {
+		code, stdout, stderr := runCLI(t, args...)
+		if code != 1 || stdout != "" || !strings.Contains(stderr, "pg_dump") || !strings.Contains(stderr, "pg_restore") || strings.Contains(stderr, "geheim") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 1 pointing to pg_dump and pg_restore, without the password", args, code, stdout, stderr)
+		}
+	}
+}
+
+// TestServeOnPostgresNeedsAKey: instances sharing a PostgreSQL database
+// must share the key, so serve makes none up; it refuses before it connects.
+func TestServeOnPostgresNeedsAKey(t *testing.T) {
+	t.Setenv("EINORDNUNG_SECRET", "")
+	dir := t.TempDir()
+	t.Chdir(dir)
+	code, _, stderr := runCLI(t, "serve", "--db", "postgres://einordnung:geheim@127.0.0.1:1/einordnung", "--addr", "127.0.0.1:0")
+	if code != 1 || !strings.Contains(stderr, "--secret-file") || !strings.Contains(stderr, "EINORDNUNG_SECRET") || strings.Contains(stderr, "geheim") {
+		t.Errorf("serve on PostgreSQL without a key: exit %d, %q", code, stderr)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("serve left files behind: %v", entries)
+	}
+}
+
+// TestDatabaseFromEnvironment: --db wins over $EINORDNUNG_DB, which wins
+// over $DATABASE_URL; --help never shows a password from them.
+func TestDatabaseFromEnvironment(t *testing.T) {
+	t.Setenv("EINORDNUNG_DB", "")
+	t.Setenv("DATABASE_URL", "postgres://einordnung:geheim@127.0.0.1:1/einordnung")
+	c := &cli{out: &bytes.Buffer{}, errOut: &bytes.Buffer{}}
+	fs, dsn := c.flags("x", "x")
+	if *dsn != "postgres://einordnung:geheim@127.0.0.1:1/einordnung" {
+		t.Errorf("with only DATABASE_URL set: --db defaults to %q", *dsn)
+	}
+	fs.Usage()
+	if help := c.errOut.(*bytes.Buffer).String(); strings.Contains(help, "geheim") || !strings.Contains(help, "einordnung:xxxxx@127.0.0.1:1") {
+		t.Errorf("help shows %q", help)
+	}
+	if _, err := parse(fs, []string{"--db", "eins.db"}); err != nil || *dsn != "eins.db" {
+		t.Errorf("--db eins.db: %q, %v", *dsn, err)
+	}
+	t.Setenv("EINORDNUNG_DB", "zwei.db")
+	if _, dsn := c.flags("x", "x"); *dsn != "zwei.db" {
+		t.Errorf("EINORDNUNG_DB and DATABASE_URL set: --db defaults to %q, want zwei.db", *dsn)
+	}
+	t.Setenv("EINORDNUNG_DB", "")
+	t.Setenv("DATABASE_URL", "")
+	if _, dsn := c.flags("x", "x"); *dsn != defaultDB {
+		t.Errorf("nothing set: --db defaults to %q, want %s", *dsn, defaultDB)
+	}
+}
+
 // serveOnce starts the server on dbFile, stops it again and returns what it printed.
 func serveOnce(t *testing.T, dbFile string) string {
 	t.Helper()
-	s := startServe(t, "--db", dbFile)
+	args, _ := serveArgs(t, dbFile)
+	s := startServe(t, args...)
 	// The sign-in page is served. (The request also makes sure the server
 	// is listening before it is stopped; see TestServeStopsRightAfterStart.)
 	resp, err := http.Get("http://" + s.addr + "/admin/login")
@@ -196,7 +256,7 @@ func TestServeCreatesTheFirstAdminOnce(t *testing.T) {
 	t.Setenv("EINORDNUNG_ADMIN_EMAIL", "")
 	t.Setenv("EINORDNUNG_ADMIN_PASSWORD", "")
 	t.Setenv("EINORDNUNG_SECRET", "")
-	dbFile := filepath.Join(t.TempDir(), "first.db")
+	dbFile := dbtest.DSN(t)
 
 	first := serveOnce(t, dbFile)
 	if n := strings.Count(first, "Einmal-Passwort"); n != 1 {
@@ -237,7 +297,7 @@ func TestBootstrapAdminFromEnvironment(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv("EINORDNUNG_ADMIN_EMAIL", tt.email)
 			t.Setenv("EINORDNUNG_ADMIN_PASSWORD", tt.password)
-			store := openStore(t, filepath.Join(t.TempDir(), "boot.db"))
+			store, _ := dbtest.Open(t)
 			var out bytes.Buffer
 			err := (&cli{out: &out}).bootstrapAdmin(store)
 			if tt.wantErr {
@@ -277,13 +337,13 @@ func TestBootstrapAdminFromEnvironment(t *testing.T) {
 // TestServeStopsRightAfterStart asks the server to stop as soon as it says
 // it is ready, as a service manager may (SIGTERM during start-up).
 func TestServeStopsRightAfterStart(t *testing.T) {
-	dbFile := filepath.Join(t.TempDir(), "stop.db")
+	args, _ := serveArgs(t, dbtest.DSN(t))
 	ready := make(chan string, 1)
 	stop := make(chan struct{})
 	var out, errOut bytes.Buffer
 	c := &cli{out: &out, errOut: &errOut, ready: func(addr string) { ready <- addr }, stop: stop}
 	done := make(chan int, 1)
-	go func() { done <- c.run([]string{"serve", "--db", dbFile, "--addr", "127.0.0.1:0"}) }()
+	go func() { done <- c.run(append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)) }()
 	select {
 	case <-ready:
 	case <-time.After(10 * time.Second):

@@ -8,12 +8,12 @@ import (
 	"testing"
 
 	"einordnung/db"
+	"einordnung/db/dbtest"
 )
 
 func TestExportImportDemoCommands(t *testing.T) {
-	dir := t.TempDir()
-	source, target := filepath.Join(dir, "source.db"), filepath.Join(dir, "target.db")
-	long := filepath.Join(dir, "responses.csv")
+	source, target := dbtest.DSN(t), dbtest.DSN(t)
+	long := filepath.Join(t.TempDir(), "responses.csv")
 	steps := []struct {
 		args   []string
 		code   int
@@ -87,8 +87,7 @@ func TestExportImportDemoCommands(t *testing.T) {
 }
 
 func TestImportRejectsABadFileAndStoresNothing(t *testing.T) {
-	dir := t.TempDir()
-	dbFile, file := filepath.Join(dir, "x.db"), filepath.Join(dir, "bad.csv")
+	dbFile, file := dbtest.DSN(t), filepath.Join(t.TempDir(), "bad.csv")
 	if code, _, stderr := runCLI(t, "cohort", "create", "--db", dbFile, "--slug", "ws26", "--name", "Papier"); code != 0 {
 		t.Fatal(stderr)
 	}

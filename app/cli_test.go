@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"einordnung/db"
+	"einordnung/db/dbtest"
 )
 
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -19,7 +22,7 @@ func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 }
 
 func TestCohortCommands(t *testing.T) {
-	dbFile := filepath.Join(t.TempDir(), "cli.db")
+	dbFile := dbtest.DSN(t)
 	steps := []struct {
 		args   []string
 		code   int
@@ -91,10 +94,22 @@ func (s *serving) shutdown(t *testing.T) {
 	}
 }
 
+// serveArgs are the arguments that serve a fresh test database (see
+// dbtest) and where its key file goes: beside a SQLite file, and in a
+// temporary directory for PostgreSQL, which needs it named.
+func serveArgs(t *testing.T, dsn string) (args []string, secretFile string) {
+	t.Helper()
+	if !db.IsPostgres(dsn) {
+		return []string{"--db", dsn}, dsn + ".secret"
+	}
+	secretFile = filepath.Join(t.TempDir(), "einordnung.secret")
+	return []string{"--db", dsn, "--secret-file", secretFile}, secretFile
+}
+
 func TestServeDemoStartsReadyToUse(t *testing.T) {
-	dir := t.TempDir()
-	dbFile := filepath.Join(dir, "serve.db")
-	s := startServe(t, "--db", dbFile, "--demo")
+	t.Setenv("EINORDNUNG_SECRET", "")
+	args, secretFile := serveArgs(t, dbtest.DSN(t))
+	s := startServe(t, append(args, "--demo")...)
 	resp, err := http.Get("http://" + s.addr + "/c/demo")
 	if err != nil {
 		t.Fatal(err)
@@ -108,7 +123,7 @@ func TestServeDemoStartsReadyToUse(t *testing.T) {
 	if !strings.Contains(s.out.String(), "/c/demo") {
 		t.Fatalf("console does not say where to go: %s", s.out.String())
 	}
-	info, err := os.Stat(dbFile + ".secret")
+	info, err := os.Stat(secretFile)
 	if err != nil || info.Mode().Perm() != 0o600 {
 		t.Fatalf("secret file: %v, %v", info, err)
 	}
