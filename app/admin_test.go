@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"bytes"
-	"database/sql"
 	"encoding/gob"
 	"fmt"
 	"image/png"
@@ -20,6 +19,7 @@ import (
 
 	"einordnung/app"
 	"einordnung/db"
+	"einordnung/db/dbtest"
 	"einordnung/questions"
 )
 
@@ -151,21 +151,11 @@ func audited(t *testing.T, e *env, action string) []auditRow {
 	return out
 }
 
-// writable opens a plain read-write connection to the env's database file,
-// to age what the app stored.
-func writable(t *testing.T, e *env) *sql.DB {
+// writable opens a plain read-write connection to the env's database, to
+// age what the app stored.
+func writable(t *testing.T, e *env) *dbtest.Conn {
 	t.Helper()
-	var seq int
-	var name, file string
-	if err := e.sql.QueryRow("PRAGMA database_list").Scan(&seq, &name, &file); err != nil {
-		t.Fatal(err)
-	}
-	w, err := sql.Open("sqlite3", file+"?_busy_timeout=10000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
-	return w
+	return dbtest.Plain(t, e.dsn)
 }
 
 // allowed reports whether a reply shows the guard let the request through:
@@ -502,7 +492,7 @@ func TestLogoutEndsTheSession(t *testing.T) {
 }
 
 // sessionData reads and decodes a stored admin session.
-func sessionData(t *testing.T, w *sql.DB, id string) map[string]any {
+func sessionData(t *testing.T, w *dbtest.Conn, id string) map[string]any {
 	t.Helper()
 	var raw []byte
 	if err := w.QueryRow("SELECT data FROM sessions WHERE key = ?", id).Scan(&raw); err != nil {
@@ -516,7 +506,7 @@ func sessionData(t *testing.T, w *sql.DB, id string) map[string]any {
 }
 
 // storeSessionData writes a session's data back, as the app encodes it.
-func storeSessionData(t *testing.T, w *sql.DB, id string, data map[string]any, expiresAt int64) {
+func storeSessionData(t *testing.T, w *dbtest.Conn, id string, data map[string]any, expiresAt int64) {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := gob.NewEncoder(&buf).Encode(&data); err != nil {

@@ -143,19 +143,10 @@ type stored struct {
 
 func (w *world) stored(t *testing.T) stored {
 	t.Helper()
-	rows, err := w.sql.Query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+	tables, err := w.sql.Tables()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var tables []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		tables = append(tables, n)
-	}
-	rows.Close()
 	return stored{
 		tables:       strings.Join(tables, ","),
 		participants: countRows(t, w.env, "participants"), responses: countRows(t, w.env, "responses"),

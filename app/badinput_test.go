@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"einordnung/db"
+	"einordnung/db/dbtest"
 )
 
 // TestBadInputIsRejectedWholeWithAClearMessage sends every kind of broken or
@@ -317,6 +318,7 @@ func TestBodyOverTheLimitOverRealHTTP(t *testing.T) {
 // (disk full, read-only file), a participant's page comes back with what
 // they typed and a German explanation, and reads go on.
 func TestWriteFailureKeepsTheTypedAnswers(t *testing.T) {
+	dbtest.SkipOnPostgres(t, "Store.ReadOnly switches SQLite's writer connection to query_only")
 	e := newEnv(t)
 	e.cohort("ws26", db.Pre)
 	c := e.client()

@@ -48,6 +48,7 @@ import (
 
 	"einordnung/app"
 	"einordnung/db"
+	"einordnung/db/dbtest"
 	"einordnung/questions"
 	"einordnung/reports"
 )
@@ -439,11 +440,7 @@ func startBrowserEnv(t *testing.T, timeout time.Duration) *browserEnv {
 		t.Fatal(err)
 	}
 	env.set = set
-	store, err := db.Open(filepath.Join(t.TempDir(), "browser.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store, _ := dbtest.Open(t)
 	env.store = store
 	web, err := app.New(app.Config{Secret: []byte(journeySecret)}, store, set)
 	if err != nil {

@@ -1,33 +1,33 @@
 package app_test
 
 import (
-	"database/sql"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
-	_ "github.com/mattn/go-sqlite3" // the driver GORM uses, for plain checks
 
 	"einordnung/app"
 	"einordnung/db"
+	"einordnung/db/dbtest"
 	"einordnung/questions"
 )
 
 // testSecret keys code hashes in tests.
 var testSecret = []byte("0123456789abcdef0123456789abcdef")
 
-// env is a real app on a fresh database.
+// env is a real app on a fresh database (SQLite, or PostgreSQL with
+// EINORDNUNG_TEST_POSTGRES set; see dbtest).
 type env struct {
 	t     *testing.T
 	app   *fiber.App
 	store *db.Store
-	sql   *sql.DB // a plain connection to check what is stored
+	dsn   string       // the database's name, for db.Open or dbtest.Plain
+	sql   *dbtest.Conn // a plain read-only connection to check what is stored
 	set   *questions.Set
 	inst  *questions.Instrument
 }
@@ -38,17 +38,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "test.db")
-	store, err := db.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	plain, err := sql.Open("sqlite3", path+"?_query_only=true")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { plain.Close() })
+	store, dsn := dbtest.Open(t)
 	web, err := app.New(app.Config{Secret: testSecret}, store, set)
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +47,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, app: web, store: store, sql: plain, set: set, inst: inst}
+	return &env{t: t, app: web, store: store, dsn: dsn, sql: dbtest.PlainReadOnly(t, dsn), set: set, inst: inst}
 }
 
 // cohort creates a cohort with the given wave open.

@@ -3,12 +3,12 @@ package app
 import (
 	"context"
 	"net"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"einordnung/db"
+	"einordnung/db/dbtest"
 	"einordnung/questions"
 )
 
@@ -21,11 +21,7 @@ func startLoadServer(t *testing.T, codeLimit int) (string, *db.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := db.Open(filepath.Join(t.TempDir(), "load.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store, _ := dbtest.Open(t)
 	inst, err := set.Resolve(questions.DefaultID)
 	if err != nil {
 		t.Fatal(err)

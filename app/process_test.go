@@ -21,6 +21,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"einordnung/db/dbtest"
 )
 
 // These tests run the real binary on 127.0.0.1 and stop it with signals.
@@ -283,6 +285,7 @@ func integrityOK(t *testing.T, dbFile string) {
 // accepted request finish with its answer; the server exits cleanly and
 // the database is intact.
 func TestSIGTERMDrainsRequestsInFlight(t *testing.T) {
+	dbtest.SkipOnPostgres(t, "the binary on a SQLite file, checked with integrity_check")
 	bin := binary(t)
 	dbFile := prepareDB(t, bin)
 	srv := startServer(t, bin, dbFile)
@@ -337,6 +340,7 @@ func TestSIGTERMDrainsRequestsInFlight(t *testing.T) {
 // a restart on the same file every page that was acknowledged is there,
 // the database is intact, and participants resume with their return code.
 func TestSIGKILLLosesNothingAcknowledged(t *testing.T) {
+	dbtest.SkipOnPostgres(t, "durability of a SQLite file (synchronous=FULL) under SIGKILL, checked with integrity_check")
 	bin := binary(t)
 	dbFile := prepareDB(t, bin)
 	srv := startServer(t, bin, dbFile)
