@@ -56,7 +56,13 @@ func (e *env) account(email, role, password string, mustChange bool, cohorts ...
 func (c *client) login(email, password string) reply {
 	c.t.Helper()
 	expect(c.t, c.get("/admin/login"), http.StatusOK, `action="/admin/login"`)
-	return c.post("/admin/login", url.Values{"email": {email}, "password": {password}})
+	p := c.post("/admin/login", url.Values{"email": {email}, "password": {password}})
+	if p.Status == http.StatusSeeOther {
+		// Like a browser, load the page signed in to: it carries the CSRF
+		// token issued after sign-in (the login page's was dropped).
+		c.get(p.Location)
+	}
+	return p
 }
 
 // signIn returns a new browser signed in as email; it fails the test unless
@@ -424,8 +430,21 @@ func TestLoginRotatesTheSessionAndSetsSafeCookies(t *testing.T) {
 	})
 
 	t.Run("signing in again in the same browser gives a new id and ends the old", func(t *testing.T) {
-		c := e.signIn(t, "lead@example.org", leadPassword)
+		c := e.clientFor(t)
+		expect(t, c.get("/admin/login"), http.StatusOK)
+		tokenBefore := c.csrf
+		expectRedirect(t, c.post("/admin/login", url.Values{"email": {"lead@example.org"}, "password": {leadPassword}}), "/admin/cohorts")
 		first := c.cookies[adminCookie]
+		// The CSRF token of the login page was dropped at sign-in: a form
+		// sent with it now fails, one sent with the token of a page
+		// loaded since goes through.
+		if p := c.post("/admin/login", url.Values{"email": {"admin@example.org"}, "password": {adminPassword}, "_csrf": {tokenBefore}}); p.Status != http.StatusForbidden {
+			t.Fatalf("sign-in form with the token from before the first sign-in: %d, want 403", p.Status)
+		}
+		expect(t, c.get("/admin/cohorts"), http.StatusOK)
+		if c.csrf == "" || c.csrf == tokenBefore {
+			t.Fatalf("CSRF token before sign-in %q, after %q: not renewed", tokenBefore, c.csrf)
+		}
 		// (The login page itself sends a signed-in browser on; the form is posted as it stands.)
 		expectRedirect(t, c.post("/admin/login", url.Values{"email": {"admin@example.org"}, "password": {adminPassword}}), "/admin/cohorts")
 		second := c.cookies[adminCookie]
@@ -478,6 +497,10 @@ func TestLogoutEndsTheSession(t *testing.T) {
 
 	expectRedirect(t, c.post("/admin/logout", nil), "/admin/login")
 	expectRedirect(t, c.get("/admin/cohorts"), "/admin/login")
+	// The CSRF token of the signed-in pages ended with the session.
+	if p := c.post("/admin/login", url.Values{"email": {"lead@example.org"}, "password": {leadPassword}}); p.Status != http.StatusForbidden {
+		t.Errorf("sign-in form with the token from before the logout: %d, want 403", p.Status)
+	}
 	// The old cookie, kept by someone, no longer works either.
 	stolen := e.clientFor(t)
 	stolen.cookies[adminCookie] = id
@@ -505,14 +528,15 @@ func sessionData(t *testing.T, w *dbtest.Conn, id string) map[string]any {
 	return data
 }
 
-// storeSessionData writes a session's data back, as the app encodes it.
-func storeSessionData(t *testing.T, w *dbtest.Conn, id string, data map[string]any, expiresAt int64) {
+// storeSessionData writes a session's data back, as the app encodes it,
+// through the session storage (which may answer reads from memory).
+func storeSessionData(t *testing.T, e *env, id string, data map[string]any, expiresAt time.Time) {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := gob.NewEncoder(&buf).Encode(&data); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.Exec("UPDATE sessions SET data = ?, expires_at = ? WHERE key = ?", buf.Bytes(), expiresAt, id); err != nil {
+	if err := e.store.Sessions().Set(id, buf.Bytes(), time.Until(expiresAt)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -535,9 +559,9 @@ func TestAdminSessionExpiry(t *testing.T) {
 		if left := time.Until(time.Unix(expiresAt(id), 0)); left < 29*time.Minute || left > 31*time.Minute {
 			t.Errorf("a new session expires in %v, want the 30-minute idle timeout", left)
 		}
-		if _, err := w.Exec("UPDATE sessions SET expires_at = 1 WHERE key = ?", id); err != nil {
-			t.Fatal(err)
-		}
+		// Let the stored session run out: one second left, then wait.
+		storeSessionData(t, e, id, sessionData(t, w, id), time.Now().Add(time.Second))
+		time.Sleep(time.Until(time.Unix(time.Now().Unix()+2, 0)))
 		expectRedirect(t, c.get("/admin/cohorts"), "/admin/login")
 		if p := c.post("/admin/cohorts", url.Values{"slug": {"ws26"}, "name": {"x"}}); p.Status != http.StatusUnauthorized {
 			t.Errorf("POST with an expired session: %d, want 401", p.Status)
@@ -549,7 +573,7 @@ func TestAdminSessionExpiry(t *testing.T) {
 		id := c.cookies[adminCookie]
 		data := sessionData(t, w, id)
 		data["seen_at"] = time.Now().Add(-5 * time.Minute).Unix()
-		storeSessionData(t, w, id, data, time.Now().Add(time.Minute).Unix())
+		storeSessionData(t, e, id, data, time.Now().Add(time.Minute))
 		expect(t, c.get("/admin/cohorts"), http.StatusOK)
 		if left := time.Until(time.Unix(expiresAt(id), 0)); left < 29*time.Minute {
 			t.Errorf("after a request the session expires in %v, want the idle timeout renewed to 30 minutes", left)
@@ -565,7 +589,7 @@ func TestAdminSessionExpiry(t *testing.T) {
 		}
 		data["login_at"] = time.Now().Add(-12*time.Hour - time.Minute).Unix()
 		data["seen_at"] = time.Now().Unix()
-		storeSessionData(t, w, id, data, time.Now().Add(30*time.Minute).Unix())
+		storeSessionData(t, e, id, data, time.Now().Add(30*time.Minute))
 		expectRedirect(t, c.get("/admin/cohorts"), "/admin/login")
 		var n int
 		if err := w.QueryRow("SELECT COUNT(*) FROM sessions WHERE key = ?", id).Scan(&n); err != nil || n != 0 {

@@ -48,6 +48,7 @@ type Store struct {
 	r        *gorm.DB   // SQLite: the read-only pool; PostgreSQL: the same pool as w
 	commits  *committer // SQLite's group commit of the participants' writes on w; nil on PostgreSQL
 	postgres bool
+	sessions sessionCache // see SessionStorage
 }
 
 // writerParams make every acknowledged write durable (synchronous=FULL in
