@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"gorm.io/gorm"
 )
@@ -29,7 +28,7 @@ func (s *Store) CreateParticipant(np NewParticipant) (*Participant, error) {
 		Code1: np.Code[0], Code2: np.Code[1], Code3: np.Code[2], Code4: np.Code[3], Code5: np.Code[4], Code6: np.Code[5],
 	}
 	if np.Wave != "" {
-		p.Responses = []Response{{Wave: np.Wave, ConsentVersion: np.ConsentVersion, Link: np.Link, StartedAt: time.Now().UTC()}}
+		p.Responses = []Response{{Wave: np.Wave, ConsentVersion: np.ConsentVersion, Link: np.Link, StartedAt: utcNow()}}
 	}
 	if err := s.write(func(tx *gorm.DB) error { return tx.Create(p).Error }); err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {

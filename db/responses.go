@@ -2,7 +2,6 @@ package db
 
 import (
 	"fmt"
-	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -11,7 +10,7 @@ import (
 // StartResponse returns the participant's response to a wave, creating it
 // if they have none yet.
 func (s *Store) StartResponse(participantID uint, wave Wave, consentVersion, link string) (*Response, error) {
-	r := &Response{ParticipantID: participantID, Wave: wave, ConsentVersion: consentVersion, Link: link, StartedAt: time.Now().UTC()}
+	r := &Response{ParticipantID: participantID, Wave: wave, ConsentVersion: consentVersion, Link: link, StartedAt: utcNow()}
 	var started *Response
 	err := s.write(func(tx *gorm.DB) error {
 		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(r).Error; err != nil {
@@ -79,7 +78,7 @@ type PageSave struct {
 func (s *Store) SavePage(ps PageSave) (*Response, error) {
 	var saved Response
 	err := s.write(func(tx *gorm.DB) error {
-		now := time.Now().UTC()
+		now := utcNow()
 		fields := map[string]any{
 			"page":       ps.Page,
 			"reached":    gorm.Expr("CASE WHEN reached < ? THEN ? ELSE reached END", ps.Reached, ps.Reached),
