@@ -38,22 +38,34 @@ func (s *Store) CreateCohort(slug, name, instrument string) (*Cohort, error) {
 	return c, nil
 }
 
-// CohortBySlug returns the cohort with the given short code and its waves.
+// CohortBySlug returns the cohort with the given short code and its waves
+// (see cohortCache for how fresh).
 func (s *Store) CohortBySlug(slug string) (*Cohort, error) {
+	if id, ok := s.cohorts.idOf(slug); ok {
+		if c, ok := s.cohorts.get(id); ok && c.Slug == slug {
+			return c, nil
+		}
+	}
 	var c Cohort
 	err := s.r.Preload("Waves", inWaveOrder).Where("slug = ?", slug).First(&c).Error
 	if err != nil {
 		return nil, fmt.Errorf("db: cohort %q: %w", slug, notFound(err))
 	}
+	s.cohorts.keep(&c)
 	return &c, nil
 }
 
-// CohortByID returns the cohort with the given id and its waves.
+// CohortByID returns the cohort with the given id and its waves (see
+// cohortCache for how fresh).
 func (s *Store) CohortByID(id uint) (*Cohort, error) {
+	if c, ok := s.cohorts.get(id); ok {
+		return c, nil
+	}
 	var c Cohort
 	if err := s.r.Preload("Waves", inWaveOrder).First(&c, id).Error; err != nil {
 		return nil, fmt.Errorf("db: cohort %d: %w", id, notFound(err))
 	}
+	s.cohorts.keep(&c)
 	return &c, nil
 }
 
@@ -122,6 +134,7 @@ func (s *Store) SetWave(cohortID uint, wave Wave, ws WaveSettings) error {
 	if ws.SetDates && ws.StartsAt != nil && ws.EndsAt != nil && !ws.EndsAt.After(*ws.StartsAt) {
 		return fmt.Errorf("db: wave %s: the end must come after the start", wave)
 	}
+	defer s.cohorts.forget()
 	return s.w.Transaction(func(tx *gorm.DB) error {
 		now := utcNow()
 		if ws.Open {
@@ -176,6 +189,7 @@ func (s *Store) UpdateCohortSettings(cohortID uint, retentionDays, minGroup int)
 	if minGroup < MinGroupFloor || minGroup > 1000 {
 		return fmt.Errorf("db: privacy threshold %d: use %d or more", minGroup, MinGroupFloor)
 	}
+	defer s.cohorts.forget()
 	res := s.w.Model(&Cohort{}).Where("id = ?", cohortID).
 		Updates(map[string]any{"retention_days": retentionDays, "min_group": minGroup})
 	if res.Error != nil {

@@ -49,6 +49,7 @@ type Store struct {
 	commits  *committer // SQLite's group commit of the participants' writes on w; nil on PostgreSQL
 	postgres bool
 	sessions sessionCache // see SessionStorage
+	cohorts  cohortCache  // see CohortByID
 }
 
 // writerParams make every acknowledged write durable (synchronous=FULL in
