@@ -69,11 +69,11 @@ func decodePage(inst *questions.Instrument, page questions.Page, retro bool, fie
 		}
 		f.Values[name] = value
 	}
+	f.Items = page.IDs
 	expected := map[string]bool{}
 	switch page.Kind {
 	case questions.PageDimension:
 		for _, it := range page.Items {
-			f.Items = append(f.Items, it.ID)
 			expected[prefixRating+it.ID] = true
 			if err := f.rating(inst.Scale, it.ID, prefixRating, false); err != nil {
 				return nil, err
@@ -87,7 +87,6 @@ func decodePage(inst *questions.Instrument, page questions.Page, retro bool, fie
 		}
 	case questions.PageKnowledge:
 		for _, k := range inst.Knowledge {
-			f.Items = append(f.Items, k.ID)
 			expected[prefixKnowledge+k.ID] = true
 			expected[prefixConfidence+k.ID] = true
 			if err := f.knowledge(k.ID); err != nil {
@@ -96,7 +95,6 @@ func decodePage(inst *questions.Instrument, page questions.Page, retro bool, fie
 		}
 	case questions.PageBackground:
 		for _, q := range inst.Background {
-			f.Items = append(f.Items, q.ID)
 			if q.Type == questions.BackgroundChoice {
 				expected[prefixChoice+q.ID] = true
 				if err := f.choice(q); err != nil {

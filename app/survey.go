@@ -92,7 +92,7 @@ func (h *handler) showPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	answers, err := h.store.Answers(pr.response.ID)
+	answers, err := h.store.Answers(pr.response.ID, pr.pages[index].IDs...)
 	if err != nil {
 		return err
 	}
@@ -184,19 +184,9 @@ func (h *handler) savePage(c *fiber.Ctx) error {
 // click) just moves on; anything else shows the page again with what is
 // saved now, so nothing is overwritten unseen.
 func (h *handler) resolveConflict(c *fiber.Ctx, pr *progress, index int, form *pageForm, target int) error {
-	answers, err := h.store.Answers(pr.response.ID)
+	saved, err := h.store.Answers(pr.response.ID, form.Items...)
 	if err != nil {
 		return err
-	}
-	onPage := map[string]bool{}
-	for _, id := range form.Items {
-		onPage[id] = true
-	}
-	var saved []db.Answer
-	for _, a := range answers {
-		if onPage[a.Item] {
-			saved = append(saved, a)
-		}
 	}
 	fresh, err := h.store.ResponseFor(pr.participant.ID, pr.response.Wave)
 	if err != nil {
@@ -213,5 +203,5 @@ func (h *handler) resolveConflict(c *fiber.Ctx, pr *progress, index int, form *p
 	}
 	pr.response = fresh
 	c.Status(fiber.StatusConflict)
-	return h.renderPage(c, pr, index, answerValues(answers), nil, h.t(c, "survey_conflict"))
+	return h.renderPage(c, pr, index, answerValues(saved), nil, h.t(c, "survey_conflict"))
 }

@@ -51,10 +51,14 @@ func (s *Store) ResponsesOf(participantID uint) ([]Response, error) {
 	return rs, nil
 }
 
-// Answers returns the answers of a response.
-func (s *Store) Answers(responseID uint) ([]Answer, error) {
+// Answers returns the answers of a response; given item ids, only theirs.
+func (s *Store) Answers(responseID uint, items ...string) ([]Answer, error) {
 	var as []Answer
-	if err := s.r.Where("response_id = ?", responseID).Order("id").Find(&as).Error; err != nil {
+	q := s.r.Where("response_id = ?", responseID)
+	if len(items) > 0 {
+		q = q.Where("item IN ?", items)
+	}
+	if err := q.Order("id").Find(&as).Error; err != nil {
 		return nil, fmt.Errorf("db: answers of response %d: %w", responseID, err)
 	}
 	return as, nil

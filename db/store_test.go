@@ -722,6 +722,19 @@ func TestSavePage(t *testing.T) {
 		t.Fatalf("save page 1: %v", err)
 	}
 
+	// A page's answers alone (what the page shows and a conflict compares).
+	onPage, err := s.Answers(r.ID, "b1", "a2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var items []string
+	for _, a := range onPage {
+		items = append(items, a.Item)
+	}
+	if !slices.Equal(items, []string{"a2", "b1", "b1"}) {
+		t.Errorf("Answers(b1, a2) returned items %v, want a2, b1, b1 (now and retro)", items)
+	}
+
 	// Page 0 again: a1 changed, a2 now "keine Angabe" (nil), a3 left out.
 	// Going back does not lower Reached.
 	_, err = s.SavePage(db.PageSave{

@@ -556,3 +556,34 @@ func TestResolveDefaultSet(t *testing.T) {
 		})
 	}
 }
+
+// Every item, statement and background question is on exactly one page, and
+// a page's IDs are what it asks (a page save replaces exactly those).
+func TestPagesListWhatTheyAsk(t *testing.T) {
+	set, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := set.Resolve(DefaultID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, p := range in.Pages() {
+		for _, id := range p.IDs {
+			seen[id]++
+		}
+		if p.Kind == PageDimension && len(p.IDs) != len(p.Items) {
+			t.Errorf("page of %s: %d ids for %d items", p.Dimension.ID, len(p.IDs), len(p.Items))
+		}
+	}
+	want := len(in.Items) + len(in.Knowledge) + len(in.Background)
+	if len(seen) != want {
+		t.Errorf("pages ask %d different ids, want %d", len(seen), want)
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("%s is on %d pages", id, n)
+		}
+	}
+}

@@ -16,6 +16,9 @@ type Page struct {
 	Kind      PageKind
 	Dimension Dimension // only for PageDimension
 	Items     []Item    // only for PageDimension
+	// IDs are the ids of every item, knowledge statement or background
+	// question answered on the page.
+	IDs []string
 }
 
 // Pages returns the questionnaire's pages: one per dimension, then the
@@ -24,13 +27,25 @@ type Page struct {
 func (in *Instrument) Pages() []Page {
 	pages := make([]Page, 0, len(in.Dimensions)+2)
 	for _, d := range in.Dimensions {
-		pages = append(pages, Page{Kind: PageDimension, Dimension: d, Items: in.ItemsOf(d.ID)})
+		p := Page{Kind: PageDimension, Dimension: d, Items: in.ItemsOf(d.ID)}
+		for _, it := range p.Items {
+			p.IDs = append(p.IDs, it.ID)
+		}
+		pages = append(pages, p)
 	}
 	if len(in.Knowledge) > 0 {
-		pages = append(pages, Page{Kind: PageKnowledge})
+		p := Page{Kind: PageKnowledge}
+		for _, k := range in.Knowledge {
+			p.IDs = append(p.IDs, k.ID)
+		}
+		pages = append(pages, p)
 	}
 	if len(in.Background) > 0 {
-		pages = append(pages, Page{Kind: PageBackground})
+		p := Page{Kind: PageBackground}
+		for _, q := range in.Background {
+			p.IDs = append(p.IDs, q.ID)
+		}
+		pages = append(pages, p)
 	}
 	return pages
 }
