@@ -121,7 +121,7 @@ func (h *handler) submitCode(c *fiber.Ctx) error {
 	if _, err := h.store.StartResponse(p.ID, wave, ConsentVersion, link); err != nil {
 		return err
 	}
-	if err := h.signIn(c, p.ID, ""); err != nil {
+	if err := h.signIn(c, &p, ""); err != nil {
 		return err
 	}
 	return h.routeParticipant(c, &p)
@@ -149,7 +149,7 @@ func (h *handler) newParticipant(c *fiber.Ctx, cohort *db.Cohort, wave db.Wave, 
 	if err != nil {
 		return err
 	}
-	if err := h.signIn(c, p.ID, returnCode); err != nil {
+	if err := h.signIn(c, p, returnCode); err != nil {
 		return err
 	}
 	return c.Redirect("/return-code", fiber.StatusSeeOther)

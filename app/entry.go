@@ -17,6 +17,7 @@ const (
 	sessParticipant = "pid"     // the participant this browser acts for
 	sessConsent     = "consent" // the cohort whose consent text was accepted
 	sessReturnCode  = "rc"      // the return code, shown until the session ends
+	sessCohort      = "cid"     // the participant's cohort
 )
 
 // participantSession returns this request's participant session. Fiber
@@ -91,7 +92,7 @@ func (h *handler) resume(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.signIn(c, p.ID, ""); err != nil {
+	if err := h.signIn(c, p, ""); err != nil {
 		return err
 	}
 	return h.routeParticipant(c, p)
@@ -140,7 +141,7 @@ func (h *handler) routeParticipant(c *fiber.Ctx, p *db.Participant) error {
 
 // signIn binds the browser's session to a participant under a new session
 // id (so an id planted before sign-in is worthless).
-func (h *handler) signIn(c *fiber.Ctx, participantID uint, returnCode string) error {
+func (h *handler) signIn(c *fiber.Ctx, p *db.Participant, returnCode string) error {
 	sess, err := h.participantSession(c)
 	if err != nil {
 		return err
@@ -149,7 +150,8 @@ func (h *handler) signIn(c *fiber.Ctx, participantID uint, returnCode string) er
 	if err := sess.Regenerate(); err != nil {
 		return err
 	}
-	sess.Set(sessParticipant, participantID)
+	sess.Set(sessParticipant, p.ID)
+	sess.Set(sessCohort, p.CohortID)
 	if consent != nil {
 		sess.Set(sessConsent, consent)
 	}
@@ -157,6 +159,28 @@ func (h *handler) signIn(c *fiber.Ctx, participantID uint, returnCode string) er
 		sess.Set(sessReturnCode, returnCode)
 	}
 	return h.saveSession(c, sess)
+}
+
+// signedIn returns who this browser acts for, from the session alone: the
+// survey pages need no more, and each saved query counts under load.
+// Sessions from before the cohort was kept in them look the participant up.
+func (h *handler) signedIn(c *fiber.Ctx) (participantID, cohortID uint, err error) {
+	sess, err := h.participantSession(c)
+	if err != nil {
+		return 0, 0, err
+	}
+	participantID, ok := sess.Get(sessParticipant).(uint)
+	if !ok {
+		return 0, 0, errNoSession
+	}
+	if cohortID, ok := sess.Get(sessCohort).(uint); ok {
+		return participantID, cohortID, nil
+	}
+	p, err := h.participant(c)
+	if err != nil {
+		return 0, 0, err
+	}
+	return p.ID, p.CohortID, nil
 }
 
 // participant returns the participant this browser acts for, or errNoSession.

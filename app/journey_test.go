@@ -277,6 +277,32 @@ func TestDeleteWithReturnCodeRemovesEverything(t *testing.T) {
 	expect(t, c.post("/resume", url.Values{"return_code": {returnCode}}), http.StatusNotFound)
 }
 
+// A participant who deletes their data on one device leaves the other
+// device's session without anyone behind it: its questionnaire says so and
+// stores nothing.
+func TestDeletionEndsTheQuestionnaireOnOtherDevices(t *testing.T) {
+	e := newEnv(t)
+	e.cohort("ws26", db.Pre)
+	phone := e.client()
+	returnCode := phone.startPre("ws26", code("M", "K", "7", "H", "1", "A"))
+	form := phone.firstPage("6")
+
+	laptop := e.client()
+	laptop.get("/")
+	expectRedirect(t, laptop.post("/resume", url.Values{"return_code": {returnCode}}), "/survey")
+	expect(t, laptop.get("/survey/1"), http.StatusOK)
+
+	expect(t, phone.post("/delete/confirm", url.Values{"return_code": {returnCode}}), http.StatusOK, "gelöscht")
+	expect(t, laptop.get("/survey/1"), http.StatusForbidden)
+	form.Set("_csrf", laptop.csrf)
+	expect(t, laptop.post("/survey/1", form), http.StatusForbidden)
+	for _, table := range []string{"participants", "responses", "answers"} {
+		if n := countRows(t, e, table); n != 0 {
+			t.Errorf("%d rows in %s after the deletion", n, table)
+		}
+	}
+}
+
 func TestEnglishOnRequest(t *testing.T) {
 	e := newEnv(t)
 	e.cohort("ws26", db.Pre)

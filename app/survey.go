@@ -16,20 +16,20 @@ import (
 
 // progress is a participant's place in the open wave.
 type progress struct {
-	participant *db.Participant
-	cohort      *db.Cohort
-	inst        *questions.Instrument
-	response    *db.Response
-	pages       []questions.Page
+	participantID uint
+	cohort        *db.Cohort
+	inst          *questions.Instrument
+	response      *db.Response
+	pages         []questions.Page
 }
 
 // currentProgress finds the response this browser is answering.
 func (h *handler) currentProgress(c *fiber.Ctx) (*progress, error) {
-	p, err := h.participant(c)
+	participantID, cohortID, err := h.signedIn(c)
 	if err != nil {
 		return nil, err
 	}
-	cohort, err := h.store.CohortByID(p.CohortID)
+	cohort, err := h.store.CohortByID(cohortID)
 	if err != nil {
 		return nil, err
 	}
@@ -41,15 +41,19 @@ func (h *handler) currentProgress(c *fiber.Ctx) (*progress, error) {
 	if !open {
 		return nil, errClosed
 	}
-	r, err := h.store.ResponseFor(p.ID, wave)
+	r, err := h.store.ResponseFor(participantID, wave)
 	if errors.Is(err, db.ErrNotFound) {
-		// A new wave opened since they last came: it starts with consent.
+		// Their data was deleted from another device (errNoSession), or a
+		// new wave opened since they last came: it starts with consent.
+		if _, err := h.participant(c); err != nil {
+			return nil, err
+		}
 		return nil, &redirect{to: "/c/" + cohort.Slug}
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &progress{participant: p, cohort: cohort, inst: inst, response: r, pages: inst.Pages()}, nil
+	return &progress{participantID: participantID, cohort: cohort, inst: inst, response: r, pages: inst.Pages()}, nil
 }
 
 // pageIndex reads the page number from the URL; a page that does not exist
@@ -188,7 +192,7 @@ func (h *handler) resolveConflict(c *fiber.Ctx, pr *progress, index int, form *p
 	if err != nil {
 		return err
 	}
-	fresh, err := h.store.ResponseFor(pr.participant.ID, pr.response.Wave)
+	fresh, err := h.store.ResponseFor(pr.participantID, pr.response.Wave)
 	if err != nil {
 		return err
 	}
