@@ -121,3 +121,23 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// TestWriterAndReadersKeepTheirOwnPools: gorm.Open keeps the config it is
+// given and puts its pool in it. With one config for both SQLite handles, a
+// session of the writer (with GORM's statement cache, say) wrote to the
+// read-only pool and failed.
+func TestWriterAndReadersKeepTheirOwnPools(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "pools.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.w.Config == s.r.Config {
+		t.Fatal("the writer and the readers share one gorm.Config")
+	}
+	err = s.w.Session(&gorm.Session{PrepareStmt: true}).
+		Exec("INSERT INTO sessions (key, data, expires_at) VALUES ('k', 'v', 0)").Error
+	if err != nil {
+		t.Fatalf("a write through a session of the writer: %v", err)
+	}
+}

@@ -100,6 +100,13 @@ func gormConfig() *gorm.Config {
 	}
 }
 
+// preparedConfig is gormConfig with a bounded cache of prepared statements.
+func preparedConfig() *gorm.Config {
+	cfg := gormConfig()
+	cfg.PrepareStmt, cfg.PrepareStmtMaxSize, cfg.PrepareStmtTTL = true, 500, time.Hour
+	return cfg
+}
+
 // Open opens the database named by dsn and brings its schema up to date: a
 // postgres:// or postgresql:// URL opens PostgreSQL, anything else is the
 // path of a SQLite file (created if needed).
@@ -146,8 +153,11 @@ func openSQLite(path string) (*Store, error) {
 	if path == "" || strings.ContainsAny(path, "?#") || path == ":memory:" {
 		return nil, fmt.Errorf("db: %q is not a usable database file name", path)
 	}
-	cfg := gormConfig()
-	w, err := gorm.Open(sqlite.Open(path+"?"+writerParams), cfg)
+	// Each handle needs a gorm.Config of its own: gorm.Open keeps the one it
+	// is given and sets its connection pool in it, so with a shared one the
+	// writer's config pointed at the readers' pool (and GORM's statement
+	// cache with it).
+	w, err := gorm.Open(sqlite.Open(path+"?"+writerParams), gormConfig())
 	if err != nil {
 		return nil, fmt.Errorf("db: open %s: %w", path, err)
 	}
@@ -165,13 +175,11 @@ func openSQLite(path string) (*Store, error) {
 	}
 
 	// The readers keep their prepared statements: every participant request
-	// runs the same few queries, and preparing them each time was a tenth of
-	// the server's CPU under load. (Only the readers: tried on the writer,
-	// the group commit's writes failed with "attempt to write a readonly
-	// database", cause not found.)
-	rcfg := gormConfig()
-	rcfg.PrepareStmt, rcfg.PrepareStmtMaxSize, rcfg.PrepareStmtTTL = true, 500, time.Hour
-	r, err := gorm.Open(sqlite.Open(path+"?"+readerParams), rcfg)
+	// runs the same few reads, and preparing them each time was about a
+	// tenth of the server's CPU under load. (The writer would not profit:
+	// its statements run in transactions, where database/sql prepares them
+	// again on the transaction.)
+	r, err := gorm.Open(sqlite.Open(path+"?"+readerParams), preparedConfig())
 	if err != nil {
 		wsql.Close()
 		return nil, fmt.Errorf("db: open %s for reading: %w", path, err)
