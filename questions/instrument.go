@@ -123,7 +123,8 @@ type Instrument struct {
 	Knowledge       []KnowledgeItem      `yaml:"knowledge"`
 	Background      []BackgroundQuestion `yaml:"background"`
 
-	file string // where it was loaded from, for error messages
+	file  string // where it was loaded from, for error messages
+	pages []Page // built once by Parse (see Pages)
 }
 
 // Ref is the instrument's reference as stored with a cohort: "id@version".

@@ -70,6 +70,7 @@ func Parse(file string, data []byte) (*Instrument, error) {
 	if errs := in.validate(); len(errs) > 0 {
 		return nil, fmt.Errorf("questions: %s: %w", file, errors.Join(errs...))
 	}
+	in.pages = in.buildPages()
 	return in, nil
 }
 

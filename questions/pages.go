@@ -24,7 +24,16 @@ type Page struct {
 // Pages returns the questionnaire's pages: one per dimension, then the
 // knowledge page (if any), then the background page (if any). Both waves use
 // the same pages; the post wave adds the retrospective rating to each item.
+// Every survey request asks for them, so a parsed instrument keeps them;
+// callers must not change the slice.
 func (in *Instrument) Pages() []Page {
+	if in.pages != nil {
+		return in.pages
+	}
+	return in.buildPages()
+}
+
+func (in *Instrument) buildPages() []Page {
 	pages := make([]Page, 0, len(in.Dimensions)+2)
 	for _, d := range in.Dimensions {
 		p := Page{Kind: PageDimension, Dimension: d, Items: in.ItemsOf(d.ID)}
