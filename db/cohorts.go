@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // slugPattern is what a cohort's short code may look like: participants type it.
@@ -136,6 +137,13 @@ func (s *Store) SetWave(cohortID uint, wave Wave, ws WaveSettings) error {
 	}
 	defer s.cohorts.forget()
 	return s.w.Transaction(func(tx *gorm.DB) error {
+		// Changes to one cohort's waves take turns: two leads opening
+		// different waves at once would otherwise lock the wave rows in
+		// opposite orders on PostgreSQL (SQLite's writer is one at a time).
+		var locked Cohort
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Select("id").First(&locked, cohortID).Error; err != nil {
+			return fmt.Errorf("db: cohort %d: %w", cohortID, notFound(err))
+		}
 		now := utcNow()
 		if ws.Open {
 			err := tx.Model(&CohortWave{}).Where("cohort_id = ? AND name <> ? AND open", cohortID, wave).
