@@ -3,6 +3,7 @@ package app
 import (
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"einordnung/db"
@@ -173,9 +174,21 @@ func (f *pageForm) choice(q questions.BackgroundQuestion) error {
 	return nil
 }
 
+// normalizeText is a free-text answer as stored. Browsers send textarea line
+// breaks as CRLF: plain LF is kept. Other control characters (pasted from
+// elsewhere, never typed) are dropped: they are invisible on the page and
+// break exports and terminals. Surrounding space goes too.
+func normalizeText(v string) string {
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' || !unicode.IsControl(r) {
+			return r
+		}
+		return -1
+	}, strings.ReplaceAll(v, "\r\n", "\n")))
+}
+
 func (f *pageForm) text(q questions.BackgroundQuestion) {
-	// Browsers send textarea line breaks as CRLF; store plain LF.
-	v := strings.TrimSpace(strings.ReplaceAll(f.Values[prefixText+q.ID], "\r\n", "\n"))
+	v := normalizeText(f.Values[prefixText+q.ID])
 	switch {
 	case utf8.RuneCountInString(v) > maxTextRunes:
 		f.Problems[prefixText+q.ID] = "survey_text_too_long"

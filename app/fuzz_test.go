@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/valyala/fasthttp"
@@ -231,7 +232,8 @@ func checkPageForm(t *testing.T, inst *questions.Instrument, pg questions.Page, 
 				t.Fatalf("text answer to %s", a.Item)
 			}
 			v := *a.Value
-			if v == "" || !utf8.ValidString(v) || utf8.RuneCountInString(v) > maxTextRunes || strings.TrimSpace(v) != v {
+			if v == "" || !utf8.ValidString(v) || utf8.RuneCountInString(v) > maxTextRunes || strings.TrimSpace(v) != v ||
+				strings.ContainsFunc(v, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }) {
 				t.Fatalf("text %s stored as %q", a.Item, v)
 			}
 		default:
@@ -243,7 +245,7 @@ func checkPageForm(t *testing.T, inst *questions.Instrument, pg questions.Page, 
 	for name, v := range sent {
 		item := fieldItem[name]
 		if strings.HasPrefix(name, prefixText) {
-			v = strings.TrimSpace(v)
+			v = normalizeText(v) // what is left of it: control characters alone are nothing
 		}
 		retro := strings.HasPrefix(name, prefixThen)
 		if v != "" && !answered[item+"/"+strconv.FormatBool(retro)] && !problemItems[item] {
