@@ -460,6 +460,17 @@ func TestCohortLookups(t *testing.T) {
 	}
 }
 
+// openWaves counts a cohort's waves marked open (dates aside).
+func openWaves(c *db.Cohort) int {
+	n := 0
+	for _, w := range c.Waves {
+		if w.Open {
+			n++
+		}
+	}
+	return n
+}
+
 func TestSetWaveOpen(t *testing.T) {
 	s, _ := newTestStore(t)
 	mustCohort(t, s, "ws26")
@@ -469,13 +480,7 @@ func TestSetWaveOpen(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		n := 0
-		for _, w := range c.Waves {
-			if w.Open {
-				n++
-			}
-		}
-		if n > 1 {
+		if n := openWaves(c); n > 1 {
 			t.Fatalf("%d waves open at once", n)
 		}
 		return c.OpenWave(time.Now())

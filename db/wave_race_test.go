@@ -46,13 +46,7 @@ func TestConcurrentWaveChangesTakeTurns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	open := 0
-	for _, w := range got.Waves {
-		if w.Open {
-			open++
-		}
-	}
-	if open > 1 {
+	if open := openWaves(got); open > 1 {
 		t.Errorf("%d waves open after concurrent changes, want at most one", open)
 	}
 }
