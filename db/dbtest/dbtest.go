@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 	_ "github.com/mattn/go-sqlite3"    // database/sql driver "sqlite3"
@@ -56,9 +57,18 @@ func DSN(t testing.TB) string {
 		t.Fatalf("dbtest: create database %s: %v", name, err)
 	}
 	t.Cleanup(func() {
-		if _, err := admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
-			t.Errorf("dbtest: drop database %s: %v", name, err)
+		// FORCE ends the test's own connections. An autovacuum worker busy
+		// with the new database refuses that unless the role may signal
+		// backends (.ci/run grants pg_signal_backend); it finishes within
+		// moments, so try a few times before calling it a failure.
+		var err error
+		for attempt := 0; attempt < 20; attempt++ {
+			if _, err = admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err == nil {
+				return
+			}
+			time.Sleep(250 * time.Millisecond)
 		}
+		t.Errorf("dbtest: drop database %s: %v", name, err)
 	})
 	u, _ := url.Parse(base) // parsed by adminDB already
 	u.Path = "/" + name
