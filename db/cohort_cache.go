@@ -40,12 +40,15 @@ func (cc *cohortCache) get(id uint) (*Cohort, bool) {
 	return &c, true
 }
 
-// idOf returns the id of the cohort with the given short code, if known.
-func (cc *cohortCache) idOf(slug string) (uint, bool) {
+// bySlug returns a copy of the cohort with the given short code, if fresh.
+func (cc *cohortCache) bySlug(slug string) (*Cohort, bool) {
 	cc.mu.Lock()
-	defer cc.mu.Unlock()
 	id, ok := cc.slugs[slug]
-	return id, ok
+	cc.mu.Unlock()
+	if !ok {
+		return nil, false
+	}
+	return cc.get(id)
 }
 
 func (cc *cohortCache) keep(c *Cohort) {

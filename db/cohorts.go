@@ -42,10 +42,8 @@ func (s *Store) CreateCohort(slug, name, instrument string) (*Cohort, error) {
 // CohortBySlug returns the cohort with the given short code and its waves
 // (see cohortCache for how fresh).
 func (s *Store) CohortBySlug(slug string) (*Cohort, error) {
-	if id, ok := s.cohorts.idOf(slug); ok {
-		if c, ok := s.cohorts.get(id); ok && c.Slug == slug {
-			return c, nil
-		}
+	if c, ok := s.cohorts.bySlug(slug); ok {
+		return c, nil
 	}
 	var c Cohort
 	err := s.r.Preload("Waves", inWaveOrder).Where("slug = ?", slug).First(&c).Error

@@ -258,8 +258,8 @@ func (s *Store) ReadOnly(on bool) error {
 // answers and holds the schema of this build.
 func (s *Store) Check() error {
 	if s.postgres {
-		var version int
-		if err := s.r.Model(&schemaMigration{}).Select("COALESCE(MAX(version), 0)").Scan(&version).Error; err != nil {
+		version, err := appliedVersion(s.r)
+		if err != nil {
 			return fmt.Errorf("db: check: %w", err)
 		}
 		if version != SchemaVersion() {

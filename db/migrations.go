@@ -56,13 +56,22 @@ func migrate(g *gorm.DB) error {
 	})
 }
 
+// appliedVersion is the schema version a database holds (0 if none).
+func appliedVersion(g *gorm.DB) (int, error) {
+	var v int
+	if err := g.Model(&schemaMigration{}).Select("COALESCE(MAX(version), 0)").Scan(&v).Error; err != nil {
+		return 0, fmt.Errorf("db: read schema version: %w", err)
+	}
+	return v, nil
+}
+
 func migrateSteps(g *gorm.DB) error {
 	if err := g.AutoMigrate(&schemaMigration{}); err != nil {
 		return fmt.Errorf("db: migrations table: %w", err)
 	}
-	var current int
-	if err := g.Model(&schemaMigration{}).Select("COALESCE(MAX(version), 0)").Scan(&current).Error; err != nil {
-		return fmt.Errorf("db: read schema version: %w", err)
+	current, err := appliedVersion(g)
+	if err != nil {
+		return err
 	}
 	if current > len(migrations) {
 		return fmt.Errorf("db: database schema version %d is newer than this program (%d); use a newer build", current, len(migrations))
