@@ -97,8 +97,9 @@ func (h *handler) showCompare(c *fiber.Ctx) error {
 			cell := compareCell{Pre: "–", Post: "–", Change: "–", DZ: "–"}
 			for _, r := range rep.Dimensions {
 				if r.Dimension == dim.ID {
-					cell = compareCell{Pre: formatNumber(l, r.MeanPre, 2), Post: formatNumber(l, r.MeanPost, 2),
-						Change: formatNumber(l, r.MeanDiff, 2), DZ: formatNumber(l, r.DZ, 2), Pairs: r.NPairs}
+					min := rep.MinGroup
+					cell = compareCell{Pre: figureText(l, r.MeanPre, r.HiddenPre, min, 2), Post: figureText(l, r.MeanPost, r.HiddenPost, min, 2),
+						Change: figureText(l, r.MeanDiff, r.HiddenPairs, min, 2), DZ: formatNumber(l, r.DZ, 2), Pairs: r.NPairs}
 				}
 			}
 			row.Cells = append(row.Cells, cell)

@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -35,6 +36,40 @@ func formatP(lang string, p *float64) string {
 
 func ptrTo(v float64) *float64 { return &v }
 
+// hiddenText says in lang why a figure is withheld ("weniger als 5 Paare"),
+// or "" for a figure that is shown.
+func hiddenText(lang string, h reports.Hidden, minGroup int) string {
+	if h == reports.Shown {
+		return ""
+	}
+	return fmt.Sprintf(msg(lang, hiddenKeys[h]), minGroup)
+}
+
+// hiddenKeys are the texts of the privacy rule's reasons.
+var hiddenKeys = map[reports.Hidden]string{
+	reports.FewPeople: "report_hidden_few_people",
+	reports.FewPairs:  "report_hidden_few_pairs",
+}
+
+// figureText formats a figure, or says why it is withheld.
+func figureText(lang string, v *float64, h reports.Hidden, minGroup, digits int) string {
+	if h != reports.Shown {
+		return hiddenText(lang, h, minGroup)
+	}
+	return formatNumber(lang, v, digits)
+}
+
+// hiddenReasons joins the distinct reasons of a row's withheld parts.
+func hiddenReasons(lang string, minGroup int, hs ...reports.Hidden) string {
+	var out []string
+	for _, h := range hs {
+		if t := hiddenText(lang, h, minGroup); t != "" && !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
 type dimensionRow struct {
 	Title                          string
 	NPre, NPost, NPairs            int
@@ -44,7 +79,7 @@ type dimensionRow struct {
 	PT, PTHolm, PW, DZ, DAv, RRB   string
 	AlphaPre, AlphaPost            string
 	Reading                        string
-	Suppressed                     bool
+	Hidden                         string // why parts of the row are withheld, "" if none
 }
 
 type spreadRow struct {
@@ -63,7 +98,6 @@ type knowledgeRow struct {
 	N                                    int
 	Accuracy, Confidence, Bias, Brier, R string
 	Reading                              string
-	Suppressed                           bool
 }
 
 type binRow struct {
@@ -73,10 +107,10 @@ type binRow struct {
 }
 
 type groupRow struct {
-	Label      string
-	N, Pairs   int
-	Changes    []string
-	Suppressed bool
+	Label    string
+	N, Pairs int
+	Changes  []string
+	Hidden   string // why the whole group is withheld, "" if it is shown
 }
 
 type histogramRow struct {
@@ -111,8 +145,10 @@ type reportView struct {
 	Groups     []groupTable
 	DropLeft   string
 	DropStayed string
-	Downloads  []download
-	MinGroup   int
+	// HistogramHidden says why the individual changes are withheld.
+	HistogramHidden string
+	Downloads       []download
+	MinGroup        int
 }
 
 type download struct {
@@ -142,10 +178,12 @@ func buildReportView(l string, cohort *db.Cohort, inst *questions.Instrument, re
 	for _, ch := range reports.DashboardCharts(rep, l, dashboardText(l)) {
 		v.Charts[ch.ID] = ch
 	}
+	min := cohort.MinGroup
 	num := func(p *float64, digits int) string { return formatNumber(l, p, digits) }
+	fig := func(p *float64, h reports.Hidden, digits int) string { return figureText(l, p, h, min, digits) }
 	ci := func(lo, hi *float64) string {
 		if lo == nil || hi == nil {
-			return "–"
+			return ""
 		}
 		return "[" + num(lo, 2) + "; " + num(hi, 2) + "]"
 	}
@@ -155,38 +193,56 @@ func buildReportView(l string, cohort *db.Cohort, inst *questions.Instrument, re
 		v.Items = append(v.Items, itemTable{Title: v.Charts["items-"+dim.ID].Title, Chart: v.Charts["items-"+dim.ID]})
 		r, th := rep.Dimensions[d], rep.Then[d]
 		pre, post := rep.Waves[db.Pre][d], rep.Waves[db.Post][d]
-		v.Rows = append(v.Rows, dimensionRow{
+		// The paired figures of a withheld pair set: the reason stands in
+		// the change cell and in the reading, the other cells stay empty.
+		paired := func(p *float64, digits int) string {
+			if r.HiddenPairs != reports.Shown {
+				return "–"
+			}
+			return num(p, digits)
+		}
+		row := dimensionRow{
 			Title: dim.Title.In(l), NPre: r.NPre, NPost: r.NPost, NPairs: r.NPairs,
-			Pre: num(r.MeanPre, 2), PreCI: ci(pre.CILow, pre.CIHigh), Then: num(th.MeanPre, 2),
-			Post: num(r.MeanPost, 2), PostCI: ci(post.CILow, post.CIHigh),
-			Change: num(r.MeanDiff, 2), ChangeCI: ci(r.CILow, r.CIHigh), ThenChange: num(th.MeanDiff, 2),
+			Pre: fig(r.MeanPre, r.HiddenPre, 2), PreCI: ci(pre.CILow, pre.CIHigh), Then: fig(th.MeanPre, th.HiddenPre, 2),
+			Post: fig(r.MeanPost, r.HiddenPost, 2), PostCI: ci(post.CILow, post.CIHigh),
+			Change: fig(r.MeanDiff, r.HiddenPairs, 2), ChangeCI: ci(r.CILow, r.CIHigh), ThenChange: fig(th.MeanDiff, th.HiddenPairs, 2),
 			PT: formatP(l, r.PT), PTHolm: formatP(l, r.PTHolm), PW: formatP(l, r.PW),
-			DZ: num(r.DZ, 2), DAv: num(r.DAv, 2), RRB: num(r.RRB, 2),
+			DZ: paired(r.DZ, 2), DAv: paired(r.DAv, 2), RRB: paired(r.RRB, 2),
 			AlphaPre: num(r.AlphaPre, 2), AlphaPost: num(r.AlphaPost, 2),
-			Reading: readChange(l, r), Suppressed: r.Suppressed,
-		})
-		row := spreadRow{Title: dim.Title.In(l)}
+			Hidden: hiddenReasons(l, min, r.HiddenPre, r.HiddenPost, r.HiddenPairs),
+		}
+		if row.Hidden != "" {
+			row.Hidden = fmt.Sprintf(msg(l, "report_suppressed"), row.Hidden)
+		}
+		if r.HiddenPairs != reports.Shown {
+			row.PT, row.PTHolm, row.PW = "–", "–", "–"
+		} else {
+			row.Reading = readChange(l, r)
+		}
+		v.Rows = append(v.Rows, row)
+		spread := spreadRow{Title: dim.Title.In(l)}
 		for _, w := range []db.Wave{db.Pre, db.Then, db.Post} {
 			s := rep.Waves[w][d]
-			if s.Median == nil {
-				row.Waves = append(row.Waves, msg(l, "report_too_few"))
+			if s.Hidden != reports.Shown || s.Median == nil {
+				spread.Waves = append(spread.Waves, fig(s.Median, s.Hidden, 1))
 				continue
 			}
-			row.Waves = append(row.Waves, num(s.Median, 1)+" ("+num(s.Q1, 1)+"–"+num(s.Q3, 1)+")")
+			spread.Waves = append(spread.Waves, num(s.Median, 1)+" ("+num(s.Q1, 1)+"–"+num(s.Q3, 1)+")")
 		}
-		v.Spread = append(v.Spread, row)
+		v.Spread = append(v.Spread, spread)
 	}
 	centres, counts := reports.HistogramBins(rep.Overall)
 	for i := range centres {
 		v.Histogram = append(v.Histogram, histogramRow{Change: formatNumber(l, &centres[i], 1), Count: counts[i]})
 	}
+	v.HistogramHidden = hiddenText(l, rep.OverallHidden, min)
 	for _, it := range rep.Items {
 		shares := func(w db.Wave) (string, int) {
-			lo, mid, hi, n := reports.ItemShares(it.Counts[w], inst.Scale.Min, inst.Scale.Max)
-			if n < cohort.MinGroup {
-				return msg(l, "report_too_few"), n
+			s := it.Shares[w]
+			if s.Hidden != reports.Shown || s.Low == nil {
+				return fig(nil, s.Hidden, 0), s.N
 			}
-			return fmt.Sprintf("%.0f / %.0f / %.0f %%", lo*100, mid*100, hi*100), n
+			return fmt.Sprintf("%.0f / %.0f / %.0f %%", *s.Low*100, *s.Mid*100, *s.High*100), s.N
 		}
 		row := itemRow{ID: it.Item.ID, Text: it.Item.Text.In(l)}
 		if it.Item.Reverse {
@@ -204,19 +260,25 @@ func buildReportView(l string, cohort *db.Cohort, inst *questions.Instrument, re
 	for _, w := range []db.Wave{db.Pre, db.Post} {
 		k := rep.Knowledge[string(w)]
 		corr := rep.SelfVsKnow[w]
-		v.Knowledge = append(v.Knowledge, knowledgeRow{Wave: msg(l, "wave_"+string(w)), N: k.N,
-			Accuracy: pct(l, k.Accuracy), Confidence: pct(l, k.Confidence), Bias: num(k.Bias, 2), Brier: num(k.Brier, 3),
-			R: num(corr.R, 2), Reading: readCalibration(l, k), Suppressed: k.Suppressed})
+		row := knowledgeRow{Wave: msg(l, "wave_"+string(w)), N: k.N,
+			Accuracy: pctOr(l, k.Accuracy, k.Hidden, min), Confidence: pct(l, k.Confidence), Bias: num(k.Bias, 2), Brier: num(k.Brier, 3),
+			R: fig(corr.R, corr.Hidden, 2), Reading: readCalibration(l, k)}
+		if k.Hidden != reports.Shown {
+			row.Reading = fmt.Sprintf(msg(l, "report_hidden"), hiddenText(l, k.Hidden, min))
+		}
+		v.Knowledge = append(v.Knowledge, row)
 	}
 	for i, b := range rep.Calibration[db.Pre] {
 		post := rep.Calibration[db.Post][i]
-		v.Bins = append(v.Bins, binRow{Confidence: fmt.Sprintf("%d %%", b.Confidence), Pre: pct(l, b.Correct), Post: pct(l, post.Correct), NPre: b.N, NPost: post.N})
+		v.Bins = append(v.Bins, binRow{Confidence: fmt.Sprintf("%d %%", b.Confidence),
+			Pre: pctOr(l, b.Correct, b.Hidden, min), Post: pctOr(l, post.Correct, post.Hidden, min), NPre: b.N, NPost: post.N})
 	}
 	v.Groups = []groupTable{
-		{Title: v.Charts["by-field"].Title, Chart: v.Charts["by-field"], DimTitles: dimTitles, Rows: groupRows(l, rep.ByField)},
-		{Title: v.Charts["by-use"].Title, Chart: v.Charts["by-use"], DimTitles: dimTitles, Rows: groupRows(l, rep.ByUse)},
+		{Title: v.Charts["by-field"].Title, Chart: v.Charts["by-field"], DimTitles: dimTitles, Rows: groupRows(l, rep.ByField, min)},
+		{Title: v.Charts["by-use"].Title, Chart: v.Charts["by-use"], DimTitles: dimTitles, Rows: groupRows(l, rep.ByUse, min)},
 	}
-	v.DropLeft, v.DropStayed = num(rep.DropOut.PreMeanLeft, 2), num(rep.DropOut.PreMeanStayed, 2)
+	v.DropLeft = fig(rep.DropOut.PreMeanLeft, rep.DropOut.LeftHidden, 2)
+	v.DropStayed = fig(rep.DropOut.PreMeanStayed, rep.DropOut.StayedHidden, 2)
 	for _, f := range exportFormats {
 		v.Downloads = append(v.Downloads, download{What: f.name, Label: msg(l, "report_download_"+f.name)})
 	}
@@ -231,12 +293,23 @@ func pct(lang string, v *float64) string {
 	return formatNumber(lang, &p, 0) + " %"
 }
 
-func groupRows(l string, groups []reports.Group) []groupRow {
+// pctOr formats a share in percent, or says why it is withheld.
+func pctOr(lang string, v *float64, h reports.Hidden, minGroup int) string {
+	if h != reports.Shown {
+		return hiddenText(lang, h, minGroup)
+	}
+	return pct(lang, v)
+}
+
+func groupRows(l string, groups []reports.Group, minGroup int) []groupRow {
 	var rows []groupRow
 	for _, g := range groups {
-		row := groupRow{Label: g.Label.In(l), N: g.N, Pairs: g.Pairs, Suppressed: g.Suppressed}
-		for _, ch := range g.MeanChange {
-			row.Changes = append(row.Changes, formatNumber(l, ch, 2))
+		row := groupRow{Label: g.Label.In(l), N: g.N, Pairs: g.Pairs}
+		if g.Suppressed {
+			row.Hidden = fmt.Sprintf(msg(l, "report_hidden"), hiddenText(l, g.Hidden, minGroup))
+		}
+		for d, ch := range g.MeanChange {
+			row.Changes = append(row.Changes, figureText(l, ch, g.ChangeHidden[d], minGroup, 2))
 		}
 		rows = append(rows, row)
 	}
@@ -272,7 +345,7 @@ func readChange(l string, r reports.DimensionReport) string {
 // readCalibration reads a wave's bias in plain words.
 func readCalibration(l string, k reports.KnowledgeReport) string {
 	if k.Bias == nil {
-		return msg(l, "report_too_few")
+		return "–" // no knowledge answers to read
 	}
 	switch {
 	case *k.Bias > 0.1:

@@ -68,7 +68,7 @@ func newWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := reports.GenerateDemo(e.store, e.inst, evil, 30, 7); err != nil {
+	if _, err := reports.GenerateDemo(e.store, e.inst, evil, 30, 7, fixedDemoDay); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.store.SetWaveOpen("evil", db.Pre, true); err != nil {

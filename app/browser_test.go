@@ -1013,7 +1013,7 @@ func TestBrowserDashboard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := reports.GenerateDemo(store, inst, cohort, 300, 2); err != nil {
+	if _, err := reports.GenerateDemo(store, inst, cohort, 300, 2, fixedDemoDay); err != nil {
 		t.Fatal(err)
 	}
 	hash, err := app.HashPassword(password)
@@ -1577,10 +1577,10 @@ func TestBrowserAccessibility(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := reports.GenerateDemo(store, inst, demo, 80, 2); err != nil {
+		if _, err := reports.GenerateDemo(store, inst, demo, 80, 2, fixedDemoDay); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := reports.GenerateDemo(store, inst, other, 40, 3); err != nil {
+		if _, err := reports.GenerateDemo(store, inst, other, 40, 3, fixedDemoDay); err != nil {
 			t.Fatal(err)
 		}
 		hash, err := app.HashPassword(password)

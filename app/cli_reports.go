@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"einordnung/db"
 	"einordnung/questions"
@@ -156,12 +157,20 @@ func (c *cli) demo(args []string) error {
 	fs, dbPath := c.flags("demo", "demo --cohort SLUG --participants N [--seed S]")
 	slug := fs.String("cohort", "", `cohort to fill; created with the default instrument (name "Demo SLUG") if it does not exist; must have no participants`)
 	n := fs.Int("participants", 200, "number of synthetic participants (about 80 % also answer the post wave)")
-	seed := fs.Int64("seed", 1, "random seed: the same seed gives the same answers on the same day")
+	seed := fs.Int64("seed", 1, "random seed: the same seed gives the same answers")
+	day := fs.String("today", "", "reference day YYYY-MM-DD: submission dates lie in the five months before it (default: today)")
 	if rest, err := parse(fs, args); err != nil || len(rest) > 0 || *slug == "" {
 		return orUsage(err, fs)
 	}
 	if *n < 1 || *n > 100000 {
 		return fmt.Errorf("--participants %d: use 1 to 100000", *n)
+	}
+	today := time.Now()
+	if *day != "" {
+		var err error
+		if today, err = time.Parse(time.DateOnly, *day); err != nil {
+			return fmt.Errorf("--today %q: use YYYY-MM-DD", *day)
+		}
 	}
 	store, set, err := open(*dbPath)
 	if err != nil {
@@ -186,7 +195,7 @@ func (c *cli) demo(args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := reports.GenerateDemo(store, inst, cohort, *n, *seed)
+	st, err := reports.GenerateDemo(store, inst, cohort, *n, *seed, today)
 	if err != nil {
 		return err
 	}

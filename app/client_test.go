@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -30,7 +31,14 @@ type env struct {
 	sql   *dbtest.Conn // a plain read-only connection to check what is stored
 	set   *questions.Set
 	inst  *questions.Instrument
+	// demoDay is the reference day of demoCohort's synthetic answers: a
+	// fixed date, so that no test depends on the calendar.
+	demoDay time.Time
 }
+
+// fixedDemoDay is the reference day demo cohorts are generated for unless a
+// test sets env.demoDay.
+var fixedDemoDay = time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
@@ -47,7 +55,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, app: web, store: store, dsn: dsn, sql: dbtest.PlainReadOnly(t, dsn), set: set, inst: inst}
+	return &env{t: t, app: web, store: store, dsn: dsn, sql: dbtest.PlainReadOnly(t, dsn), set: set, inst: inst, demoDay: fixedDemoDay}
 }
 
 // cohort creates a cohort with the given wave open.

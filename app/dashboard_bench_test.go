@@ -72,7 +72,7 @@ func dashboardBenchCohort(b *testing.B) (*db.Store, *questions.Instrument, *db.C
 			if d.cohort, err = d.store.CreateCohort("bench", "Benchmark", d.inst.Ref()); err != nil {
 				return err
 			}
-			_, err = reports.GenerateDemo(d.store, d.inst, d.cohort, 10_000, 1)
+			_, err = reports.GenerateDemo(d.store, d.inst, d.cohort, 10_000, 1, time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC))
 			return err
 		}()
 		if d.err != nil {

@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -116,7 +117,7 @@ func firstLine(body []byte) string {
 func (e *env) demoCohort(slug string, participants int, seed int64) *db.Cohort {
 	e.t.Helper()
 	c := e.cohort(slug, "")
-	if _, err := reports.GenerateDemo(e.store, e.inst, c, participants, seed); err != nil {
+	if _, err := reports.GenerateDemo(e.store, e.inst, c, participants, seed, e.demoDay); err != nil {
 		e.t.Fatal(err)
 	}
 	return c
@@ -336,15 +337,30 @@ func TestDashboardOfADemoCohort(t *testing.T) {
 	}
 }
 
+// TestDashboardHidesGroupsBelowThePrivacyThreshold runs on demo cohorts
+// generated for three reference days, a weekend among them: what is hidden,
+// and why, must not depend on the day.
 func TestDashboardHidesGroupsBelowThePrivacyThreshold(t *testing.T) {
+	for _, day := range []time.Time{
+		time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC), // Wednesday
+		time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC), // Saturday
+		time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC), // Sunday
+	} {
+		t.Run(day.Format(time.DateOnly), func(t *testing.T) { dashboardHidesSmallGroups(t, day) })
+	}
+}
+
+func dashboardHidesSmallGroups(t *testing.T, day time.Time) {
 	e := newEnv(t)
+	e.demoDay = day
 	tiny := e.demoCohort("tiny", 3, 2)
 	mid := e.demoCohort("mid", 40, 2)
 	cl := e.lead(t, dashLead, tiny.ID, mid.ID)
 
 	t.Run("three participants", func(t *testing.T) {
 		p := cl.get(reportPath(tiny))
-		expect(t, p, http.StatusOK, "zu wenige Personen", "Ausgeblendet", "Teilweise ausgeblendet (zu wenige Personen)", "Mindestgruppe 5")
+		expect(t, p, http.StatusOK, "weniger als 5 Personen", "Ausgeblendet: weniger als 5 Personen.",
+			"Teilweise ausgeblendet: weniger als 5 Personen, weniger als 5 Paare.", "Mindestgruppe 5")
 		ids, options := pageCharts(t, p.Body)
 		if len(ids) != 16 {
 			t.Errorf("%d charts, want all 16 (empty)", len(ids))
@@ -428,7 +444,11 @@ func TestDashboardHidesGroupsBelowThePrivacyThreshold(t *testing.T) {
 		if len(rows) != len(groups) {
 			t.Fatalf("%d breakdown rows, want %d", len(rows), len(groups))
 		}
-		hidden, shown := 0, 0
+		// Three cases: a group of fewer than 5 people is hidden whole; in a
+		// larger group, a change over fewer than 5 pairs names that reason;
+		// every other change is a figure. No cell is a bare dash.
+		hidden, fewPairs, shown := 0, 0, 0
+		cell := regexp.MustCompile(`<td>([^<]*)</td>`)
 		for k, g := range groups {
 			r := rows[k]
 			if g.Suppressed != (g.N < 5) {
@@ -439,18 +459,32 @@ func TestDashboardHidesGroupsBelowThePrivacyThreshold(t *testing.T) {
 			}
 			if g.Suppressed {
 				hidden++
-				if !strings.Contains(r[4], "Ausgeblendet: weniger Personen als die Mindestgruppe.") || regexp.MustCompile(`\d,\d`).MatchString(r[4]) {
+				if !strings.Contains(r[4], "Ausgeblendet: weniger als 5 Personen.") || regexp.MustCompile(`\d,\d`).MatchString(r[4]) {
 					t.Errorf("group %s of %d people: %q, want the reason and no figure", g.Value, g.N, r[4])
 				}
-			} else {
-				shown++
-				if strings.Contains(r[4], "Ausgeblendet") || !regexp.MustCompile(`<td>-?\d+,\d\d</td>`).MatchString(r[4]) {
-					t.Errorf("group %s of %d people: %q, want its figures", g.Value, g.N, r[4])
+				continue
+			}
+			cells := cell.FindAllStringSubmatch(r[4], -1)
+			if len(cells) != len(e.inst.Dimensions) {
+				t.Fatalf("group %s: %d cells, want one per dimension: %q", g.Value, len(cells), r[4])
+			}
+			for d, c := range cells {
+				switch {
+				case g.NChange[d] < 5:
+					fewPairs++
+					if c[1] != "weniger als 5 Paare" {
+						t.Errorf("group %s of %d people, %d pairs on dimension %d: %q, want the reason", g.Value, g.N, g.NChange[d], d, c[1])
+					}
+				default:
+					shown++
+					if !regexp.MustCompile(`^-?\d+,\d\d$`).MatchString(c[1]) {
+						t.Errorf("group %s, %d pairs on dimension %d: %q, want its figure", g.Value, g.NChange[d], d, c[1])
+					}
 				}
 			}
 		}
-		if hidden == 0 || shown == 0 {
-			t.Fatalf("the demo cohort has %d hidden and %d shown groups; the test needs both", hidden, shown)
+		if hidden == 0 || fewPairs == 0 || shown == 0 {
+			t.Fatalf("the demo cohort has %d hidden groups, %d changes over too few pairs and %d shown; the test needs all three", hidden, fewPairs, shown)
 		}
 		// The charts leave hidden groups out.
 		_, options := pageCharts(t, p.Body)
@@ -480,7 +514,7 @@ func TestDashboardAndCompareEscapeTheCohortName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := reports.GenerateDemo(e.store, e.inst, evil, 40, 3); err != nil {
+	if _, err := reports.GenerateDemo(e.store, e.inst, evil, 40, 3, fixedDemoDay); err != nil {
 		t.Fatal(err)
 	}
 	plain := e.demoCohort("plain", 40, 4)

@@ -86,7 +86,7 @@ func (d *benchData) build() error {
 	if d.cohort, err = d.store.CreateCohort("bench", "Benchmark", d.inst.Ref()); err != nil {
 		return err
 	}
-	st, err := GenerateDemo(d.store, d.inst, d.cohort, benchParticipants, 1)
+	st, err := GenerateDemo(d.store, d.inst, d.cohort, benchParticipants, 1, demoToday)
 	if err != nil {
 		return err
 	}

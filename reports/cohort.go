@@ -48,6 +48,9 @@ type DimensionReport struct {
 	AlphaPre   *float64 `json:"alpha_pre"`
 	AlphaPost  *float64 `json:"alpha_post"`
 	Suppressed bool     `json:"suppressed"`
+	// Why each part is withheld: the pre (or retrospective) description,
+	// the post description, the paired figures.
+	HiddenPre, HiddenPost, HiddenPairs Hidden `json:"-"`
 }
 
 // KnowledgeReport is one wave's knowledge and calibration, pooled over every
@@ -59,34 +62,45 @@ type KnowledgeReport struct {
 	Bias       *float64 `json:"bias"`
 	Brier      *float64 `json:"brier"`
 	Suppressed bool     `json:"suppressed"`
+	Hidden     Hidden   `json:"-"`
 }
 
 // Cohort is everything the dashboard shows of one cohort: the report and
 // the distributions and breakdowns behind its charts. Figures over fewer
-// people than the privacy threshold are left out (nil or Suppressed).
+// people than the privacy threshold are withheld (privacy.go): nil, with
+// the reason beside them.
 type Cohort struct {
 	Report
-	Inst         *questions.Instrument
-	Stats        db.CohortStats
-	Waves        map[db.Wave][]Summary // per dimension: pre, then, post
-	Changes      [][]float64           // per dimension: each pair's post − pre (nil when suppressed)
-	Overall      []float64             // each pair's change of the mean over all dimensions (nil when suppressed)
-	DropOut      DropOut
-	Items        []ItemDistribution
-	Calibration  map[db.Wave][]CalibrationBin
-	SelfVsKnow   map[db.Wave]*Correlation
-	ByField      []Group
-	ByUse        []Group
-	Participants int
+	Inst          *questions.Instrument
+	Stats         db.CohortStats
+	Waves         map[db.Wave][]WaveScores // per dimension: pre, then, post
+	Overall       []float64                // each pair's change of the mean over all dimensions, sorted (nil when withheld)
+	OverallHidden Hidden
+	DropOut       DropOut
+	Items         []ItemDistribution
+	Calibration   map[db.Wave][]CalibrationBin
+	SelfVsKnow    map[db.Wave]*Correlation
+	ByField       []Group
+	ByUse         []Group
+	Participants  int
+}
+
+// WaveScores describes one wave's scores on one dimension.
+type WaveScores struct {
+	Summary
+	Hidden Hidden
 }
 
 // DropOut compares those who answered both waves with those who left after pre.
 type DropOut struct {
-	PreOnly        int
-	Both           int
-	PreMeanLeft    *float64 // mean overall pre score of those who left
-	PreMeanStayed  *float64 // … of those who stayed
-	SuppressedLeft bool
+	PreOnly       int
+	Both          int
+	NLeft         int      // of those who left, people with an overall pre score
+	NStayed       int      // … of those who stayed
+	PreMeanLeft   *float64 // mean overall pre score of those who left
+	PreMeanStayed *float64 // … of those who stayed
+	LeftHidden    Hidden
+	StayedHidden  Hidden
 }
 
 // ItemDistribution counts the answers to one rating item per wave: index
@@ -94,6 +108,15 @@ type DropOut struct {
 type ItemDistribution struct {
 	Item   questions.Item
 	Counts map[db.Wave][]int
+	Shares map[db.Wave]ItemShare
+}
+
+// ItemShare is the share of low, middle and high answers to an item in one
+// wave, among the N people who gave a value.
+type ItemShare struct {
+	N              int
+	Low, Mid, High *float64
+	Hidden         Hidden
 }
 
 // CalibrationBin is the share correct among answers given with a
@@ -103,23 +126,30 @@ type CalibrationBin struct {
 	N          int // answers
 	People     int // people who gave them
 	Correct    *float64
+	Hidden     Hidden
 }
 
 // Correlation is Pearson's r between two measures over responses.
 type Correlation struct {
-	N int
-	R *float64
+	N      int
+	R      *float64
+	Hidden Hidden
 }
 
 // Group is a breakdown group (a field of work, a frequency of AI use).
 type Group struct {
-	Value      string
-	Label      questions.Text
-	N          int        // participants with a submitted pre response
-	Pairs      int        // … of whom also post
-	MeanPre    []*float64 // per dimension
-	MeanChange []*float64 // per dimension, over pairs
-	Suppressed bool
+	Value        string
+	Label        questions.Text
+	N            int        // participants with a submitted pre response
+	Pairs        int        // … of whom also post
+	MeanPre      []*float64 // per dimension
+	MeanChange   []*float64 // per dimension, over pairs
+	NPre         []int      // per dimension: people behind MeanPre
+	NChange      []int      // per dimension: pairs behind MeanChange
+	Suppressed   bool       // the whole group is withheld
+	Hidden       Hidden     // … and why
+	PreHidden    []Hidden   // per dimension
+	ChangeHidden []Hidden   // per dimension
 }
 
 // perResponse is what the streaming pass keeps of one response: scores, not answers.
@@ -186,7 +216,6 @@ func Build(store *db.Store, inst *questions.Instrument, cohort *db.Cohort) (*Coh
 	for i, it := range inst.Items {
 		itemIndex[it.ID] = i
 	}
-	nDim := len(inst.Dimensions)
 
 	// People in a fixed order (pre first, then post only), so that every sum
 	// runs in the same order and the report is the same to the last digit.
@@ -205,13 +234,11 @@ func Build(store *db.Store, inst *questions.Instrument, cohort *db.Cohort) (*Coh
 	}
 
 	c := &Cohort{Inst: inst, Stats: stats, Participants: len(people),
-		Waves: map[db.Wave][]Summary{}, Calibration: map[db.Wave][]CalibrationBin{}, SelfVsKnow: map[db.Wave]*Correlation{}}
+		Waves: map[db.Wave][]WaveScores{}, Calibration: map[db.Wave][]CalibrationBin{}, SelfVsKnow: map[db.Wave]*Correlation{}}
 	c.Report = Report{Cohort: cohort.Slug, Instrument: cohort.Instrument, MinGroup: cohort.MinGroup,
 		Knowledge: map[string]KnowledgeReport{}}
-	min := cohort.MinGroup
 
 	// Per wave and per pair, dimension by dimension.
-	c.Changes = make([][]float64, nDim)
 	for d, dim := range inst.Dimensions {
 		var pre, post, then []float64
 		var pairPre, pairPost, thenPairThen, thenPairPost []float64
@@ -233,38 +260,24 @@ func Build(store *db.Store, inst *questions.Instrument, cohort *db.Cohort) (*Coh
 				}
 			}
 		}
-		c.Waves[db.Pre] = append(c.Waves[db.Pre], suppressSummary(Describe(pre), min))
-		c.Waves[db.Then] = append(c.Waves[db.Then], suppressSummary(Describe(then), min))
-		c.Waves[db.Post] = append(c.Waves[db.Post], suppressSummary(Describe(post), min))
-		c.Dimensions = append(c.Dimensions, compare(dim.ID, pre, post, pairPre, pairPost, alpha[db.Pre][d].alpha(), alpha[db.Post][d].alpha(), min))
-		c.Then = append(c.Then, compare(dim.ID, then, post, thenPairThen, thenPairPost, alpha[db.Then][d].alpha(), alpha[db.Post][d].alpha(), min))
-		if len(pairPre) >= min {
-			for i := range pairPre {
-				c.Changes[d] = append(c.Changes[d], pairPost[i]-pairPre[i])
-			}
-			sort.Float64s(c.Changes[d])
-		}
+		c.Waves[db.Pre] = append(c.Waves[db.Pre], WaveScores{Summary: Describe(pre)})
+		c.Waves[db.Then] = append(c.Waves[db.Then], WaveScores{Summary: Describe(then)})
+		c.Waves[db.Post] = append(c.Waves[db.Post], WaveScores{Summary: Describe(post)})
+		c.Dimensions = append(c.Dimensions, compare(dim.ID, pre, post, pairPre, pairPost, alpha[db.Pre][d].alpha(), alpha[db.Post][d].alpha()))
+		c.Then = append(c.Then, compare(dim.ID, then, post, thenPairThen, thenPairPost, alpha[db.Then][d].alpha(), alpha[db.Post][d].alpha()))
 	}
-	holm(c.Dimensions)
-	holm(c.Then)
-	var overall []float64
 	for _, waves := range people {
 		if p, q := waves[db.Pre], waves[db.Post]; p != nil && q != nil && !math.IsNaN(p.overall) && !math.IsNaN(q.overall) {
-			overall = append(overall, q.overall-p.overall)
+			c.Overall = append(c.Overall, q.overall-p.overall)
 		}
 	}
-	if len(overall) >= min {
-		sort.Float64s(overall) // the order of people must not show
-		c.Overall = overall
-	}
+	sort.Float64s(c.Overall) // the order of people must not show
 
 	for _, w := range []db.Wave{db.Pre, db.Post} {
-		c.Knowledge[string(w)] = know[w].report(min)
+		c.Knowledge[string(w)] = know[w].report()
 		for i, b := range bins[w] {
-			// The threshold counts people, not answers: a bin resting on
-			// few people's answers would show how those people answered.
 			bin := CalibrationBin{Confidence: questions.MinConfidence + 10*i, N: b[0], People: b[2]}
-			if b[2] >= min {
+			if b[0] > 0 {
 				bin.Correct = ptr(float64(b[1]) / float64(b[0]))
 			}
 			c.Calibration[w] = append(c.Calibration[w], bin)
@@ -275,52 +288,70 @@ func Build(store *db.Store, inst *questions.Instrument, cohort *db.Cohort) (*Coh
 				xs, ys = append(xs, r.overall), append(ys, r.accuracy)
 			}
 		}
-		corr := &Correlation{N: len(xs)}
-		if len(xs) >= min {
-			corr.R = pearson(xs, ys)
-		}
-		c.SelfVsKnow[w] = corr
+		c.SelfVsKnow[w] = &Correlation{N: len(xs), R: pearson(xs, ys)}
 	}
 
 	for _, it := range inst.Items {
 		i := itemIndex[it.ID]
-		c.Items = append(c.Items, ItemDistribution{Item: it, Counts: map[db.Wave][]int{
-			db.Pre: itemCounts[db.Pre][i], db.Then: itemCounts[db.Then][i], db.Post: itemCounts[db.Post][i]}})
+		counts := map[db.Wave][]int{db.Pre: itemCounts[db.Pre][i], db.Then: itemCounts[db.Then][i], db.Post: itemCounts[db.Post][i]}
+		shares := map[db.Wave]ItemShare{}
+		for w, cs := range counts {
+			shares[w] = itemShare(cs, inst.Scale.Min, inst.Scale.Max)
+		}
+		c.Items = append(c.Items, ItemDistribution{Item: it, Counts: counts, Shares: shares})
 	}
-	c.DropOut = dropOut(people, min)
+	c.DropOut = dropOut(people)
 	if q, ok := inst.BackgroundQuestion("field"); ok {
-		c.ByField = breakdown(inst, people, q, func(r *perResponse) string { return r.field }, min)
+		c.ByField = breakdown(inst, people, q, func(r *perResponse) string { return r.field })
 	}
 	if q, ok := inst.BackgroundQuestion("ai_use"); ok {
-		c.ByUse = breakdown(inst, people, q, func(r *perResponse) string { return r.use }, min)
+		c.ByUse = breakdown(inst, people, q, func(r *perResponse) string { return r.use })
 	}
+
+	privacy{min: cohort.MinGroup}.apply(c)
+	// Holm adjusts the p-values that are shown, after the rule withheld the others.
+	holm(c.Dimensions)
+	holm(c.Then)
 	return c, nil
 }
 
-// compare builds one dimension's comparison; groups under the threshold are null.
-func compare(dim string, pre, post, pairPre, pairPost []float64, alphaPre, alphaPost *float64, min int) DimensionReport {
+// compare builds one dimension's comparison.
+func compare(dim string, pre, post, pairPre, pairPost []float64, alphaPre, alphaPost *float64) DimensionReport {
 	r := DimensionReport{Dimension: dim, NPre: len(pre), NPost: len(post), NPairs: len(pairPre)}
-	if len(pre) >= min {
-		s := Describe(pre)
-		r.MeanPre, r.SDPre, r.AlphaPre = s.Mean, s.SD, alphaPre
-	} else {
-		r.Suppressed = true
-	}
-	if len(post) >= min {
-		s := Describe(post)
-		r.MeanPost, r.SDPost, r.AlphaPost = s.Mean, s.SD, alphaPost
-	} else {
-		r.Suppressed = true
-	}
-	if len(pairPre) >= min {
-		p := PairTest(pairPre, pairPost)
-		r.MeanDiff, r.SDDiff, r.CILow, r.CIHigh = p.MeanDiff, p.SDDiff, p.CILow, p.CIHigh
-		r.T, r.DF, r.PT, r.DZ, r.DAv = p.T, p.DF, p.PT, p.DZ, p.DAv
-		r.WPlus, r.PW, r.RRB = p.WPlus, p.PW, p.RRB
-	} else {
-		r.Suppressed = true
-	}
+	s := Describe(pre)
+	r.MeanPre, r.SDPre, r.AlphaPre = s.Mean, s.SD, alphaPre
+	s = Describe(post)
+	r.MeanPost, r.SDPost, r.AlphaPost = s.Mean, s.SD, alphaPost
+	p := PairTest(pairPre, pairPost)
+	r.MeanDiff, r.SDDiff, r.CILow, r.CIHigh = p.MeanDiff, p.SDDiff, p.CILow, p.CIHigh
+	r.T, r.DF, r.PT, r.DZ, r.DAv = p.T, p.DF, p.PT, p.DZ, p.DAv
+	r.WPlus, r.PW, r.RRB = p.WPlus, p.PW, p.RRB
 	return r
+}
+
+// itemShare splits an item's answers in a wave into low, middle and high
+// thirds of the scale, as shares of those who gave a value.
+func itemShare(counts []int, min, max int) ItemShare {
+	span := max - min
+	var s ItemShare
+	var low, mid, high float64
+	for v := min; v <= max; v++ {
+		k := counts[v-min]
+		s.N += k
+		switch pos := float64(v-min) / float64(span); {
+		case pos < 0.35:
+			low += float64(k)
+		case pos <= 0.65:
+			mid += float64(k)
+		default:
+			high += float64(k)
+		}
+	}
+	if s.N > 0 {
+		n := float64(s.N)
+		s.Low, s.Mid, s.High = ptr(low/n), ptr(mid/n), ptr(high/n)
+	}
+	return s
 }
 
 func holm(ds []DimensionReport) {
@@ -331,13 +362,6 @@ func holm(ds []DimensionReport) {
 	for i, p := range Holm(ps) {
 		ds[i].PTHolm = p
 	}
-}
-
-func suppressSummary(s Summary, min int) Summary {
-	if s.N < min {
-		return Summary{N: s.N}
-	}
-	return s
 }
 
 // alphaSums accumulates what Cronbach's α needs over complete responses,
@@ -440,10 +464,9 @@ func (k *knowledgeSums) merge(o *knowledgeSums) {
 	k.brierSum += o.brierSum
 }
 
-func (k *knowledgeSums) report(min int) KnowledgeReport {
+func (k *knowledgeSums) report() KnowledgeReport {
 	r := KnowledgeReport{N: k.responses}
-	if k.responses < min || k.answered == 0 {
-		r.Suppressed = k.responses < min
+	if k.answered == 0 {
 		return r
 	}
 	n := float64(k.answered)
@@ -482,7 +505,7 @@ func pearson(xs, ys []float64) *float64 {
 	return ptr(sxy / math.Sqrt(sxx*syy))
 }
 
-func dropOut(people []map[db.Wave]*perResponse, min int) DropOut {
+func dropOut(people []map[db.Wave]*perResponse) DropOut {
 	var left, stayed []float64
 	var d DropOut
 	for _, waves := range people {
@@ -502,21 +525,15 @@ func dropOut(people []map[db.Wave]*perResponse, min int) DropOut {
 			}
 		}
 	}
-	if len(left) >= min {
-		d.PreMeanLeft = ptr(mean(left))
-	} else {
-		d.SuppressedLeft = d.PreOnly > 0
-	}
-	if len(stayed) >= min {
-		d.PreMeanStayed = ptr(mean(stayed))
-	}
+	d.NLeft, d.NStayed = len(left), len(stayed)
+	d.PreMeanLeft, d.PreMeanStayed = ptr(mean(left)), ptr(mean(stayed))
 	return d
 }
 
 // breakdown groups participants by a background answer (from their pre
 // response, else their post response).
 func breakdown(inst *questions.Instrument, people []map[db.Wave]*perResponse, q questions.BackgroundQuestion,
-	value func(*perResponse) string, min int) []Group {
+	value func(*perResponse) string) []Group {
 	nDim := len(inst.Dimensions)
 	type acc struct {
 		n, pairs      int
@@ -558,15 +575,11 @@ func breakdown(inst *questions.Instrument, people []map[db.Wave]*perResponse, q 
 	var out []Group
 	for _, o := range q.Options {
 		a := groups[o.Value]
-		g := Group{Value: o.Value, Label: o.Text, N: a.n, Pairs: a.pairs,
-			MeanPre: make([]*float64, nDim), MeanChange: make([]*float64, nDim), Suppressed: a.n < min}
+		g := Group{Value: o.Value, Label: o.Text, N: a.n, Pairs: a.pairs, NPre: a.preN, NChange: a.chN,
+			MeanPre: make([]*float64, nDim), MeanChange: make([]*float64, nDim)}
 		for d := 0; d < nDim; d++ {
-			if a.preN[d] >= min {
-				g.MeanPre[d] = ptr(a.preSum[d] / float64(a.preN[d]))
-			}
-			if a.chN[d] >= min {
-				g.MeanChange[d] = ptr(a.chSum[d] / float64(a.chN[d]))
-			}
+			g.MeanPre[d] = ptr(a.preSum[d] / float64(a.preN[d]))
+			g.MeanChange[d] = ptr(a.chSum[d] / float64(a.chN[d]))
 		}
 		out = append(out, g)
 	}

@@ -154,11 +154,11 @@ func TestBuildMatchesTheStatisticsOnTheScores(t *testing.T) {
 		t.Errorf("post knowledge of 0 responses must be suppressed: %+v", c.Knowledge["post"])
 	}
 
-	if c.DropOut.PreOnly != 1 || c.DropOut.Both != 5 || c.DropOut.PreMeanLeft != nil || !c.DropOut.SuppressedLeft {
+	if c.DropOut.PreOnly != 1 || c.DropOut.Both != 5 || c.DropOut.PreMeanLeft != nil || c.DropOut.LeftHidden != FewPeople {
 		t.Errorf("drop-out %+v: one who left is below the threshold", c.DropOut)
 	}
-	if len(c.Changes[0]) != 5 {
-		t.Errorf("changes %v", c.Changes[0])
+	if len(c.Overall) != 5 || c.OverallHidden != Shown {
+		t.Errorf("overall changes %v (%q), want the 5 pairs'", c.Overall, c.OverallHidden)
 	}
 
 	// report.json has exactly the contract's fields.
@@ -206,7 +206,7 @@ func TestBuildSuppressesSmallGroups(t *testing.T) {
 			t.Errorf("%s: n_pairs %d", d.Dimension, d.NPairs)
 		}
 	}
-	if c.Changes[0] != nil || c.Waves[db.Pre][0].Mean != nil {
+	if c.Overall != nil || c.Waves[db.Pre][0].Mean != nil {
 		t.Error("individual changes or wave means of a small group leak")
 	}
 }

@@ -254,28 +254,6 @@ func histogramChart(c *Cohort, tx DashboardText) Chart {
 	return finish("histogram", tx.Histogram, bar.Validate, bar.JSON)
 }
 
-// ItemShares splits an item's answers in a wave into low, middle and high
-// thirds of the scale, as shares of those who gave a value.
-func ItemShares(counts []int, min, max int) (low, mid, high float64, n int) {
-	span := max - min
-	for v := min; v <= max; v++ {
-		k := counts[v-min]
-		n += k
-		switch pos := float64(v-min) / float64(span); {
-		case pos < 0.35:
-			low += float64(k)
-		case pos <= 0.65:
-			mid += float64(k)
-		default:
-			high += float64(k)
-		}
-	}
-	if n == 0 {
-		return 0, 0, 0, 0
-	}
-	return low / float64(n), mid / float64(n), high / float64(n), n
-}
-
 // itemsChart: per item of a dimension, the share of low answers to the left
 // and of middle and high answers to the right, before and after.
 func itemsChart(c *Cohort, d int, title string, tx DashboardText) Chart {
@@ -294,15 +272,15 @@ func itemsChart(c *Cohort, d int, title string, tx DashboardText) Chart {
 			wave db.Wave
 			name string
 		}{{db.Pre, tx.Pre}, {db.Post, tx.Post}} {
-			l, m, h, n := ItemShares(it.Counts[w.wave], c.Inst.Scale.Min, c.Inst.Scale.Max)
+			s := it.Shares[w.wave]
 			cats = append(cats, it.Item.ID+" "+w.name)
-			if n < c.MinGroup {
+			if s.Low == nil {
 				low, mid, high = append(low, opts.BarData{Value: "-"}), append(mid, opts.BarData{Value: "-"}), append(high, opts.BarData{Value: "-"})
 				continue
 			}
-			low = append(low, opts.BarData{Value: -math.Round(l * 100)})
-			mid = append(mid, opts.BarData{Value: math.Round(m * 100)})
-			high = append(high, opts.BarData{Value: math.Round(h * 100)})
+			low = append(low, opts.BarData{Value: -math.Round(*s.Low * 100)})
+			mid = append(mid, opts.BarData{Value: math.Round(*s.Mid * 100)})
+			high = append(high, opts.BarData{Value: math.Round(*s.High * 100)})
 		}
 	}
 	bar.SetXAxis(cats)

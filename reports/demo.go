@@ -70,16 +70,15 @@ var (
 // drop out more), post ratings with a gain per dimension, retrospective
 // ratings half a point below the pre ability (response shift), knowledge
 // answers right more often with higher ability, overconfident before and
-// better calibrated after, background answers and some free texts. The same
-// seed gives the same data on the same day: submission dates lie in the
-// five months before today. It refuses a cohort that has participants, so
-// that demo data never mix with real answers, and stores the participants
-// in chunks of 500, each in one transaction.
-func GenerateDemo(store *db.Store, inst *questions.Instrument, cohort *db.Cohort, participants int, seed int64) (DemoStats, error) {
-	return generateDemo(store, inst, cohort, participants, seed, time.Now().UTC().Truncate(24*time.Hour))
-}
-
-func generateDemo(store *db.Store, inst *questions.Instrument, cohort *db.Cohort, participants int, seed int64, today time.Time) (DemoStats, error) {
+// better calibrated after, background answers and some free texts. The
+// answers depend only on the seed (and the cohort's slug); the submission
+// dates lie in the five months before the reference day today, which the
+// caller passes, so that no result depends on the calendar. It refuses a
+// cohort that has participants, so that demo data never mix with real
+// answers, and stores the participants in chunks of 500, each in one
+// transaction.
+func GenerateDemo(store *db.Store, inst *questions.Instrument, cohort *db.Cohort, participants int, seed int64, today time.Time) (DemoStats, error) {
+	today = today.UTC().Truncate(24 * time.Hour)
 	start := time.Now()
 	var st DemoStats
 	if participants < 1 {
@@ -326,8 +325,11 @@ func (g *demoGen) when(wave db.Wave) time.Time {
 	}
 	day := first.AddDate(0, 0, g.rng.IntN(21))
 	// Most answer on a working day: move most weekend answers to the Friday
-	// before (never later, so that no answer lies in the future).
-	if wd := day.Weekday(); (wd == time.Saturday || wd == time.Sunday) && g.rng.Float64() < 0.7 {
+	// before (never later, so that no answer lies in the future). The draw
+	// happens on every day, so that the stream, and with it every answer
+	// after this one, does not depend on which weekday the reference day is.
+	moveToFriday := g.rng.Float64() < 0.7
+	if wd := day.Weekday(); (wd == time.Saturday || wd == time.Sunday) && moveToFriday {
 		back := map[time.Weekday]int{time.Saturday: 1, time.Sunday: 2}[wd]
 		day = day.AddDate(0, 0, -back)
 	}

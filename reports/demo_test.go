@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bytes"
+	"encoding/csv"
 	"math"
 	"strconv"
 	"strings"
@@ -50,7 +51,7 @@ type demoResponse struct {
 func TestGenerateDemoIsPlausible(t *testing.T) {
 	const n = 600
 	s, inst, c := demoCohort(t, "demo")
-	st, err := generateDemo(s, inst, c, n, 7, demoToday)
+	st, err := GenerateDemo(s, inst, c, n, 7, demoToday)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +200,7 @@ func TestGenerateDemoIsPlausible(t *testing.T) {
 func TestGenerateDemoIsDeterministic(t *testing.T) {
 	export := func(seed int64) []byte {
 		s, inst, c := demoCohort(t, "demo")
-		if _, err := generateDemo(s, inst, c, 40, seed, demoToday); err != nil {
+		if _, err := GenerateDemo(s, inst, c, 40, seed, demoToday); err != nil {
 			t.Fatal(err)
 		}
 		var buf bytes.Buffer
@@ -217,15 +218,64 @@ func TestGenerateDemoIsDeterministic(t *testing.T) {
 	}
 }
 
+// TestGenerateDemoAnswersDoNotDependOnTheReferenceDay generates the same
+// seed for a Monday, a Saturday and a Sunday: the answers are the same, only
+// the submission dates move (a draw made only on some weekdays would shift
+// the whole random stream).
+func TestGenerateDemoAnswersDoNotDependOnTheReferenceDay(t *testing.T) {
+	days := []time.Time{
+		time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), // Monday
+		time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC), // Saturday
+		time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC), // Sunday
+	}
+	var first string
+	for _, day := range days {
+		s, inst, c := demoCohort(t, "demo")
+		if _, err := GenerateDemo(s, inst, c, 60, 5, day); err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := WriteLong(&buf, s, inst, c); err != nil {
+			t.Fatal(err)
+		}
+		// Drop the submitted_at column (the fifth), keep everything else.
+		records, err := csv.NewReader(&buf).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows []string
+		latest := time.Time{}
+		for _, cells := range records[1:] {
+			at, err := time.Parse(time.RFC3339, cells[4])
+			if err != nil {
+				t.Fatalf("submitted_at %q: %v", cells[4], err)
+			}
+			if at.After(latest) {
+				latest = at
+			}
+			rows = append(rows, strings.Join(append(cells[:4:4], cells[5:]...), ","))
+		}
+		if !latest.Before(day.AddDate(0, 0, 1)) || latest.Before(day.AddDate(0, 0, -30)) {
+			t.Errorf("reference day %s: latest answer %s, want within the month before", day.Format(time.DateOnly), latest)
+		}
+		got := strings.Join(rows, "\n")
+		if first == "" {
+			first = got
+		} else if got != first {
+			t.Errorf("reference day %s (%s) gave other answers than %s", day.Format(time.DateOnly), day.Weekday(), days[0].Format(time.DateOnly))
+		}
+	}
+}
+
 func TestGenerateDemoRefusesCohortsWithParticipants(t *testing.T) {
 	s, inst, c := demoCohort(t, "demo")
-	if _, err := GenerateDemo(s, inst, c, 3, 1); err != nil {
+	if _, err := GenerateDemo(s, inst, c, 3, 1, demoToday); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := GenerateDemo(s, inst, c, 3, 2); err == nil || !strings.Contains(err.Error(), "has 3 participants already") {
+	if _, err := GenerateDemo(s, inst, c, 3, 2, demoToday); err == nil || !strings.Contains(err.Error(), "has 3 participants already") {
 		t.Errorf("second demo into the same cohort: %v, want a refusal", err)
 	}
-	if _, err := GenerateDemo(s, inst, c, 0, 2); err == nil {
+	if _, err := GenerateDemo(s, inst, c, 0, 2, demoToday); err == nil {
 		t.Error("demo with 0 participants succeeded")
 	}
 }
@@ -237,7 +287,7 @@ func BenchmarkGenerateDemo10k(b *testing.B) {
 		b.StopTimer()
 		s, inst, c := demoCohort(b, "bench")
 		b.StartTimer()
-		st, err := generateDemo(s, inst, c, 10000, 1, demoToday)
+		st, err := GenerateDemo(s, inst, c, 10000, 1, demoToday)
 		if err != nil {
 			b.Fatal(err)
 		}

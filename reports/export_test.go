@@ -616,7 +616,7 @@ func TestLongExportRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := generateDemo(s, inst, c, 60, 3, demoToday); err != nil {
+		if _, err := GenerateDemo(s, inst, c, 60, 3, demoToday); err != nil {
 			t.Fatal(err)
 		}
 		s2, c2, n := roundTrip(t, s, inst, c)
