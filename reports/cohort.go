@@ -8,6 +8,7 @@ import (
 
 	"einordnung/db"
 	"einordnung/questions"
+	"einordnung/reports/stats"
 )
 
 // Report is a cohort's figures; its JSON form is report.json (PRODUCT.md,
@@ -87,7 +88,7 @@ type Cohort struct {
 
 // WaveScores describes one wave's scores on one dimension.
 type WaveScores struct {
-	Summary
+	stats.Summary
 	Hidden Hidden
 }
 
@@ -171,8 +172,8 @@ func binOf(confidence int) int { return (confidence - questions.MinConfidence) /
 type wavePass struct {
 	order      []uint // participants in the order their response first appears
 	responses  map[uint]*perResponse
-	itemCounts map[db.Wave][][]int      // the wave's, and for post also then's
-	alpha      map[db.Wave][]*alphaSums // likewise
+	itemCounts map[db.Wave][][]int        // the wave's, and for post also then's
+	alpha      map[db.Wave][]*stats.Alpha // likewise
 	know       knowledgeSums
 	bins       [calibrationBins][3]int // answers, correct answers, people
 }
@@ -181,7 +182,7 @@ type wavePass struct {
 // submitted answers (the pre and the post wave read side by side, one core
 // each); only per-response scores are kept in memory.
 func Build(store *db.Store, inst *questions.Instrument, cohort *db.Cohort) (*Cohort, error) {
-	stats, err := store.Stats(cohort.ID)
+	counts, err := store.Stats(cohort.ID)
 	if err != nil {
 		return nil, fmt.Errorf("reports: %w", err)
 	}
@@ -209,7 +210,7 @@ func Build(store *db.Store, inst *questions.Instrument, cohort *db.Cohort) (*Coh
 	}
 	pre, post := mergePasses(parts[db.Pre]), mergePasses(parts[db.Post])
 	itemCounts := map[db.Wave][][]int{db.Pre: pre.itemCounts[db.Pre], db.Then: post.itemCounts[db.Then], db.Post: post.itemCounts[db.Post]}
-	alpha := map[db.Wave][]*alphaSums{db.Pre: pre.alpha[db.Pre], db.Then: post.alpha[db.Then], db.Post: post.alpha[db.Post]}
+	alpha := map[db.Wave][]*stats.Alpha{db.Pre: pre.alpha[db.Pre], db.Then: post.alpha[db.Then], db.Post: post.alpha[db.Post]}
 	know := map[db.Wave]*knowledgeSums{db.Pre: &pre.know, db.Post: &post.know}
 	bins := map[db.Wave]*[calibrationBins][3]int{db.Pre: &pre.bins, db.Post: &post.bins}
 	itemIndex := map[string]int{}
@@ -233,7 +234,7 @@ func Build(store *db.Store, inst *questions.Instrument, cohort *db.Cohort) (*Coh
 		}
 	}
 
-	c := &Cohort{Inst: inst, Stats: stats, Participants: len(people),
+	c := &Cohort{Inst: inst, Stats: counts, Participants: len(people),
 		Waves: map[db.Wave][]WaveScores{}, Calibration: map[db.Wave][]CalibrationBin{}, SelfVsKnow: map[db.Wave]*Correlation{}}
 	c.Report = Report{Cohort: cohort.Slug, Instrument: cohort.Instrument, MinGroup: cohort.MinGroup,
 		Knowledge: map[string]KnowledgeReport{}}
@@ -260,11 +261,11 @@ func Build(store *db.Store, inst *questions.Instrument, cohort *db.Cohort) (*Coh
 				}
 			}
 		}
-		c.Waves[db.Pre] = append(c.Waves[db.Pre], WaveScores{Summary: Describe(pre)})
-		c.Waves[db.Then] = append(c.Waves[db.Then], WaveScores{Summary: Describe(then)})
-		c.Waves[db.Post] = append(c.Waves[db.Post], WaveScores{Summary: Describe(post)})
-		c.Dimensions = append(c.Dimensions, compare(dim.ID, pre, post, pairPre, pairPost, alpha[db.Pre][d].alpha(), alpha[db.Post][d].alpha()))
-		c.Then = append(c.Then, compare(dim.ID, then, post, thenPairThen, thenPairPost, alpha[db.Then][d].alpha(), alpha[db.Post][d].alpha()))
+		c.Waves[db.Pre] = append(c.Waves[db.Pre], WaveScores{Summary: stats.Describe(pre)})
+		c.Waves[db.Then] = append(c.Waves[db.Then], WaveScores{Summary: stats.Describe(then)})
+		c.Waves[db.Post] = append(c.Waves[db.Post], WaveScores{Summary: stats.Describe(post)})
+		c.Dimensions = append(c.Dimensions, compare(dim.ID, pre, post, pairPre, pairPost, alpha[db.Pre][d].Value(), alpha[db.Post][d].Value()))
+		c.Then = append(c.Then, compare(dim.ID, then, post, thenPairThen, thenPairPost, alpha[db.Then][d].Value(), alpha[db.Post][d].Value()))
 	}
 	for _, waves := range people {
 		if p, q := waves[db.Pre], waves[db.Post]; p != nil && q != nil && !math.IsNaN(p.overall) && !math.IsNaN(q.overall) {
@@ -278,7 +279,7 @@ func Build(store *db.Store, inst *questions.Instrument, cohort *db.Cohort) (*Coh
 		for i, b := range bins[w] {
 			bin := CalibrationBin{Confidence: questions.MinConfidence + 10*i, N: b[0], People: b[2]}
 			if b[0] > 0 {
-				bin.Correct = ptr(float64(b[1]) / float64(b[0]))
+				bin.Correct = stats.Finite(float64(b[1]) / float64(b[0]))
 			}
 			c.Calibration[w] = append(c.Calibration[w], bin)
 		}
@@ -288,7 +289,7 @@ func Build(store *db.Store, inst *questions.Instrument, cohort *db.Cohort) (*Coh
 				xs, ys = append(xs, r.overall), append(ys, r.accuracy)
 			}
 		}
-		c.SelfVsKnow[w] = &Correlation{N: len(xs), R: pearson(xs, ys)}
+		c.SelfVsKnow[w] = &Correlation{N: len(xs), R: stats.Pearson(xs, ys)}
 	}
 
 	for _, it := range inst.Items {
@@ -318,11 +319,11 @@ func Build(store *db.Store, inst *questions.Instrument, cohort *db.Cohort) (*Coh
 // compare builds one dimension's comparison.
 func compare(dim string, pre, post, pairPre, pairPost []float64, alphaPre, alphaPost *float64) DimensionReport {
 	r := DimensionReport{Dimension: dim, NPre: len(pre), NPost: len(post), NPairs: len(pairPre)}
-	s := Describe(pre)
+	s := stats.Describe(pre)
 	r.MeanPre, r.SDPre, r.AlphaPre = s.Mean, s.SD, alphaPre
-	s = Describe(post)
+	s = stats.Describe(post)
 	r.MeanPost, r.SDPost, r.AlphaPost = s.Mean, s.SD, alphaPost
-	p := PairTest(pairPre, pairPost)
+	p := stats.PairTest(pairPre, pairPost)
 	r.MeanDiff, r.SDDiff, r.CILow, r.CIHigh = p.MeanDiff, p.SDDiff, p.CILow, p.CIHigh
 	r.T, r.DF, r.PT, r.DZ, r.DAv = p.T, p.DF, p.PT, p.DZ, p.DAv
 	r.WPlus, r.PW, r.RRB = p.WPlus, p.PW, p.RRB
@@ -349,7 +350,7 @@ func itemShare(counts []int, min, max int) ItemShare {
 	}
 	if s.N > 0 {
 		n := float64(s.N)
-		s.Low, s.Mid, s.High = ptr(low/n), ptr(mid/n), ptr(high/n)
+		s.Low, s.Mid, s.High = stats.Finite(low/n), stats.Finite(mid/n), stats.Finite(high/n)
 	}
 	return s
 }
@@ -359,26 +360,13 @@ func holm(ds []DimensionReport) {
 	for i := range ds {
 		ps[i] = ds[i].PT
 	}
-	for i, p := range Holm(ps) {
+	for i, p := range stats.Holm(ps) {
 		ds[i].PTHolm = p
 	}
 }
 
-// alphaSums accumulates what Cronbach's α needs over complete responses,
-// so that no response has to be kept: per item Σx and Σx², and the same
-// for the response totals.
-type alphaSums struct {
-	n                   int
-	sum, sumSq          []float64
-	totalSum, totalSqSq float64
-}
-
-func newAlphaSums(k int) *alphaSums {
-	return &alphaSums{sum: make([]float64, k), sumSq: make([]float64, k)}
-}
-
 // addAlpha adds one response's keyed ratings to every dimension it answered completely.
-func addAlpha(inst *questions.Instrument, sums []*alphaSums, values []float64) {
+func addAlpha(inst *questions.Instrument, sums []*stats.Alpha, values []float64) {
 	for d, dim := range inst.Dimensions {
 		var keyed []float64
 		for i, it := range inst.Items {
@@ -394,47 +382,8 @@ func addAlpha(inst *questions.Instrument, sums []*alphaSums, values []float64) {
 		if keyed == nil {
 			continue
 		}
-		s := sums[d]
-		s.n++
-		total := 0.0
-		for j, v := range keyed {
-			s.sum[j] += v
-			s.sumSq[j] += v * v
-			total += v
-		}
-		s.totalSum += total
-		s.totalSqSq += total * total
+		sums[d].Add(keyed)
 	}
-}
-
-// merge adds another slice's sums.
-func (s *alphaSums) merge(o *alphaSums) {
-	s.n += o.n
-	for j := range s.sum {
-		s.sum[j] += o.sum[j]
-		s.sumSq[j] += o.sumSq[j]
-	}
-	s.totalSum += o.totalSum
-	s.totalSqSq += o.totalSqSq
-}
-
-// alpha is Cronbach's α from the sums (sample variances, n − 1).
-func (s *alphaSums) alpha() *float64 {
-	k := len(s.sum)
-	if s.n < 2 || k < 2 {
-		return nil
-	}
-	n := float64(s.n)
-	v := func(sum, sumSq float64) float64 { return (sumSq - sum*sum/n) / (n - 1) }
-	itemVar := 0.0
-	for j := range s.sum {
-		itemVar += v(s.sum[j], s.sumSq[j])
-	}
-	totalVar := v(s.totalSum, s.totalSqSq)
-	if totalVar <= 1e-12 {
-		return nil
-	}
-	return ptr(float64(k) / float64(k-1) * (1 - itemVar/totalVar))
 }
 
 // knowledgeSums pools one wave's knowledge answers.
@@ -471,7 +420,7 @@ func (k *knowledgeSums) report() KnowledgeReport {
 	}
 	n := float64(k.answered)
 	acc, conf := float64(k.correct)/n, k.confSum/n
-	r.Accuracy, r.Confidence, r.Bias, r.Brier = ptr(acc), ptr(conf), ptr(conf-acc), ptr(k.brierSum/n)
+	r.Accuracy, r.Confidence, r.Bias, r.Brier = stats.Finite(acc), stats.Finite(conf), stats.Finite(conf-acc), stats.Finite(k.brierSum/n)
 	return r
 }
 
@@ -487,22 +436,6 @@ func nanMean(xs []float64) float64 {
 		return math.NaN()
 	}
 	return sum / float64(n)
-}
-
-// pearson is Pearson's correlation coefficient; nil without variance.
-func pearson(xs, ys []float64) *float64 {
-	mx, my := mean(xs), mean(ys)
-	var sxy, sxx, syy float64
-	for i := range xs {
-		dx, dy := xs[i]-mx, ys[i]-my
-		sxy += dx * dy
-		sxx += dx * dx
-		syy += dy * dy
-	}
-	if sxx == 0 || syy == 0 {
-		return nil
-	}
-	return ptr(sxy / math.Sqrt(sxx*syy))
 }
 
 func dropOut(people []map[db.Wave]*perResponse) DropOut {
@@ -526,7 +459,7 @@ func dropOut(people []map[db.Wave]*perResponse) DropOut {
 		}
 	}
 	d.NLeft, d.NStayed = len(left), len(stayed)
-	d.PreMeanLeft, d.PreMeanStayed = ptr(mean(left)), ptr(mean(stayed))
+	d.PreMeanLeft, d.PreMeanStayed = stats.Finite(stats.Mean(left)), stats.Finite(stats.Mean(stayed))
 	return d
 }
 
@@ -578,8 +511,8 @@ func breakdown(inst *questions.Instrument, people []map[db.Wave]*perResponse, q 
 		g := Group{Value: o.Value, Label: o.Text, N: a.n, Pairs: a.pairs, NPre: a.preN, NChange: a.chN,
 			MeanPre: make([]*float64, nDim), MeanChange: make([]*float64, nDim)}
 		for d := 0; d < nDim; d++ {
-			g.MeanPre[d] = ptr(a.preSum[d] / float64(a.preN[d]))
-			g.MeanChange[d] = ptr(a.chSum[d] / float64(a.chN[d]))
+			g.MeanPre[d] = stats.Finite(a.preSum[d] / float64(a.preN[d]))
+			g.MeanChange[d] = stats.Finite(a.chSum[d] / float64(a.chN[d]))
 		}
 		out = append(out, g)
 	}
@@ -608,7 +541,7 @@ func mergePasses(ps []*wavePass) *wavePass {
 		}
 		for w, sums := range p.alpha {
 			for d := range sums {
-				m.alpha[w][d].merge(sums[d])
+				m.alpha[w][d].Merge(sums[d])
 			}
 		}
 		m.know.merge(&p.know)
@@ -635,7 +568,7 @@ func scanWave(store *db.Store, inst *questions.Instrument, cohortID uint, wave d
 		correct[k.ID] = k.Correct
 	}
 	points := inst.Scale.Max - inst.Scale.Min + 2 // values and "keine Angabe"
-	p := &wavePass{responses: map[uint]*perResponse{}, itemCounts: map[db.Wave][][]int{}, alpha: map[db.Wave][]*alphaSums{}}
+	p := &wavePass{responses: map[uint]*perResponse{}, itemCounts: map[db.Wave][][]int{}, alpha: map[db.Wave][]*stats.Alpha{}}
 	waves := []db.Wave{wave}
 	if wave == db.Post {
 		waves = append(waves, db.Then)
@@ -645,9 +578,9 @@ func scanWave(store *db.Store, inst *questions.Instrument, cohortID uint, wave d
 		for i := range p.itemCounts[w] {
 			p.itemCounts[w][i] = make([]int, points)
 		}
-		p.alpha[w] = make([]*alphaSums, nDim)
+		p.alpha[w] = make([]*stats.Alpha, nDim)
 		for d, dim := range inst.Dimensions {
-			p.alpha[w][d] = newAlphaSums(len(inst.ItemsOf(dim.ID)))
+			p.alpha[w][d] = stats.NewAlpha(len(inst.ItemsOf(dim.ID)))
 		}
 	}
 

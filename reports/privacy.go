@@ -1,5 +1,7 @@
 package reports
 
+import "einordnung/reports/stats"
+
 // Hidden says why a figure is withheld under the cohort's privacy rule; the
 // zero value Shown means it is not. Every figure object of a Cohort carries
 // one, so that every view can say why a number is missing, and none of them
@@ -44,7 +46,7 @@ func (p privacy) apply(c *Cohort) {
 	for w, scores := range c.Waves {
 		for d := range scores {
 			if h := p.people(scores[d].N); h != Shown {
-				scores[d] = WaveScores{Summary: Summary{N: scores[d].N}, Hidden: h}
+				scores[d] = WaveScores{Summary: stats.Summary{N: scores[d].N}, Hidden: h}
 			}
 		}
 		c.Waves[w] = scores

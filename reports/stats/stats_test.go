@@ -1,4 +1,4 @@
-package reports
+package stats
 
 import (
 	"encoding/csv"
@@ -14,7 +14,7 @@ import (
 // wilcox.test, quantile type 7, p.adjust, alpha by its formula) run on the
 // inputs in testdata/*_cases.txt by testdata/golden.R. Regenerate with
 //
-//	cd reports/testdata && Rscript golden.R
+//	cd reports/stats/testdata && Rscript golden.R
 //
 // Tolerance: |got − want| ≤ 1e-9 + 1e-7·|want|, i.e. absolute 1e-9 for
 // values of order one and relative 1e-7 for tiny p-values, which differ
@@ -144,16 +144,41 @@ func TestWilcoxonUsesExactPOnlyWithoutTiesOrZeros(t *testing.T) {
 func TestCronbachAlphaMatchesR(t *testing.T) {
 	cases := readCases(t, "alpha_cases.txt")
 	for name, want := range readGolden(t, "alpha_golden.csv") {
-		var rows [][]float64
-		for _, r := range strings.Split(cases[name][0], "|") {
-			rows = append(rows, floats(t, r))
+		rows := strings.Split(cases[name][0], "|")
+		a := NewAlpha(len(floats(t, rows[0])))
+		for _, r := range rows {
+			a.Add(floats(t, r))
 		}
-		if got := CronbachAlpha(rows); !close(got, want["alpha"]) {
+		if got := a.Value(); !close(got, want["alpha"]) {
 			t.Errorf("%s: alpha = %s, R says %s", name, show(got), want["alpha"])
 		}
 	}
-	if CronbachAlpha([][]float64{{1, 2}}) != nil || CronbachAlpha([][]float64{{1}, {2}}) != nil {
+	one := NewAlpha(2)
+	one.Add([]float64{1, 2})
+	single := NewAlpha(1)
+	single.Add([]float64{1})
+	single.Add([]float64{2})
+	if one.Value() != nil || single.Value() != nil {
 		t.Error("alpha of one response or one item must be nil")
+	}
+}
+
+// TestAlphaMergesSlices checks that α over two merged halves equals α over
+// all rows (the report reads a wave in slices side by side).
+func TestAlphaMergesSlices(t *testing.T) {
+	rows := [][]float64{{3, 4, 5}, {6, 6, 7}, {2, 3, 2}, {8, 7, 9}, {5, 5, 4}, {4, 6, 5}}
+	all, a, b := NewAlpha(3), NewAlpha(3), NewAlpha(3)
+	for i, r := range rows {
+		all.Add(r)
+		if i%2 == 0 {
+			a.Add(r)
+		} else {
+			b.Add(r)
+		}
+	}
+	a.Merge(b)
+	if got, want := a.Value(), all.Value(); got == nil || want == nil || math.Abs(*got-*want) > 1e-12 {
+		t.Errorf("merged alpha %s, want %s", show(got), show(want))
 	}
 }
 
@@ -211,5 +236,22 @@ func TestExactSignedRankDistribution(t *testing.T) {
 		if got := exactSignedRankP(tt.v, tt.n); math.Abs(got-tt.want) > 1e-12 {
 			t.Errorf("p(V=%d, n=%d) = %v, want %v", tt.v, tt.n, got, tt.want)
 		}
+	}
+}
+
+func TestPearsonMatchesR(t *testing.T) {
+	cases := readCases(t, "pearson_cases.txt")
+	golden := readGolden(t, "pearson_golden.csv")
+	if len(golden) != len(cases) {
+		t.Fatalf("%d cases but %d golden rows: rerun golden.R", len(cases), len(golden))
+	}
+	for name, want := range golden {
+		xs, ys := floats(t, cases[name][0]), floats(t, cases[name][1])
+		if got := Pearson(xs, ys); !close(got, want["r"]) {
+			t.Errorf("%s: r = %s, R says %s", name, show(got), want["r"])
+		}
+	}
+	if Pearson([]float64{1}, []float64{2}) != nil {
+		t.Error("r of one pair must be nil")
 	}
 }

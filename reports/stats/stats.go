@@ -1,4 +1,4 @@
-package reports
+package stats
 
 import (
 	"math"
@@ -6,9 +6,6 @@ import (
 
 	"gonum.org/v1/gonum/stat/distuv"
 )
-
-// The statistics of PRODUCT.md as pure functions over plain slices. A figure
-// that cannot be computed (too few values, no variance) is nil.
 
 // Summary describes the scores of one wave.
 type Summary struct {
@@ -23,14 +20,17 @@ type Summary struct {
 	CIHigh *float64
 }
 
-func ptr(v float64) *float64 {
+// Finite returns v as a figure, or nil when it cannot be computed (NaN or
+// infinite).
+func Finite(v float64) *float64 {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return nil
 	}
 	return &v
 }
 
-func mean(xs []float64) float64 {
+// Mean is the arithmetic mean; NaN for no values.
+func Mean(xs []float64) float64 {
 	sum := 0.0
 	for _, x := range xs {
 		sum += x
@@ -43,7 +43,7 @@ func variance(xs []float64) float64 {
 	if len(xs) < 2 {
 		return math.NaN()
 	}
-	m := mean(xs)
+	m := Mean(xs)
 	ss := 0.0
 	for _, x := range xs {
 		ss += (x - m) * (x - m)
@@ -75,17 +75,17 @@ func Describe(xs []float64) Summary {
 	}
 	sorted := append([]float64(nil), xs...)
 	sort.Float64s(sorted)
-	m := mean(xs)
-	s.Mean = ptr(m)
-	s.Median = ptr(quantile(sorted, 0.5))
-	s.Q1 = ptr(quantile(sorted, 0.25))
-	s.Q3 = ptr(quantile(sorted, 0.75))
-	s.Min, s.Max = ptr(sorted[0]), ptr(sorted[len(sorted)-1])
+	m := Mean(xs)
+	s.Mean = Finite(m)
+	s.Median = Finite(quantile(sorted, 0.5))
+	s.Q1 = Finite(quantile(sorted, 0.25))
+	s.Q3 = Finite(quantile(sorted, 0.75))
+	s.Min, s.Max = Finite(sorted[0]), Finite(sorted[len(sorted)-1])
 	if len(xs) >= 2 {
 		sd := math.Sqrt(variance(xs))
-		s.SD = ptr(sd)
+		s.SD = Finite(sd)
 		half := tCritical(float64(len(xs)-1)) * sd / math.Sqrt(float64(len(xs)))
-		s.CILow, s.CIHigh = ptr(m-half), ptr(m+half)
+		s.CILow, s.CIHigh = Finite(m-half), Finite(m+half)
 	}
 	return s
 }
@@ -121,28 +121,28 @@ func PairTest(pre, post []float64) Paired {
 	for i := range pre {
 		d[i] = post[i] - pre[i]
 	}
-	md := mean(d)
-	p.MeanDiff = ptr(md)
+	md := Mean(d)
+	p.MeanDiff = Finite(md)
 	p.WPlus, p.PW, p.PWExact, p.RRB = wilcoxon(d)
 	if n < 2 {
 		return p
 	}
 	sdd := math.Sqrt(variance(d))
-	p.SDDiff = ptr(sdd)
-	p.SDPre, p.SDPost = ptr(math.Sqrt(variance(pre))), ptr(math.Sqrt(variance(post)))
+	p.SDDiff = Finite(sdd)
+	p.SDPre, p.SDPost = Finite(math.Sqrt(variance(pre))), Finite(math.Sqrt(variance(post)))
 	df := float64(n - 1)
-	p.DF = ptr(df)
+	p.DF = Finite(df)
 	if sdd > 0 {
 		se := sdd / math.Sqrt(float64(n))
 		half := tCritical(df) * se
-		p.CILow, p.CIHigh = ptr(md-half), ptr(md+half)
+		p.CILow, p.CIHigh = Finite(md-half), Finite(md+half)
 		t := md / se
-		p.T = ptr(t)
-		p.PT = ptr(2 * distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Survival(math.Abs(t)))
-		p.DZ = ptr(md / sdd)
+		p.T = Finite(t)
+		p.PT = Finite(2 * distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Survival(math.Abs(t)))
+		p.DZ = Finite(md / sdd)
 	}
 	if avg := (*p.SDPre + *p.SDPost) / 2; avg > 0 {
-		p.DAv = ptr(md / avg)
+		p.DAv = Finite(md / avg)
 	}
 	return p
 }
@@ -168,7 +168,7 @@ func wilcoxon(d []float64) (wPlus, p *float64, exact bool, rrb *float64) {
 	n := len(nonzero)
 	if n == 0 {
 		// Only zero differences: V is 0 (as R reports it), nothing else is defined.
-		return ptr(0), nil, false, nil
+		return Finite(0), nil, false, nil
 	}
 	ranks, tieSizes := rankAbs(nonzero)
 	v := 0.0
@@ -178,8 +178,8 @@ func wilcoxon(d []float64) (wPlus, p *float64, exact bool, rrb *float64) {
 		}
 	}
 	total := float64(n*(n+1)) / 2
-	wPlus = ptr(v)
-	rrb = ptr((v - (total - v)) / total)
+	wPlus = Finite(v)
+	rrb = Finite((v - (total - v)) / total)
 	ties := false
 	for _, t := range tieSizes {
 		if t > 1 {
@@ -187,7 +187,7 @@ func wilcoxon(d []float64) (wPlus, p *float64, exact bool, rrb *float64) {
 		}
 	}
 	if n < 50 && !ties && !zeros {
-		return wPlus, ptr(exactSignedRankP(int(math.Round(v)), n)), true, rrb
+		return wPlus, Finite(exactSignedRankP(int(math.Round(v)), n)), true, rrb
 	}
 	z := v - float64(n*(n+1))/4
 	tieTerm := 0.0
@@ -207,7 +207,7 @@ func wilcoxon(d []float64) (wPlus, p *float64, exact bool, rrb *float64) {
 	}
 	z = (z - correction) / sigma
 	pv := 2 * math.Min(distuv.UnitNormal.CDF(z), distuv.UnitNormal.Survival(z))
-	return wPlus, ptr(math.Min(pv, 1)), false, rrb
+	return wPlus, Finite(math.Min(pv, 1)), false, rrb
 }
 
 // rankAbs ranks |x| with average ranks for ties and returns the sizes of the
@@ -284,35 +284,86 @@ func Holm(ps []*float64) []*float64 {
 	for k, it := range items {
 		adj := math.Min(1, float64(m-k)*it.p)
 		running = math.Max(running, adj)
-		out[it.i] = ptr(running)
+		out[it.i] = Finite(running)
 	}
 	return out
 }
 
-// CronbachAlpha is α over complete rows (one per response, one column per
-// item, keyed values): k/(k−1)·(1 − Σ item variances / variance of sums).
-func CronbachAlpha(rows [][]float64) *float64 {
-	if len(rows) < 2 || len(rows[0]) < 2 {
+// Alpha accumulates what Cronbach's α needs over complete responses, so
+// that no response has to be kept: per item Σx and Σx², and the same for
+// the response totals. α = k/(k−1)·(1 − Σ item variances / variance of the
+// totals), with sample variances (n − 1).
+type Alpha struct {
+	n                 int
+	sum, sumSq        []float64
+	totalSum, totalSq float64
+}
+
+// NewAlpha returns an empty accumulator for k items.
+func NewAlpha(k int) *Alpha {
+	return &Alpha{sum: make([]float64, k), sumSq: make([]float64, k)}
+}
+
+// Add adds one complete response: its keyed value of each of the k items.
+func (s *Alpha) Add(keyed []float64) {
+	s.n++
+	total := 0.0
+	for j, v := range keyed {
+		s.sum[j] += v
+		s.sumSq[j] += v * v
+		total += v
+	}
+	s.totalSum += total
+	s.totalSq += total * total
+}
+
+// Merge adds another accumulator's responses (over the same items).
+func (s *Alpha) Merge(o *Alpha) {
+	s.n += o.n
+	for j := range s.sum {
+		s.sum[j] += o.sum[j]
+		s.sumSq[j] += o.sumSq[j]
+	}
+	s.totalSum += o.totalSum
+	s.totalSq += o.totalSq
+}
+
+// Value is α over the responses added; nil for fewer than two responses or
+// items, or when the totals do not vary.
+func (s *Alpha) Value() *float64 {
+	k := len(s.sum)
+	if s.n < 2 || k < 2 {
 		return nil
 	}
-	k := len(rows[0])
-	sumItemVar := 0.0
-	col := make([]float64, len(rows))
-	for j := 0; j < k; j++ {
-		for i, r := range rows {
-			col[i] = r[j]
-		}
-		sumItemVar += variance(col)
+	n := float64(s.n)
+	v := func(sum, sumSq float64) float64 { return (sumSq - sum*sum/n) / (n - 1) }
+	itemVar := 0.0
+	for j := range s.sum {
+		itemVar += v(s.sum[j], s.sumSq[j])
 	}
-	totals := make([]float64, len(rows))
-	for i, r := range rows {
-		for _, v := range r {
-			totals[i] += v
-		}
-	}
-	totalVar := variance(totals)
-	if totalVar == 0 {
+	totalVar := v(s.totalSum, s.totalSq)
+	if totalVar <= 1e-12 {
 		return nil
 	}
-	return ptr(float64(k) / float64(k-1) * (1 - sumItemVar/totalVar))
+	return Finite(float64(k) / float64(k-1) * (1 - itemVar/totalVar))
+}
+
+// Pearson is Pearson's correlation coefficient of paired values; nil when
+// either does not vary or there are fewer than two pairs.
+func Pearson(xs, ys []float64) *float64 {
+	if len(xs) < 2 {
+		return nil
+	}
+	mx, my := Mean(xs), Mean(ys)
+	var sxy, sxx, syy float64
+	for i := range xs {
+		dx, dy := xs[i]-mx, ys[i]-my
+		sxy += dx * dy
+		sxx += dx * dx
+		syy += dy * dy
+	}
+	if sxx == 0 || syy == 0 {
+		return nil
+	}
+	return Finite(sxy / math.Sqrt(sxx*syy))
 }

@@ -1,7 +1,7 @@
 # Regenerates the golden values the Go statistics are tested against:
-#   cd reports/testdata && Rscript golden.R
+#   cd reports/stats/testdata && Rscript golden.R
 # Inputs: *_cases.txt (one case per line); outputs: *_golden.csv.
-# Uses base R only (t.test, wilcox.test, quantile, p.adjust); Cronbach's alpha
+# Uses base R only (t.test, wilcox.test, quantile, p.adjust, cor); Cronbach's alpha
 # from its formula k/(k-1) * (1 - sum(item variances) / variance(total)).
 options(digits = 17, warn = -1)
 read_cases <- function(file) {
@@ -69,3 +69,11 @@ for (cs in read_cases("holm_cases.txt")) {
   out <- c(out, paste(cs[1], paste(sapply(adj, fmt), collapse = " "), sep = ","))
 }
 writeLines(out, "holm_golden.csv")
+
+out <- c("case,r")
+for (cs in read_cases("pearson_cases.txt")) {
+  x <- nums(cs[2]); y <- nums(cs[3])
+  r <- if (sd(x) > 0 && sd(y) > 0) cor(x, y, method = "pearson") else NA
+  out <- c(out, paste(cs[1], fmt(r), sep = ","))
+}
+writeLines(out, "pearson_golden.csv")
