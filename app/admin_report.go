@@ -273,9 +273,9 @@ func buildReportView(l string, cohort *db.Cohort, inst *questions.Instrument, re
 		v.Bins = append(v.Bins, binRow{Confidence: fmt.Sprintf("%d %%", b.Confidence),
 			Pre: pctOr(l, b.Correct, b.Hidden, min), Post: pctOr(l, post.Correct, post.Hidden, min), NPre: b.N, NPost: post.N})
 	}
-	v.Groups = []groupTable{
-		{Title: v.Charts["by-field"].Title, Chart: v.Charts["by-field"], DimTitles: dimTitles, Rows: groupRows(l, rep.ByField, min)},
-		{Title: v.Charts["by-use"].Title, Chart: v.Charts["by-use"], DimTitles: dimTitles, Rows: groupRows(l, rep.ByUse, min)},
+	for _, b := range rep.Breakdowns {
+		chart := v.Charts[reports.BreakdownChartID(b.Question)]
+		v.Groups = append(v.Groups, groupTable{Title: chart.Title, Chart: chart, DimTitles: dimTitles, Rows: groupRows(l, b.Groups, min)})
 	}
 	v.DropLeft = fig(rep.DropOut.PreMeanLeft, rep.DropOut.LeftHidden, 2)
 	v.DropStayed = fig(rep.DropOut.PreMeanStayed, rep.DropOut.StayedHidden, 2)
@@ -364,7 +364,7 @@ func dashboardText(l string) reports.DashboardText {
 		Spread: t("report_chart_spread"), Histogram: t("report_chart_histogram"), Items: t("report_chart_items"),
 		Knowledge: t("report_chart_knowledge"), Calibration: t("report_chart_calibration"),
 		Accuracy: t("report_accuracy"), Confidence: t("report_confidence"), Perfect: t("report_perfect"),
-		ByField: t("report_by_field"), ByUse: t("report_by_use"),
+		By:  t("report_by"),
 		Low: t("report_low"), Mid: t("report_mid"), High: t("report_high"),
 		People: t("report_people"), Share: t("report_share"), MeanLabel: t("report_mean_ci"), Interval: t("report_change_axis"),
 	}

@@ -249,7 +249,7 @@ func TestDashboardOfADemoCohort(t *testing.T) {
 	for _, d := range dims {
 		want = append(want, "items-"+d.ID)
 	}
-	want = append(want, "knowledge", "calibration", "by-field", "by-use")
+	want = append(want, "knowledge", "calibration", "by-field", "by-ai_use")
 	got := append([]string(nil), ids...)
 	sort.Strings(got)
 	sort.Strings(want)
@@ -440,7 +440,10 @@ func dashboardHidesSmallGroups(t *testing.T, day time.Time) {
 		}
 		row := regexp.MustCompile(`(?s)<tr><th scope="row">([^<]*)</th><td>(\d+) \((\d+)\)</td>(.*?)</tr>`)
 		rows := row.FindAllStringSubmatch(p.Body[i:], -1)
-		groups := append(append([]reports.Group(nil), rep.ByField...), rep.ByUse...)
+		if len(rep.Breakdowns) != 2 || rep.Breakdowns[0].Question.ID != "field" || rep.Breakdowns[1].Question.ID != "ai_use" {
+			t.Fatalf("breakdowns %+v, want field and ai_use as the instrument marks them", rep.Breakdowns)
+		}
+		groups := append(append([]reports.Group(nil), rep.Breakdowns[0].Groups...), rep.Breakdowns[1].Groups...)
 		if len(rows) != len(groups) {
 			t.Fatalf("%d breakdown rows, want %d", len(rows), len(groups))
 		}
@@ -488,7 +491,7 @@ func dashboardHidesSmallGroups(t *testing.T, day time.Time) {
 		}
 		// The charts leave hidden groups out.
 		_, options := pageCharts(t, p.Body)
-		for id, gs := range map[string][]reports.Group{"by-field": rep.ByField, "by-use": rep.ByUse} {
+		for id, gs := range map[string][]reports.Group{"by-field": rep.Breakdowns[0].Groups, "by-ai_use": rep.Breakdowns[1].Groups} {
 			var want []string
 			for _, g := range gs {
 				if !g.Suppressed {

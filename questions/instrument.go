@@ -96,6 +96,10 @@ type BackgroundQuestion struct {
 	Optional bool     `yaml:"optional"`
 	Text     Text     `yaml:"text"`
 	Options  []Option `yaml:"options"`
+	// Breakdown, on a choice question, names the grouping when the cohort
+	// dashboard breaks the change down by this question's answers
+	// ("Arbeitsfeld"); questions without one are not broken down.
+	Breakdown *Text `yaml:"breakdown"`
 }
 
 // HasOption reports whether value is one of the question's choices.
@@ -169,6 +173,18 @@ func (in *Instrument) BackgroundQuestion(id string) (BackgroundQuestion, bool) {
 		}
 	}
 	return BackgroundQuestion{}, false
+}
+
+// Breakdowns returns the background questions the dashboard breaks the
+// change down by, in instrument order.
+func (in *Instrument) Breakdowns() []BackgroundQuestion {
+	var out []BackgroundQuestion
+	for _, q := range in.Background {
+		if q.Breakdown != nil {
+			out = append(out, q)
+		}
+	}
+	return out
 }
 
 // FormatRef formats an instrument reference "id@version".

@@ -216,9 +216,15 @@ func (in *Instrument) validate() []error {
 				values[o.Value] = true
 				text("background question "+q.ID+": option "+o.Value, o.Text)
 			}
+			if q.Breakdown != nil {
+				text("background question "+q.ID+": breakdown", *q.Breakdown)
+			}
 		case BackgroundText:
 			if len(q.Options) > 0 {
 				bad("background question %s: a text question has no options", q.ID)
+			}
+			if q.Breakdown != nil {
+				bad("background question %s: only a choice question can be a breakdown", q.ID)
 			}
 		default:
 			bad("background question %s: type %q must be %q or %q", q.ID, q.Type, BackgroundChoice, BackgroundText)

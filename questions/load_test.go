@@ -105,6 +105,21 @@ func TestParseRejectsBrokenInstruments(t *testing.T) {
 			wants: []string{`item "a1"`, "already used"},
 		},
 		{
+			name: "breakdown on a text question",
+			doc: func(t *testing.T) string {
+				return mutate(t, base, `{id: note, type: text, optional: true,`, `{id: note, type: text, optional: true, breakdown: {de: "Notiz", en: "note"},`)
+			},
+			wants: []string{"background question note", "only a choice question can be a breakdown"},
+		},
+		{
+			name: "breakdown without English name",
+			doc: func(t *testing.T) string {
+				return mutate(t, base, `    text: {de: "Bereich?", en: "Field?"}`, `    text: {de: "Bereich?", en: "Field?"}
+    breakdown: {de: "Bereich"}`)
+			},
+			wants: []string{"background question field: breakdown", "English text (en) is missing"},
+		},
+		{
 			name: "item id reuses a dimension id",
 			doc: func(t *testing.T) string {
 				return mutate(t, base, `{id: b2, dimension: beta,`, `{id: alpha, dimension: beta,`)

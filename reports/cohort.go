@@ -81,9 +81,15 @@ type Cohort struct {
 	Items         []ItemDistribution
 	Calibration   map[db.Wave][]CalibrationBin
 	SelfVsKnow    map[db.Wave]*Correlation
-	ByField       []Group
-	ByUse         []Group
+	Breakdowns    []Breakdown // one per breakdown question of the instrument
 	Participants  int
+}
+
+// Breakdown is the change broken down by the answers to one background
+// question.
+type Breakdown struct {
+	Question questions.BackgroundQuestion
+	Groups   []Group // one per option, in option order
 }
 
 // WaveScores describes one wave's scores on one dimension.
@@ -160,7 +166,7 @@ type perResponse struct {
 	thenScores []float64 // post only
 	overall    float64   // mean of the dimension scores, NaN if none
 	accuracy   float64   // share of knowledge answers correct, NaN if none
-	field, use string
+	background []string  // per breakdown question: the answer, "" if none
 }
 
 // calibrationBins groups confidences in steps of ten: 50–59 %, …, 100 %.
@@ -302,11 +308,8 @@ func Build(store *db.Store, inst *questions.Instrument, cohort *db.Cohort) (*Coh
 		c.Items = append(c.Items, ItemDistribution{Item: it, Counts: counts, Shares: shares})
 	}
 	c.DropOut = dropOut(people)
-	if q, ok := inst.BackgroundQuestion("field"); ok {
-		c.ByField = breakdown(inst, people, q, func(r *perResponse) string { return r.field })
-	}
-	if q, ok := inst.BackgroundQuestion("ai_use"); ok {
-		c.ByUse = breakdown(inst, people, q, func(r *perResponse) string { return r.use })
+	for b, q := range inst.Breakdowns() {
+		c.Breakdowns = append(c.Breakdowns, Breakdown{Question: q, Groups: breakdown(inst, people, q, b)})
 	}
 
 	privacy{min: cohort.MinGroup}.apply(c)
@@ -463,10 +466,9 @@ func dropOut(people []map[db.Wave]*perResponse) DropOut {
 	return d
 }
 
-// breakdown groups participants by a background answer (from their pre
-// response, else their post response).
-func breakdown(inst *questions.Instrument, people []map[db.Wave]*perResponse, q questions.BackgroundQuestion,
-	value func(*perResponse) string) []Group {
+// breakdown groups participants by their answer to breakdown question b
+// (from their pre response, else their post response).
+func breakdown(inst *questions.Instrument, people []map[db.Wave]*perResponse, q questions.BackgroundQuestion, b int) []Group {
 	nDim := len(inst.Dimensions)
 	type acc struct {
 		n, pairs      int
@@ -481,10 +483,10 @@ func breakdown(inst *questions.Instrument, people []map[db.Wave]*perResponse, q 
 		p, post := waves[db.Pre], waves[db.Post]
 		v := ""
 		if p != nil {
-			v = value(p)
+			v = p.background[b]
 		}
 		if v == "" && post != nil {
-			v = value(post)
+			v = post.background[b]
 		}
 		g := groups[v]
 		if g == nil || p == nil {
@@ -567,6 +569,11 @@ func scanWave(store *db.Store, inst *questions.Instrument, cohortID uint, wave d
 	for _, k := range inst.Knowledge {
 		correct[k.ID] = k.Correct
 	}
+	breakdowns := inst.Breakdowns()
+	breakdownIndex := make(map[string]int, len(breakdowns))
+	for b, q := range breakdowns {
+		breakdownIndex[q.ID] = b
+	}
 	points := inst.Scale.Max - inst.Scale.Min + 2 // values and "keine Angabe"
 	p := &wavePass{responses: map[uint]*perResponse{}, itemCounts: map[db.Wave][][]int{}, alpha: map[db.Wave][]*stats.Alpha{}}
 	waves := []db.Wave{wave}
@@ -595,7 +602,7 @@ func scanWave(store *db.Store, inst *questions.Instrument, cohortID uint, wave d
 		for i := range now {
 			now[i], then[i] = math.NaN(), math.NaN()
 		}
-		cur = perResponse{wave: wave}
+		cur = perResponse{wave: wave, background: make([]string, len(breakdowns))}
 		kAnswered, kCorrect = 0, 0
 		binHit = [calibrationBins]bool{}
 	}
@@ -681,13 +688,8 @@ func scanWave(store *db.Store, inst *questions.Instrument, cohortID uint, wave d
 			}
 			return nil
 		}
-		if a.Value != nil {
-			switch string(a.Item) {
-			case "field":
-				cur.field = string(a.Value)
-			case "ai_use":
-				cur.use = string(a.Value)
-			}
+		if b, ok := breakdownIndex[string(a.Item)]; ok && a.Value != nil {
+			cur.background[b] = string(a.Value)
 		}
 		return nil
 	})

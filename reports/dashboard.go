@@ -19,8 +19,8 @@ type DashboardText struct {
 	Items                  string // "%s" = dimension title
 	Knowledge, Calibration string
 	Accuracy, Confidence   string
-	Perfect, ByField       string
-	ByUse                  string
+	Perfect                string
+	By                     string // "%s" = the breakdown's name
 	Low, Mid, High         string
 	People, Share          string
 	MeanLabel, Interval    string
@@ -43,10 +43,15 @@ func DashboardCharts(c *Cohort, lang string, tx DashboardText) []Chart {
 	for d, dim := range c.Inst.Dimensions {
 		out = append(out, itemsChart(c, d, fmt.Sprintf(tx.Items, dim.Title.In(lang)), tx))
 	}
-	out = append(out, knowledgeChart(c, tx), calibrationChart(c, tx),
-		groupChart("by-field", tx.ByField, c.ByField, names, lang), groupChart("by-use", tx.ByUse, c.ByUse, names, lang))
+	out = append(out, knowledgeChart(c, tx), calibrationChart(c, tx))
+	for _, b := range c.Breakdowns {
+		out = append(out, groupChart(BreakdownChartID(b.Question), fmt.Sprintf(tx.By, b.Question.Breakdown.In(lang)), b.Groups, names, lang))
+	}
 	return out
 }
+
+// BreakdownChartID is the id of the chart of a breakdown by question q.
+func BreakdownChartID(q questions.BackgroundQuestion) string { return "by-" + q.ID }
 
 // round1 rounds for display; charts never need more than two decimals.
 func round2(v float64) float64 { return math.Round(v*100) / 100 }

@@ -89,9 +89,9 @@ func (p privacy) apply(c *Cohort) {
 	if d.StayedHidden = p.people(d.NStayed); d.StayedHidden != Shown {
 		d.PreMeanStayed = nil
 	}
-	for _, groups := range [][]Group{c.ByField, c.ByUse} {
-		for i := range groups {
-			p.group(&groups[i])
+	for _, b := range c.Breakdowns {
+		for i := range b.Groups {
+			p.group(&b.Groups[i])
 		}
 	}
 }
