@@ -123,7 +123,7 @@ func (f *pageForm) rating(scale questions.Scale, item, prefix string, retro bool
 	a := db.Answer{Item: item, Retro: retro, Kind: db.KindRating}
 	if v != notAnswered {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < scale.Min || n > scale.Max {
+		if err != nil || !scale.Contains(n) {
 			return &formError{422, "err_out_of_scale"}
 		}
 		s := strconv.Itoa(n)
@@ -141,7 +141,7 @@ func (f *pageForm) knowledge(item string) error {
 	var conf int
 	if c != "" {
 		n, err := strconv.Atoi(c)
-		if err != nil || n < questions.MinConfidence || n > questions.MaxConfidence {
+		if err != nil || !questions.ValidConfidence(n) {
 			return &formError{422, "err_out_of_scale"}
 		}
 		conf = n

@@ -45,6 +45,9 @@ type Scale struct {
 	MaxLabel Text `yaml:"max_label"`
 }
 
+// Contains reports whether v is a point of the scale.
+func (s Scale) Contains(v int) bool { return v >= s.Min && v <= s.Max }
+
 // Keyed returns v as it enters a score: reversed for reverse-keyed items.
 func (s Scale) Keyed(v int, reverse bool) int {
 	if reverse {

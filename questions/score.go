@@ -96,32 +96,91 @@ type KnowledgeResult struct {
 	Brier      float64 // mean (confidence − correct)²
 }
 
+// Judged reports whether judging knowledge item k as value is correct.
+func (k KnowledgeItem) Judged(value bool) bool { return value == k.Correct }
+
+// ValidConfidence reports whether c is a confidence a knowledge answer may
+// carry (50–100 %).
+func ValidConfidence(c int) bool { return c >= MinConfidence && c <= MaxConfidence }
+
+// ParseJudgement reads a stored true/false judgement ("true" or "false").
+func ParseJudgement(s string) (value, ok bool) {
+	switch s {
+	case "true":
+		return true, true
+	case "false":
+		return false, true
+	}
+	return false, false
+}
+
+// ParseRating reads a stored rating: a non-negative decimal of up to four
+// digits, without allocating; anything else is not a rating. Whether it
+// lies on the scale is Scale.Contains's question.
+func ParseRating(s string) (int, bool) {
+	if len(s) == 0 || len(s) > 4 {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+// KnowledgeTally pools judged knowledge answers, one response's or a whole
+// wave's: the one place where a judgement becomes accuracy, confidence,
+// bias and Brier score.
+type KnowledgeTally struct {
+	Answered, Correct int
+	confSum, brierSum float64
+}
+
+// Add counts one answer given with confidence (in percent) that was correct or not.
+func (t *KnowledgeTally) Add(confidence int, correct bool) {
+	conf := float64(confidence) / 100
+	outcome := 0.0
+	if correct {
+		t.Correct++
+		outcome = 1
+	}
+	t.Answered++
+	t.confSum += conf
+	t.brierSum += (conf - outcome) * (conf - outcome)
+}
+
+// Merge adds another tally's answers.
+func (t *KnowledgeTally) Merge(o KnowledgeTally) {
+	t.Answered += o.Answered
+	t.Correct += o.Correct
+	t.confSum += o.confSum
+	t.brierSum += o.brierSum
+}
+
+// Result is the tally's figures; ok is false when nothing was answered.
+func (t KnowledgeTally) Result() (res KnowledgeResult, ok bool) {
+	if t.Answered == 0 {
+		return KnowledgeResult{}, false
+	}
+	n := float64(t.Answered)
+	res = KnowledgeResult{Answered: t.Answered, Correct: t.Correct,
+		Accuracy: float64(t.Correct) / n, Confidence: t.confSum / n, Brier: t.brierSum / n}
+	res.Bias = res.Confidence - res.Accuracy
+	return res, true
+}
+
 // ScoreKnowledge scores the answered knowledge items; ok is false when none
 // was answered. Unknown item ids and confidences outside 50–100 are ignored.
 func (in *Instrument) ScoreKnowledge(answers map[string]KnowledgeAnswer) (res KnowledgeResult, ok bool) {
-	var confSum, brierSum float64
+	var t KnowledgeTally
 	for _, k := range in.Knowledge {
-		a, found := answers[k.ID]
-		if !found || a.Confidence < MinConfidence || a.Confidence > MaxConfidence {
-			continue
+		if a, found := answers[k.ID]; found && ValidConfidence(a.Confidence) {
+			t.Add(a.Confidence, k.Judged(a.Value))
 		}
-		res.Answered++
-		conf := float64(a.Confidence) / 100
-		correct := 0.0
-		if a.Value == k.Correct {
-			res.Correct++
-			correct = 1
-		}
-		confSum += conf
-		brierSum += (conf - correct) * (conf - correct)
 	}
-	if res.Answered == 0 {
-		return res, false
-	}
-	n := float64(res.Answered)
-	res.Accuracy = float64(res.Correct) / n
-	res.Confidence = confSum / n
-	res.Bias = res.Confidence - res.Accuracy
-	res.Brier = brierSum / n
-	return res, true
+	return t.Result()
 }

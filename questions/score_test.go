@@ -397,3 +397,61 @@ func TestScoreKnowledge(t *testing.T) {
 		})
 	}
 }
+
+func TestParseStoredValues(t *testing.T) {
+	ratings := []struct {
+		in   string
+		want int
+		ok   bool
+	}{
+		{"0", 0, true}, {"7", 7, true}, {"10", 10, true}, {"0010", 10, true},
+		{"", 0, false}, {"-1", 0, false}, {"+5", 0, false}, {"5.0", 0, false}, {"12345", 0, false}, {"x", 0, false},
+	}
+	for _, tt := range ratings {
+		if got, ok := ParseRating(tt.in); got != tt.want || ok != tt.ok {
+			t.Errorf("ParseRating(%q) = %d, %v; want %d, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+	judgements := []struct {
+		in        string
+		value, ok bool
+	}{{"true", true, true}, {"false", false, true}, {"True", false, false}, {"1", false, false}, {"", false, false}}
+	for _, tt := range judgements {
+		if v, ok := ParseJudgement(tt.in); v != tt.value || ok != tt.ok {
+			t.Errorf("ParseJudgement(%q) = %v, %v; want %v, %v", tt.in, v, ok, tt.value, tt.ok)
+		}
+	}
+	for c, want := range map[int]bool{49: false, 50: true, 100: true, 101: false} {
+		if ValidConfidence(c) != want {
+			t.Errorf("ValidConfidence(%d) = %v", c, !want)
+		}
+	}
+}
+
+// TestKnowledgeTallyMergesLikeOneTally: a wave read in slices must give the
+// figures of one pass.
+func TestKnowledgeTallyMergesLikeOneTally(t *testing.T) {
+	answers := []struct {
+		conf    int
+		correct bool
+	}{{50, true}, {80, false}, {90, true}, {100, true}, {60, false}}
+	var all, a, b KnowledgeTally
+	for i, x := range answers {
+		all.Add(x.conf, x.correct)
+		if i < 2 {
+			a.Add(x.conf, x.correct)
+		} else {
+			b.Add(x.conf, x.correct)
+		}
+	}
+	a.Merge(b)
+	got, _ := a.Result()
+	want, ok := all.Result()
+	if !ok || got.Answered != 5 || got.Correct != 3 || math.Abs(got.Accuracy-0.6) > 1e-12 || math.Abs(got.Brier-want.Brier) > 1e-12 ||
+		math.Abs(got.Confidence-0.76) > 1e-12 || math.Abs(got.Bias-0.16) > 1e-12 {
+		t.Errorf("merged %+v, one pass %+v", got, want)
+	}
+	if _, ok := (KnowledgeTally{}).Result(); ok {
+		t.Error("an empty tally has a result")
+	}
+}

@@ -391,39 +391,21 @@ func addAlpha(inst *questions.Instrument, sums []*stats.Alpha, values []float64)
 
 // knowledgeSums pools one wave's knowledge answers.
 type knowledgeSums struct {
-	responses, answered, correct int
-	confSum, brierSum            float64
-}
-
-func (k *knowledgeSums) add(confidence int, hit bool) {
-	conf := float64(confidence) / 100
-	outcome := 0.0
-	if hit {
-		k.correct++
-		outcome = 1
-	}
-	k.answered++
-	k.confSum += conf
-	k.brierSum += (conf - outcome) * (conf - outcome)
+	responses int // responses with at least one answer
+	questions.KnowledgeTally
 }
 
 // merge adds another slice's sums.
 func (k *knowledgeSums) merge(o *knowledgeSums) {
 	k.responses += o.responses
-	k.answered += o.answered
-	k.correct += o.correct
-	k.confSum += o.confSum
-	k.brierSum += o.brierSum
+	k.KnowledgeTally.Merge(o.KnowledgeTally)
 }
 
 func (k *knowledgeSums) report() KnowledgeReport {
 	r := KnowledgeReport{N: k.responses}
-	if k.answered == 0 {
-		return r
+	if res, ok := k.Result(); ok {
+		r.Accuracy, r.Confidence, r.Bias, r.Brier = stats.Finite(res.Accuracy), stats.Finite(res.Confidence), stats.Finite(res.Bias), stats.Finite(res.Brier)
 	}
-	n := float64(k.answered)
-	acc, conf := float64(k.correct)/n, k.confSum/n
-	r.Accuracy, r.Confidence, r.Bias, r.Brier = stats.Finite(acc), stats.Finite(conf), stats.Finite(conf-acc), stats.Finite(k.brierSum/n)
 	return r
 }
 
@@ -565,9 +547,9 @@ func scanWave(store *db.Store, inst *questions.Instrument, cohortID uint, wave d
 	for i, it := range inst.Items {
 		itemIndex[it.ID] = i
 	}
-	correct := map[string]bool{}
+	knowledge := map[string]questions.KnowledgeItem{}
 	for _, k := range inst.Knowledge {
-		correct[k.ID] = k.Correct
+		knowledge[k.ID] = k
 	}
 	breakdowns := inst.Breakdowns()
 	breakdownIndex := make(map[string]int, len(breakdowns))
@@ -655,8 +637,8 @@ func scanWave(store *db.Store, inst *questions.Instrument, cohortID uint, wave d
 				counts[i][points-1]++
 				return nil
 			}
-			v, ok := smallInt(a.Value)
-			if !ok || v < inst.Scale.Min || v > inst.Scale.Max {
+			v, ok := questions.ParseRating(string(a.Value))
+			if !ok || !inst.Scale.Contains(v) {
 				return nil
 			}
 			counts[i][v-inst.Scale.Min]++
@@ -667,17 +649,17 @@ func scanWave(store *db.Store, inst *questions.Instrument, cohortID uint, wave d
 			}
 			return nil
 		}
-		if right, ok := correct[string(a.Item)]; ok {
+		if k, ok := knowledge[string(a.Item)]; ok {
 			if a.Value == nil || !a.Confidence.Valid {
 				return nil
 			}
 			conf := int(a.Confidence.Int64)
-			value := string(a.Value)
-			if (value != "true" && value != "false") || conf < questions.MinConfidence || conf > questions.MaxConfidence {
+			value, ok := questions.ParseJudgement(string(a.Value))
+			if !ok || !questions.ValidConfidence(conf) {
 				return nil
 			}
-			hit := (value == "true") == right
-			p.know.add(conf, hit)
+			hit := k.Judged(value)
+			p.know.Add(conf, hit)
 			kAnswered++
 			b := binOf(conf)
 			binHit[b] = true
@@ -698,20 +680,4 @@ func scanWave(store *db.Store, inst *questions.Instrument, cohortID uint, wave d
 	}
 	flush()
 	return p, nil
-}
-
-// smallInt parses a non-negative decimal of up to four digits without
-// allocating; anything else is not a rating.
-func smallInt(b []byte) (int, bool) {
-	if len(b) == 0 || len(b) > 4 {
-		return 0, false
-	}
-	n := 0
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n, true
 }

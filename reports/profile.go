@@ -5,7 +5,6 @@ package reports
 
 import (
 	"fmt"
-	"strconv"
 
 	"einordnung/db"
 	"einordnung/questions"
@@ -85,7 +84,7 @@ func BuildProfile(store *db.Store, inst *questions.Instrument, participantID uin
 	known := KnowledgeAnswers(latest)
 	for _, k := range inst.Knowledge {
 		a, ok := known[k.ID]
-		p.Outcomes = append(p.Outcomes, KnowledgeOutcome{Item: k, Answered: ok, Value: a.Value, Confidence: a.Confidence, Right: ok && a.Value == k.Correct})
+		p.Outcomes = append(p.Outcomes, KnowledgeOutcome{Item: k, Answered: ok, Value: a.Value, Confidence: a.Confidence, Right: ok && k.Judged(a.Value)})
 	}
 	return p, nil
 }
@@ -98,7 +97,7 @@ func Ratings(answers []db.Answer, retro bool) map[string]int {
 		if a.Kind != db.KindRating || a.Retro != retro || a.Value == nil {
 			continue
 		}
-		if v, err := strconv.Atoi(*a.Value); err == nil {
+		if v, ok := questions.ParseRating(*a.Value); ok {
 			out[a.Item] = v
 		}
 	}
@@ -113,8 +112,8 @@ func KnowledgeAnswers(answers []db.Answer) map[string]questions.KnowledgeAnswer 
 		if a.Kind != db.KindKnowledge || a.Value == nil || a.Confidence == nil {
 			continue
 		}
-		v, err := strconv.ParseBool(*a.Value)
-		if err != nil {
+		v, ok := questions.ParseJudgement(*a.Value)
+		if !ok {
 			continue
 		}
 		out[a.Item] = questions.KnowledgeAnswer{Value: v, Confidence: *a.Confidence}
