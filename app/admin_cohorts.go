@@ -123,7 +123,8 @@ type cohortView struct {
 	Waves    []waveView
 	Stats    db.CohortStats
 	Settings struct{ Retention, MinGroup int }
-	Floor    int
+	// Bounds of the settings, for the form's own checks.
+	Floor, MaxMinGroup, MaxRetention int
 }
 
 // participantLink is the address participants open for a cohort.
@@ -146,7 +147,8 @@ func (h *handler) renderCohort(c *fiber.Ctx, message string) error {
 	if err != nil {
 		return err
 	}
-	v := cohortView{Cohort: cohort, URL: cohortURL(cohort), Link: h.participantLink(c, cohort), Stats: stats, Floor: db.MinGroupFloor}
+	v := cohortView{Cohort: cohort, URL: cohortURL(cohort), Link: h.participantLink(c, cohort), Stats: stats,
+		Floor: db.MinGroupFloor, MaxMinGroup: db.MaxMinGroup, MaxRetention: db.MaxRetention}
 	v.Settings.Retention, v.Settings.MinGroup = cohort.RetentionDays, cohort.MinGroup
 	now := time.Now()
 	for _, w := range cohort.Waves {
@@ -228,7 +230,7 @@ func (h *handler) updateCohortSettings(c *fiber.Ctx) error {
 	cohort := c.Locals("cohort").(*db.Cohort)
 	retention, err1 := strconv.Atoi(strings.TrimSpace(c.FormValue("retention_days")))
 	minGroup, err2 := strconv.Atoi(strings.TrimSpace(c.FormValue("min_group")))
-	if err1 != nil || err2 != nil || retention < 0 || retention > db.MaxRetention || minGroup < db.MinGroupFloor || minGroup > 1000 {
+	if err1 != nil || err2 != nil || db.CheckCohortSettings(retention, minGroup) != nil {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.renderCohort(c, h.t(c, "admin_settings_invalid"))
 	}

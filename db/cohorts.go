@@ -180,20 +180,31 @@ func utc(t *time.Time) *time.Time {
 	return &u
 }
 
-// Privacy threshold bounds: PRODUCT.md never allows groups below three.
+// Bounds of a cohort's data protection settings: the privacy threshold is
+// never below three people; retention 0 means keep.
 const (
 	MinGroupFloor   = 3
 	DefaultMinGroup = 5
+	MaxMinGroup     = 1000
 	MaxRetention    = 3650
 )
 
+// CheckCohortSettings reports whether a retention period and a privacy
+// threshold lie within their bounds; the error wraps ErrInvalidSettings.
+func CheckCohortSettings(retentionDays, minGroup int) error {
+	if retentionDays < 0 || retentionDays > MaxRetention {
+		return fmt.Errorf("db: retention of %d days: use 0 (keep) to %d: %w", retentionDays, MaxRetention, ErrInvalidSettings)
+	}
+	if minGroup < MinGroupFloor || minGroup > MaxMinGroup {
+		return fmt.Errorf("db: privacy threshold %d: use %d to %d: %w", minGroup, MinGroupFloor, MaxMinGroup, ErrInvalidSettings)
+	}
+	return nil
+}
+
 // UpdateCohortSettings sets a cohort's data protection settings.
 func (s *Store) UpdateCohortSettings(cohortID uint, retentionDays, minGroup int) error {
-	if retentionDays < 0 || retentionDays > MaxRetention {
-		return fmt.Errorf("db: retention of %d days: use 0 (keep) to %d", retentionDays, MaxRetention)
-	}
-	if minGroup < MinGroupFloor || minGroup > 1000 {
-		return fmt.Errorf("db: privacy threshold %d: use %d or more", minGroup, MinGroupFloor)
+	if err := CheckCohortSettings(retentionDays, minGroup); err != nil {
+		return err
 	}
 	defer s.cohorts.forget()
 	res := s.w.Model(&Cohort{}).Where("id = ?", cohortID).

@@ -34,6 +34,8 @@ var (
 	ErrExists    = errors.New("already exists")
 	ErrConflict  = errors.New("changed in the meantime")
 	ErrSubmitted = errors.New("already submitted")
+	// ErrInvalidSettings reports cohort settings outside their bounds.
+	ErrInvalidSettings = errors.New("invalid cohort settings")
 	// ErrUnsupported reports an operation PostgreSQL does not offer here.
 	ErrUnsupported = errors.New("not supported on PostgreSQL")
 )
