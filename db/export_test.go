@@ -3,6 +3,10 @@ package db
 import (
 	"database/sql"
 	"testing"
+
+	"gorm.io/driver/postgres"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
 )
 
 // WriterSQL returns the store's writer connection pool (a single connection),
@@ -24,4 +28,34 @@ func (s *Store) ReaderSQL(t *testing.T) *sql.DB {
 		t.Fatalf("reader: %v", err)
 	}
 	return d
+}
+
+// AutoMigrateModels gives the fresh database dsn the schema that GORM's
+// AutoMigrate derives from today's models, bypassing the migrations, and
+// records the migrations as applied. It is what the migrations must add up
+// to, and what a database made by a build whose migrations called
+// AutoMigrate on the models looked like.
+func AutoMigrateModels(dsn string) error {
+	dialector := sqlite.Open(dsn + "?" + writerParams)
+	if IsPostgres(dsn) {
+		dialector = postgres.Open(dsn)
+	}
+	g, err := gorm.Open(dialector, gormConfig())
+	if err != nil {
+		return err
+	}
+	if sqlDB, err := g.DB(); err == nil {
+		defer sqlDB.Close()
+	}
+	err = g.AutoMigrate(&schemaMigration{}, &Cohort{}, &CohortWave{}, &Participant{}, &Response{},
+		&Answer{}, &Session{}, &User{}, &AuditEntry{})
+	if err != nil {
+		return err
+	}
+	for v := 1; v <= SchemaVersion(); v++ {
+		if err := g.Create(&schemaMigration{Version: v, AppliedAt: utcNow()}).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }

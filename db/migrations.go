@@ -10,15 +10,129 @@ import (
 // migrations is the one ordered list of schema changes. Each runs once, in
 // its own transaction, and its position (1-based) is its version. Append;
 // never edit or reorder an entry that has shipped.
+//
+// Each step is frozen: it migrates structs of its own, copies of the models
+// as they were when it shipped, never the models themselves, so that a later
+// change to a model cannot change what an old step does to a new database.
+// A model change needs a new step; TestMigrationsMatchModels fails until the
+// steps add up to the models again.
+//
+// The structs are declared inside their step, each before the structs that
+// refer to it, under the models' names in lower case: GORM derives the same
+// table, column, index and constraint names from them as from the models
+// (cohortWave is table cohort_waves, its cohortID column cohort_id, the
+// cascade fk_cohorts_waves), and a struct that names one the step has not
+// declared is a compile error rather than the current model.
 var migrations = []func(tx *gorm.DB) error{
 	// 1: the participant journey.
 	func(tx *gorm.DB) error {
-		return tx.AutoMigrate(&Cohort{}, &CohortWave{}, &Participant{}, &Response{}, &Answer{}, &Session{})
+		type wave string
+		type cohortWave struct {
+			ID       uint `gorm:"primaryKey"`
+			CohortID uint `gorm:"not null;uniqueIndex:idx_cohort_wave"`
+			Name     wave `gorm:"size:8;not null;uniqueIndex:idx_cohort_wave"`
+			Open     bool `gorm:"not null;default:false"`
+			OpenedAt *time.Time
+			ClosedAt *time.Time
+		}
+		type answer struct {
+			ID         uint    `gorm:"primaryKey"`
+			ResponseID uint    `gorm:"not null;uniqueIndex:idx_answer"`
+			Item       string  `gorm:"size:40;not null;uniqueIndex:idx_answer"`
+			Retro      bool    `gorm:"not null;default:false;uniqueIndex:idx_answer"`
+			Kind       string  `gorm:"size:12;not null"`
+			Value      *string `gorm:"size:4000"`
+			Confidence *int
+		}
+		type response struct {
+			ID             uint   `gorm:"primaryKey"`
+			ParticipantID  uint   `gorm:"not null;uniqueIndex:idx_participant_wave"`
+			Wave           wave   `gorm:"size:8;not null;uniqueIndex:idx_participant_wave"`
+			Page           int    `gorm:"not null;default:0"`
+			Reached        int    `gorm:"not null;default:0"`
+			Rev            int    `gorm:"not null;default:0"`
+			ConsentVersion string `gorm:"size:40;not null"`
+			Link           string `gorm:"size:16;not null"`
+			StartedAt      time.Time
+			UpdatedAt      time.Time
+			SubmittedAt    *time.Time
+			Answers        []answer `gorm:"constraint:OnDelete:CASCADE"`
+		}
+		type participant struct {
+			ID             uint   `gorm:"primaryKey"`
+			CohortID       uint   `gorm:"not null;index"`
+			Pseudonym      string `gorm:"size:24;not null;uniqueIndex"`
+			ReturnCodeHash string `gorm:"size:64;not null;uniqueIndex"`
+			Code1          string `gorm:"size:32;not null"`
+			Code2          string `gorm:"size:32;not null"`
+			Code3          string `gorm:"size:32;not null"`
+			Code4          string `gorm:"size:32;not null"`
+			Code5          string `gorm:"size:32;not null"`
+			Code6          string `gorm:"size:32;not null"`
+			CreatedAt      time.Time
+			Responses      []response `gorm:"constraint:OnDelete:CASCADE"`
+		}
+		type cohort struct {
+			ID           uint   `gorm:"primaryKey"`
+			Slug         string `gorm:"size:40;not null;uniqueIndex"`
+			Name         string `gorm:"size:200;not null"`
+			Instrument   string `gorm:"size:80;not null"`
+			CreatedAt    time.Time
+			Waves        []cohortWave  `gorm:"constraint:OnDelete:CASCADE"`
+			Participants []participant `gorm:"constraint:OnDelete:CASCADE"`
+		}
+		type session struct {
+			Key       string `gorm:"primaryKey;size:128"`
+			Data      []byte `gorm:"not null"`
+			ExpiresAt int64  `gorm:"not null;index"`
+		}
+		return tx.AutoMigrate(&cohort{}, &cohortWave{}, &participant{}, &response{}, &answer{}, &session{})
 	},
 	// 2: program accounts, cohort assignment, audit log, wave dates,
-	// retention and privacy threshold per cohort.
+	// retention and privacy threshold per cohort. (cohort leaves out its
+	// participants, whose table this step does not touch.)
 	func(tx *gorm.DB) error {
-		return tx.AutoMigrate(&Cohort{}, &CohortWave{}, &User{}, &AuditEntry{})
+		type wave string
+		type cohortWave struct {
+			ID       uint `gorm:"primaryKey"`
+			CohortID uint `gorm:"not null;uniqueIndex:idx_cohort_wave"`
+			Name     wave `gorm:"size:8;not null;uniqueIndex:idx_cohort_wave"`
+			Open     bool `gorm:"not null;default:false"`
+			OpenedAt *time.Time
+			ClosedAt *time.Time
+			StartsAt *time.Time
+			EndsAt   *time.Time
+		}
+		type cohort struct {
+			ID            uint   `gorm:"primaryKey"`
+			Slug          string `gorm:"size:40;not null;uniqueIndex"`
+			Name          string `gorm:"size:200;not null"`
+			Instrument    string `gorm:"size:80;not null"`
+			RetentionDays int    `gorm:"not null;default:730"`
+			MinGroup      int    `gorm:"not null;default:5"`
+			CreatedAt     time.Time
+			Waves         []cohortWave `gorm:"constraint:OnDelete:CASCADE"`
+		}
+		type user struct {
+			ID                 uint   `gorm:"primaryKey"`
+			Email              string `gorm:"size:254;not null;uniqueIndex"`
+			Role               string `gorm:"size:8;not null"`
+			PasswordHash       string `gorm:"size:100;not null"`
+			MustChangePassword bool   `gorm:"not null;default:false"`
+			Disabled           bool   `gorm:"not null;default:false"`
+			CreatedAt          time.Time
+			LastLoginAt        *time.Time
+			Cohorts            []cohort `gorm:"many2many:cohort_leads;constraint:OnDelete:CASCADE"`
+		}
+		type auditEntry struct {
+			ID     uint      `gorm:"primaryKey"`
+			At     time.Time `gorm:"not null;index"`
+			Actor  string    `gorm:"size:254;not null"`
+			Action string    `gorm:"size:40;not null;index"`
+			Target string    `gorm:"size:254;not null"`
+			Detail string    `gorm:"size:1000;not null"`
+		}
+		return tx.AutoMigrate(&cohort{}, &cohortWave{}, &user{}, &auditEntry{})
 	},
 }
 

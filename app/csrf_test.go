@@ -1,0 +1,159 @@
+package app_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"einordnung/db"
+)
+
+// csrfRefused is what the CSRF check answers, and nothing else does.
+const csrfRefused = "Formular ist abgelaufen"
+
+// TestEveryStateChangingRouteChecksCSRF takes every route that may change
+// state (any method but GET, HEAD, OPTIONS and TRACE) from Fiber's own list
+// of what New registered, so that no route, participant's or lead's, old or
+// new, escapes it. Each is sent as the browser of a signed-in administrator
+// (routes under /admin) or of a participant in the middle of the survey
+// (the others) would send it, with the session cookie, the browser's CSRF
+// cookie and, where the route needs one, a form it would accept, but
+// without the CSRF token, and once more with another browser's token. Each
+// must be refused by the CSRF check: a 403 for any other reason (no
+// session, the guard) does not count.
+func TestEveryStateChangingRouteChecksCSRF(t *testing.T) {
+	e := newEnv(t)
+	cohort := e.cohort("ws26", db.Pre)
+	lead := e.account("lead@example.org", db.RoleLead, leadPassword, false, cohort.ID)
+	e.account("admin@example.org", db.RoleAdmin, adminPassword, false)
+	admin := e.signIn(t, "admin@example.org", adminPassword)
+	expect(t, admin.get("/admin/cohorts"), http.StatusOK)
+
+	participant := e.client()
+	returnCode := participant.startPre("ws26", code("M", "K", "7", "H", "1", "A"))
+	surveyPage := participant.firstPage("6") // also checks the session serves the survey
+
+	other := e.client() // a stranger's browser, for a token that is not this one's
+	expect(t, other.get("/"), http.StatusOK)
+	if other.csrf == "" || other.csrf == participant.csrf || other.csrf == admin.csrf {
+		t.Fatalf("no token of its own in the other browser: %q", other.csrf)
+	}
+
+	params := map[string]string{
+		":id":   strconv.FormatUint(uint64(cohort.ID), 10),
+		":slug": cohort.Slug,
+		":page": "1",
+		":wave": string(db.Pre),
+		":uid":  strconv.FormatUint(uint64(lead.ID), 10),
+	}
+	// What a browser would send to each route, token aside: with the
+	// browser's own token each of these is accepted. A route missing here is
+	// sent an empty form, which the CSRF check must refuse as well.
+	forms := map[string]url.Values{
+		"POST /resume":                        {"return_code": {returnCode}},
+		"POST /c/:slug/consent":               {"agree": {"yes"}},
+		"POST /c/:slug/code":                  code("B", "S", "23", "L", "0", "R"), // a new participant
+		"POST /survey/:page":                  surveyPage,
+		"POST /delete":                        {"return_code": {returnCode}},
+		"POST /delete/confirm":                {"return_code": {returnCode}},
+		"POST /admin/login":                   {"email": {"admin@example.org"}, "password": {adminPassword}},
+		"POST /admin/password":                {"current": {adminPassword}, "new": {"ein neues langes Passwort"}, "repeat": {"ein neues langes Passwort"}},
+		"POST /admin/cohorts":                 {"slug": {"ws27"}, "name": {"Jahrgang 2027"}, "instrument": {e.inst.Ref()}},
+		"POST /admin/cohorts/:id/waves/:wave": {"action": {"close"}},
+		"POST /admin/cohorts/:id/settings":    {"retention_days": {"365"}, "min_group": {"7"}},
+		"POST /admin/users":                   {"email": {"neu@example.org"}, "role": {db.RoleLead}},
+		"POST /admin/users/:uid":              {"action": {"disable"}},
+		"POST /admin/cohorts/:id/import":      nil, // a file, see importFile
+		"POST /admin/logout":                  nil,
+	}
+	importFile := []byte(responsesHeader + "\r\nws26,pre,P9,1,2026-03-02T09:00:00Z,und1,rating,understanding,7,\r\n")
+
+	safe := map[string]bool{http.MethodGet: true, http.MethodHead: true, http.MethodOptions: true, http.MethodTrace: true}
+	// Routes that end the session the others need go last.
+	endsSession := map[string]bool{"POST /admin/logout": true, "POST /delete/confirm": true}
+	var routes, last []string
+	seen := map[string]bool{}
+	for _, r := range e.app.GetRoutes(true) {
+		key := r.Method + " " + r.Path
+		if safe[r.Method] || seen[key] {
+			continue
+		}
+		seen[key] = true
+		if endsSession[key] {
+			last = append(last, key)
+		} else {
+			routes = append(routes, key)
+		}
+	}
+	routes = append(routes, last...)
+	t.Logf("%d state-changing routes: %s", len(routes), strings.Join(routes, ", "))
+	for key := range forms {
+		if !seen[key] {
+			t.Errorf("%s has a form here but is not registered", key)
+		}
+	}
+
+	fill := func(path string) string {
+		parts := strings.Split(path, "/")
+		for i, part := range parts {
+			if v, ok := params[part]; ok {
+				parts[i] = v
+			} else if strings.HasPrefix(part, ":") || strings.ContainsAny(part, "*+") {
+				t.Errorf("%s: this test knows no value for %q; add one to params", path, part)
+			}
+		}
+		return strings.Join(parts, "/")
+	}
+	request := func(method, key, path, token string) *http.Request {
+		if strings.HasSuffix(key, "/import") {
+			req := multipartImport(path, token, "responses.csv", importFile)
+			req.Method = method
+			return req
+		}
+		form := url.Values{}
+		for k, v := range forms[key] {
+			form[k] = v
+		}
+		form.Del("_csrf") // only the token under test
+		if token != "" {
+			form.Set("_csrf", token)
+		}
+		req := httptest.NewRequest(method, path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		return req
+	}
+
+	auditBefore := len(auditRows(t, e))
+	for _, key := range routes {
+		method, pattern, _ := strings.Cut(key, " ")
+		browser, who := participant, "participant"
+		if pattern == "/admin" || strings.HasPrefix(pattern, "/admin/") {
+			browser, who = admin, "administrator"
+		}
+		path := fill(pattern)
+		for _, token := range []struct{ name, value string }{{"no token", ""}, {"another browser's token", other.csrf}} {
+			p := browser.do(request(method, key, path, token.value))
+			if p.Status != http.StatusForbidden || !strings.Contains(p.Body, csrfRefused) {
+				t.Errorf("%s as %s with %s: got %d to %q, want 403 from the CSRF check: %s",
+					key, who, token.name, p.Status, p.Location, excerpt(p.Body))
+			}
+		}
+	}
+
+	// Nothing happened, and both sessions are still good.
+	if n := len(auditRows(t, e)); n != auditBefore {
+		t.Errorf("%d audit entries after the refused requests, %d before: %v", n, auditBefore, auditRows(t, e)[auditBefore:])
+	}
+	if n := countRows(t, e, "participants"); n != 1 {
+		t.Errorf("%d participants after the refused requests, want 1", n)
+	}
+	if p := admin.get("/admin/cohorts"); p.Status != http.StatusOK {
+		t.Errorf("the administrator's session after the refused requests: %d to %q, want 200", p.Status, p.Location)
+	}
+	if p := participant.get(pageURL(1)); p.Status != http.StatusOK {
+		t.Errorf("the participant's session after the refused requests: %d to %q, want 200", p.Status, p.Location)
+	}
+}
