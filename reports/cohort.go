@@ -3,7 +3,6 @@ package reports
 import (
 	"fmt"
 	"math"
-	"slices"
 	"sort"
 
 	"einordnung/db"
@@ -159,73 +158,51 @@ type Group struct {
 	ChangeHidden []Hidden   // per dimension
 }
 
-// perResponse is what the streaming pass keeps of one response: scores, not answers.
-type perResponse struct {
-	wave       db.Wave
-	scores     []float64 // per dimension, NaN = missing
-	thenScores []float64 // post only
-	overall    float64   // mean of the dimension scores, NaN if none
-	accuracy   float64   // share of knowledge answers correct, NaN if none
-	background []string  // per breakdown question: the answer, "" if none
-}
-
-// calibrationBins groups confidences in steps of ten: 50–59 %, …, 100 %.
-const calibrationBins = (questions.MaxConfidence-questions.MinConfidence)/10 + 1
-
-func binOf(confidence int) int { return (confidence - questions.MinConfidence) / 10 }
-
-// wavePass is what one streaming pass over a wave's answers collects.
-type wavePass struct {
-	order      []uint // participants in the order their response first appears
-	responses  map[uint]*perResponse
-	itemCounts map[db.Wave][][]int        // the wave's, and for post also then's
-	alpha      map[db.Wave][]*stats.Alpha // likewise
-	know       knowledgeSums
-	bins       [calibrationBins][3]int // answers, correct answers, people
-}
-
 // Build computes a cohort's figures in one streaming pass over its
 // submitted answers (the pre and the post wave read side by side, one core
-// each); only per-response scores are kept in memory.
+// each); only per-response scores are kept in memory. The privacy rule
+// withholds what rests on too few people before the figures leave here.
 func Build(store *db.Store, inst *questions.Instrument, cohort *db.Cohort) (*Cohort, error) {
 	counts, err := store.Stats(cohort.ID)
 	if err != nil {
 		return nil, fmt.Errorf("reports: %w", err)
 	}
-	// Each wave is read in scanParts slices of its participants, side by
-	// side: the post wave has twice the answers of the pre wave, and equal
-	// slices keep both cores busy to the end.
-	parts := map[db.Wave][]*wavePass{db.Pre: make([]*wavePass, scanParts), db.Post: make([]*wavePass, scanParts)}
-	errs := make(chan error, 2*scanParts)
-	for _, w := range []db.Wave{db.Pre, db.Post} {
-		for part := range scanParts {
-			go func() {
-				p, err := scanWave(store, inst, cohort.ID, w, part)
-				parts[w][part] = p // each goroutine writes its own slot
-				errs <- err
-			}()
-		}
-	}
-	for range 2 * scanParts {
-		if e := <-errs; e != nil && err == nil {
-			err = e
-		}
-	}
+	pre, post, err := scanCohort(store, inst, cohort.ID)
 	if err != nil {
 		return nil, fmt.Errorf("reports: %w", err)
 	}
-	pre, post := mergePasses(parts[db.Pre]), mergePasses(parts[db.Post])
-	itemCounts := map[db.Wave][][]int{db.Pre: pre.itemCounts[db.Pre], db.Then: post.itemCounts[db.Then], db.Post: post.itemCounts[db.Post]}
-	alpha := map[db.Wave][]*stats.Alpha{db.Pre: pre.alpha[db.Pre], db.Then: post.alpha[db.Then], db.Post: post.alpha[db.Post]}
-	know := map[db.Wave]*knowledgeSums{db.Pre: &pre.know, db.Post: &post.know}
-	bins := map[db.Wave]*[calibrationBins][3]int{db.Pre: &pre.bins, db.Post: &post.bins}
-	itemIndex := map[string]int{}
-	for i, it := range inst.Items {
-		itemIndex[it.ID] = i
+	people := pairUp(pre, post)
+	c := &Cohort{Inst: inst, Stats: counts, Participants: len(people),
+		Waves: map[db.Wave][]WaveScores{}, Calibration: map[db.Wave][]CalibrationBin{}, SelfVsKnow: map[db.Wave]*Correlation{}}
+	c.Report = Report{Cohort: cohort.Slug, Instrument: cohort.Instrument, MinGroup: cohort.MinGroup,
+		Knowledge: map[string]KnowledgeReport{}}
+
+	c.addDimensions(people, map[db.Wave][]*stats.Alpha{db.Pre: pre.alpha[db.Pre], db.Then: post.alpha[db.Then], db.Post: post.alpha[db.Post]})
+	for _, waves := range people {
+		if p, q := waves[db.Pre], waves[db.Post]; p != nil && q != nil && !math.IsNaN(p.overall) && !math.IsNaN(q.overall) {
+			c.Overall = append(c.Overall, q.overall-p.overall)
+		}
+	}
+	sort.Float64s(c.Overall) // the order of people must not show
+	c.addKnowledge(people, db.Pre, pre)
+	c.addKnowledge(people, db.Post, post)
+	c.addItems(map[db.Wave][][]int{db.Pre: pre.itemCounts[db.Pre], db.Then: post.itemCounts[db.Then], db.Post: post.itemCounts[db.Post]})
+	c.DropOut = dropOut(people)
+	for b, q := range inst.Breakdowns() {
+		c.Breakdowns = append(c.Breakdowns, Breakdown{Question: q, Groups: breakdown(inst, people, q, b)})
 	}
 
-	// People in a fixed order (pre first, then post only), so that every sum
-	// runs in the same order and the report is the same to the last digit.
+	privacy{min: cohort.MinGroup}.apply(c)
+	// Holm adjusts the p-values that are shown, after the rule withheld the others.
+	holm(c.Dimensions)
+	holm(c.Then)
+	return c, nil
+}
+
+// pairUp lists every person with their responses, in a fixed order (pre
+// first, then post only), so that every sum runs in the same order and the
+// report is the same to the last digit.
+func pairUp(pre, post *wavePass) []map[db.Wave]*perResponse {
 	var people []map[db.Wave]*perResponse
 	for _, id := range pre.order {
 		waves := map[db.Wave]*perResponse{db.Pre: pre.responses[id]}
@@ -239,14 +216,13 @@ func Build(store *db.Store, inst *questions.Instrument, cohort *db.Cohort) (*Coh
 			people = append(people, map[db.Wave]*perResponse{db.Post: post.responses[id]})
 		}
 	}
+	return people
+}
 
-	c := &Cohort{Inst: inst, Stats: counts, Participants: len(people),
-		Waves: map[db.Wave][]WaveScores{}, Calibration: map[db.Wave][]CalibrationBin{}, SelfVsKnow: map[db.Wave]*Correlation{}}
-	c.Report = Report{Cohort: cohort.Slug, Instrument: cohort.Instrument, MinGroup: cohort.MinGroup,
-		Knowledge: map[string]KnowledgeReport{}}
-
-	// Per wave and per pair, dimension by dimension.
-	for d, dim := range inst.Dimensions {
+// addDimensions describes each wave per dimension and compares post with
+// pre, and post with the retrospective rating, over the matched pairs.
+func (c *Cohort) addDimensions(people []map[db.Wave]*perResponse, alpha map[db.Wave][]*stats.Alpha) {
+	for d, dim := range c.Inst.Dimensions {
 		var pre, post, then []float64
 		var pairPre, pairPost, thenPairThen, thenPairPost []float64
 		for _, waves := range people {
@@ -254,17 +230,18 @@ func Build(store *db.Store, inst *questions.Instrument, cohort *db.Cohort) (*Coh
 			if p != nil && !math.IsNaN(p.scores[d]) {
 				pre = append(pre, p.scores[d])
 			}
-			if q != nil && !math.IsNaN(q.scores[d]) {
-				post = append(post, q.scores[d])
-				if !math.IsNaN(q.thenScores[d]) {
-					then = append(then, q.thenScores[d])
-					thenPairThen = append(thenPairThen, q.thenScores[d])
-					thenPairPost = append(thenPairPost, q.scores[d])
-				}
-				if p != nil && !math.IsNaN(p.scores[d]) {
-					pairPre = append(pairPre, p.scores[d])
-					pairPost = append(pairPost, q.scores[d])
-				}
+			if q == nil || math.IsNaN(q.scores[d]) {
+				continue
+			}
+			post = append(post, q.scores[d])
+			if !math.IsNaN(q.thenScores[d]) {
+				then = append(then, q.thenScores[d])
+				thenPairThen = append(thenPairThen, q.thenScores[d])
+				thenPairPost = append(thenPairPost, q.scores[d])
+			}
+			if p != nil && !math.IsNaN(p.scores[d]) {
+				pairPre = append(pairPre, p.scores[d])
+				pairPost = append(pairPost, q.scores[d])
 			}
 		}
 		c.Waves[db.Pre] = append(c.Waves[db.Pre], WaveScores{Summary: stats.Describe(pre)})
@@ -273,50 +250,38 @@ func Build(store *db.Store, inst *questions.Instrument, cohort *db.Cohort) (*Coh
 		c.Dimensions = append(c.Dimensions, compare(dim.ID, pre, post, pairPre, pairPost, alpha[db.Pre][d].Value(), alpha[db.Post][d].Value()))
 		c.Then = append(c.Then, compare(dim.ID, then, post, thenPairThen, thenPairPost, alpha[db.Then][d].Value(), alpha[db.Post][d].Value()))
 	}
+}
+
+// addKnowledge adds wave w's knowledge figures, calibration bins and the
+// correlation of self-rating and knowledge.
+func (c *Cohort) addKnowledge(people []map[db.Wave]*perResponse, w db.Wave, pass *wavePass) {
+	c.Knowledge[string(w)] = pass.know.report()
+	for i, b := range pass.bins {
+		bin := CalibrationBin{Confidence: questions.MinConfidence + 10*i, N: b[0], People: b[2]}
+		if b[0] > 0 {
+			bin.Correct = stats.Finite(float64(b[1]) / float64(b[0]))
+		}
+		c.Calibration[w] = append(c.Calibration[w], bin)
+	}
+	var xs, ys []float64
 	for _, waves := range people {
-		if p, q := waves[db.Pre], waves[db.Post]; p != nil && q != nil && !math.IsNaN(p.overall) && !math.IsNaN(q.overall) {
-			c.Overall = append(c.Overall, q.overall-p.overall)
+		if r := waves[w]; r != nil && !math.IsNaN(r.overall) && !math.IsNaN(r.accuracy) {
+			xs, ys = append(xs, r.overall), append(ys, r.accuracy)
 		}
 	}
-	sort.Float64s(c.Overall) // the order of people must not show
+	c.SelfVsKnow[w] = &Correlation{N: len(xs), R: stats.Pearson(xs, ys)}
+}
 
-	for _, w := range []db.Wave{db.Pre, db.Post} {
-		c.Knowledge[string(w)] = know[w].report()
-		for i, b := range bins[w] {
-			bin := CalibrationBin{Confidence: questions.MinConfidence + 10*i, N: b[0], People: b[2]}
-			if b[0] > 0 {
-				bin.Correct = stats.Finite(float64(b[1]) / float64(b[0]))
-			}
-			c.Calibration[w] = append(c.Calibration[w], bin)
-		}
-		var xs, ys []float64
-		for _, waves := range people {
-			if r := waves[w]; r != nil && !math.IsNaN(r.overall) && !math.IsNaN(r.accuracy) {
-				xs, ys = append(xs, r.overall), append(ys, r.accuracy)
-			}
-		}
-		c.SelfVsKnow[w] = &Correlation{N: len(xs), R: stats.Pearson(xs, ys)}
-	}
-
-	for _, it := range inst.Items {
-		i := itemIndex[it.ID]
+// addItems adds each rating item's answer counts and shares per wave.
+func (c *Cohort) addItems(itemCounts map[db.Wave][][]int) {
+	for i, it := range c.Inst.Items {
 		counts := map[db.Wave][]int{db.Pre: itemCounts[db.Pre][i], db.Then: itemCounts[db.Then][i], db.Post: itemCounts[db.Post][i]}
 		shares := map[db.Wave]ItemShare{}
 		for w, cs := range counts {
-			shares[w] = itemShare(cs, inst.Scale.Min, inst.Scale.Max)
+			shares[w] = itemShare(cs, c.Inst.Scale.Min, c.Inst.Scale.Max)
 		}
 		c.Items = append(c.Items, ItemDistribution{Item: it, Counts: counts, Shares: shares})
 	}
-	c.DropOut = dropOut(people)
-	for b, q := range inst.Breakdowns() {
-		c.Breakdowns = append(c.Breakdowns, Breakdown{Question: q, Groups: breakdown(inst, people, q, b)})
-	}
-
-	privacy{min: cohort.MinGroup}.apply(c)
-	// Holm adjusts the p-values that are shown, after the rule withheld the others.
-	holm(c.Dimensions)
-	holm(c.Then)
-	return c, nil
 }
 
 // compare builds one dimension's comparison.
@@ -365,27 +330,6 @@ func holm(ds []DimensionReport) {
 	}
 	for i, p := range stats.Holm(ps) {
 		ds[i].PTHolm = p
-	}
-}
-
-// addAlpha adds one response's keyed ratings to every dimension it answered completely.
-func addAlpha(inst *questions.Instrument, sums []*stats.Alpha, values []float64) {
-	for d, dim := range inst.Dimensions {
-		var keyed []float64
-		for i, it := range inst.Items {
-			if it.Dimension != dim.ID {
-				continue
-			}
-			if math.IsNaN(values[i]) {
-				keyed = nil
-				break
-			}
-			keyed = append(keyed, float64(inst.Scale.Keyed(int(values[i]), it.Reverse)))
-		}
-		if keyed == nil {
-			continue
-		}
-		sums[d].Add(keyed)
 	}
 }
 
@@ -501,183 +445,4 @@ func breakdown(inst *questions.Instrument, people []map[db.Wave]*perResponse, q 
 		out = append(out, g)
 	}
 	return out
-}
-
-// scanParts is how many slices of participants each wave is read in.
-const scanParts = 2
-
-// mergePasses joins the slices of one wave's pass; participants come out
-// in id order, as each slice read them, so the result never depends on
-// which slice finished first.
-func mergePasses(ps []*wavePass) *wavePass {
-	m := ps[0]
-	for _, p := range ps[1:] {
-		m.order = append(m.order, p.order...)
-		for id, r := range p.responses {
-			m.responses[id] = r
-		}
-		for w, counts := range p.itemCounts {
-			for i := range counts {
-				for v := range counts[i] {
-					m.itemCounts[w][i][v] += counts[i][v]
-				}
-			}
-		}
-		for w, sums := range p.alpha {
-			for d := range sums {
-				m.alpha[w][d].Merge(sums[d])
-			}
-		}
-		m.know.merge(&p.know)
-		for b := range p.bins {
-			for k := range p.bins[b] {
-				m.bins[b][k] += p.bins[b][k]
-			}
-		}
-	}
-	slices.Sort(m.order)
-	return m
-}
-
-// scanWave reads one slice of a wave's submitted answers once, response by
-// response, and keeps each response's scores and the running sums.
-func scanWave(store *db.Store, inst *questions.Instrument, cohortID uint, wave db.Wave, part int) (*wavePass, error) {
-	nDim, nItem := len(inst.Dimensions), len(inst.Items)
-	itemIndex := make(map[string]int, nItem)
-	for i, it := range inst.Items {
-		itemIndex[it.ID] = i
-	}
-	knowledge := map[string]questions.KnowledgeItem{}
-	for _, k := range inst.Knowledge {
-		knowledge[k.ID] = k
-	}
-	breakdowns := inst.Breakdowns()
-	breakdownIndex := make(map[string]int, len(breakdowns))
-	for b, q := range breakdowns {
-		breakdownIndex[q.ID] = b
-	}
-	points := inst.Scale.Max - inst.Scale.Min + 2 // values and "keine Angabe"
-	p := &wavePass{responses: map[uint]*perResponse{}, itemCounts: map[db.Wave][][]int{}, alpha: map[db.Wave][]*stats.Alpha{}}
-	waves := []db.Wave{wave}
-	if wave == db.Post {
-		waves = append(waves, db.Then)
-	}
-	for _, w := range waves {
-		p.itemCounts[w] = make([][]int, nItem)
-		for i := range p.itemCounts[w] {
-			p.itemCounts[w][i] = make([]int, points)
-		}
-		p.alpha[w] = make([]*stats.Alpha, nDim)
-		for d, dim := range inst.Dimensions {
-			p.alpha[w][d] = stats.NewAlpha(len(inst.ItemsOf(dim.ID)))
-		}
-	}
-
-	var (
-		current, participant uint
-		cur                  perResponse
-		now, then            = make([]float64, nItem), make([]float64, nItem)
-		kAnswered, kCorrect  int
-		binHit               [calibrationBins]bool
-	)
-	reset := func() {
-		for i := range now {
-			now[i], then[i] = math.NaN(), math.NaN()
-		}
-		cur = perResponse{wave: wave, background: make([]string, len(breakdowns))}
-		kAnswered, kCorrect = 0, 0
-		binHit = [calibrationBins]bool{}
-	}
-	flush := func() {
-		if current == 0 {
-			return
-		}
-		cur.scores = make([]float64, nDim)
-		inst.ScoreVector(now, cur.scores)
-		addAlpha(inst, p.alpha[wave], now)
-		if wave == db.Post {
-			cur.thenScores = make([]float64, nDim)
-			inst.ScoreVector(then, cur.thenScores)
-			addAlpha(inst, p.alpha[db.Then], then)
-		}
-		cur.overall = nanMean(cur.scores)
-		cur.accuracy = math.NaN()
-		if kAnswered > 0 {
-			cur.accuracy = float64(kCorrect) / float64(kAnswered)
-			p.know.responses++
-		}
-		for b, hit := range binHit {
-			if hit {
-				p.bins[b][2]++
-			}
-		}
-		r := cur
-		if _, seen := p.responses[participant]; !seen {
-			p.order = append(p.order, participant)
-		}
-		p.responses[participant] = &r
-	}
-	reset()
-	err := store.EachScoreRow(cohortID, wave, part, scanParts, func(a *db.ScoreRow) error {
-		if a.ResponseID != current {
-			flush()
-			reset()
-			current, participant = a.ResponseID, a.ParticipantID
-		}
-		// string(bytes) in a map index or comparison does not allocate.
-		if i, ok := itemIndex[string(a.Item)]; ok {
-			counts := p.itemCounts[wave]
-			if a.Retro {
-				counts = p.itemCounts[db.Then]
-				if counts == nil {
-					return nil
-				}
-			}
-			if a.Value == nil {
-				counts[i][points-1]++
-				return nil
-			}
-			v, ok := questions.ParseRating(string(a.Value))
-			if !ok || !inst.Scale.Contains(v) {
-				return nil
-			}
-			counts[i][v-inst.Scale.Min]++
-			if a.Retro {
-				then[i] = float64(v)
-			} else {
-				now[i] = float64(v)
-			}
-			return nil
-		}
-		if k, ok := knowledge[string(a.Item)]; ok {
-			if a.Value == nil || !a.Confidence.Valid {
-				return nil
-			}
-			conf := int(a.Confidence.Int64)
-			value, ok := questions.ParseJudgement(string(a.Value))
-			if !ok || !questions.ValidConfidence(conf) {
-				return nil
-			}
-			hit := k.Judged(value)
-			p.know.Add(conf, hit)
-			kAnswered++
-			b := binOf(conf)
-			binHit[b] = true
-			p.bins[b][0]++
-			if hit {
-				kCorrect++
-				p.bins[b][1]++
-			}
-			return nil
-		}
-		if b, ok := breakdownIndex[string(a.Item)]; ok && a.Value != nil {
-			cur.background[b] = string(a.Value)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	flush()
-	return p, nil
 }
