@@ -92,15 +92,7 @@ func New(cfg Config, store *db.Store, set *questions.Set) (*fiber.App, error) {
 	if len(cfg.Secret) < 16 {
 		return nil, errors.New("app: the secret must be at least 16 bytes")
 	}
-	if cfg.BodyLimit == 0 {
-		cfg.BodyLimit = 64 * 1024
-	}
-	if cfg.UploadLimit == 0 {
-		cfg.UploadLimit = 8 << 20
-	}
-	if cfg.CodeLimitPerAddress <= 0 {
-		cfg.CodeLimitPerAddress = 300
-	}
+	cfg = cfg.withDefaults()
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		return nil, err
@@ -109,25 +101,9 @@ func New(cfg Config, store *db.Store, set *questions.Set) (*fiber.App, error) {
 	if err != nil {
 		return nil, err
 	}
-
-	h := &handler{cfg: cfg, store: store, set: set, views: engine, assetVersion: assetVersion(static)}
-	h.sessions = session.New(session.Config{
-		Storage:        store.Sessions(),
-		Expiration:     12 * time.Hour,
-		KeyLookup:      "cookie:" + participantCookie,
-		CookieHTTPOnly: true,
-		CookieSecure:   cfg.SecureCookies,
-		CookieSameSite: fiber.CookieSameSiteLaxMode,
-	})
-	h.adminSessions = session.New(session.Config{
-		Storage:        store.Sessions(),
-		Expiration:     idleTimeout,
-		KeyLookup:      "cookie:" + adminSessionCookie,
-		CookiePath:     "/admin",
-		CookieHTTPOnly: true,
-		CookieSecure:   cfg.SecureCookies,
-		CookieSameSite: fiber.CookieSameSiteLaxMode,
-	})
+	h := &handler{cfg: cfg, store: store, set: set, views: engine, assetVersion: assetVersion(static), metrics: cfg.Metrics}
+	h.sessions, h.adminSessions = newSessions(cfg, store)
+	h.metrics.watchCommits(store)
 
 	app := fiber.New(fiber.Config{
 		ErrorHandler:            h.handleError,
@@ -140,13 +116,62 @@ func New(cfg Config, store *db.Store, set *questions.Set) (*fiber.App, error) {
 		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
 		TrustedProxies:          cfg.TrustedProxies,
 	})
-	app.Use(recover.New())
+	h.useMiddleware(app, static)
+	h.participantRoutes(app)
+	// Program leads' area: every route with its access rule.
+	for _, r := range h.adminRoutes() {
+		app.Add(r.method, r.path, append([]fiber.Handler{h.guard(r.rule)}, r.handlers...)...)
+	}
+	app.Use(func(c *fiber.Ctx) error { return errNotFound })
+	return app, nil
+}
+
+// withDefaults fills in the limits and the metrics a Config leaves out.
+func (cfg Config) withDefaults() Config {
+	if cfg.BodyLimit == 0 {
+		cfg.BodyLimit = 64 * 1024
+	}
+	if cfg.UploadLimit == 0 {
+		cfg.UploadLimit = 8 << 20
+	}
+	if cfg.CodeLimitPerAddress <= 0 {
+		cfg.CodeLimitPerAddress = 300
+	}
 	if cfg.Metrics == nil {
 		cfg.Metrics = NewMetrics()
 	}
-	h.metrics = cfg.Metrics
-	h.metrics.watchCommits(store)
-	app.Use(cfg.Metrics.observe)
+	return cfg
+}
+
+// newSessions returns the participants' and the program leads' sessions,
+// both stored in the database, with their own cookies and lifetimes.
+func newSessions(cfg Config, store *db.Store) (participants, leads *session.Store) {
+	participants = session.New(session.Config{
+		Storage:        store.Sessions(),
+		Expiration:     12 * time.Hour,
+		KeyLookup:      "cookie:" + participantCookie,
+		CookieHTTPOnly: true,
+		CookieSecure:   cfg.SecureCookies,
+		CookieSameSite: fiber.CookieSameSiteLaxMode,
+	})
+	leads = session.New(session.Config{
+		Storage:        store.Sessions(),
+		Expiration:     idleTimeout,
+		KeyLookup:      "cookie:" + adminSessionCookie,
+		CookiePath:     "/admin",
+		CookieHTTPOnly: true,
+		CookieSecure:   cfg.SecureCookies,
+		CookieSameSite: fiber.CookieSameSiteLaxMode,
+	})
+	return participants, leads
+}
+
+// useMiddleware installs what every request passes, in order: panic
+// recovery, metrics, the probes (before sessions and CSRF), security
+// headers, static files, the body limit, the language and CSRF protection.
+func (h *handler) useMiddleware(app *fiber.App, static fs.FS) {
+	app.Use(recover.New())
+	app.Use(h.metrics.observe)
 	// Probes for a load balancer or orchestrator: no session, no CSRF.
 	app.Get("/healthz", h.showHealth)
 	app.Get("/readyz", h.showReady)
@@ -168,21 +193,23 @@ func New(cfg Config, store *db.Store, set *questions.Set) (*fiber.App, error) {
 		CookieName:     csrfCookie,
 		CookieSameSite: fiber.CookieSameSiteLaxMode,
 		CookieHTTPOnly: true,
-		CookieSecure:   cfg.SecureCookies,
+		CookieSecure:   h.cfg.SecureCookies,
 		// A participant may think about a page for a long time; the token
 		// is renewed on every page load.
 		Expiration:   8 * time.Hour,
-		Storage:      store.Sessions(),
+		Storage:      h.store.Sessions(),
 		ContextKey:   "csrf",
 		ErrorHandler: h.csrfFailed,
 	}))
+}
 
-	// Participant journey.
+// participantRoutes is the participant journey.
+func (h *handler) participantRoutes(app *fiber.App) {
 	app.Get("/", h.showStart)
 	app.Get("/c", h.findCohort)
 	// Code entry is where codes could be guessed: limited per browser and,
 	// generously for a lecture hall behind one address, per address.
-	codeLimit := h.limit("code", 10, cfg.CodeLimitPerAddress, 5*time.Minute)
+	codeLimit := h.limit("code", 10, h.cfg.CodeLimitPerAddress, 5*time.Minute)
 	app.Post("/resume", append(codeLimit, h.resume)...)
 	app.Get("/c/:slug", h.showConsent)
 	app.Post("/c/:slug/consent", h.acceptConsent)
@@ -198,14 +225,6 @@ func New(cfg Config, store *db.Store, set *questions.Set) (*fiber.App, error) {
 	app.Post("/delete/confirm", append(codeLimit, h.deleteParticipant)...)
 	app.Get("/privacy", h.showPrivacy)
 	app.Get("/accessibility", h.showAccessibility)
-
-	// Program leads' area: every route with its access rule.
-	for _, r := range h.adminRoutes() {
-		app.Add(r.method, r.path, append([]fiber.Handler{h.guard(r.rule)}, r.handlers...)...)
-	}
-
-	app.Use(func(c *fiber.Ctx) error { return errNotFound })
-	return app, nil
 }
 
 // newEngine loads the embedded templates.
