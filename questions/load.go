@@ -130,105 +130,129 @@ var idPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
 
 // validate returns every problem found, each naming the element it concerns.
 func (in *Instrument) validate() []error {
-	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	text := func(where string, t Text) {
-		if strings.TrimSpace(t.DE) == "" {
-			bad("%s: German text (de) is missing", where)
-		}
-		if strings.TrimSpace(t.EN) == "" {
-			bad("%s: English text (en) is missing", where)
-		}
+	c := &checker{seen: map[string]string{}}
+	c.header(in)
+	c.ratings(in)
+	for _, k := range in.Knowledge {
+		c.unique("knowledge item", k.ID)
+		c.text("knowledge item "+k.ID, k.Text)
+		c.text("knowledge item "+k.ID+": explanation", k.Explanation)
 	}
+	for _, q := range in.Background {
+		c.background(q)
+	}
+	return c.errs
+}
 
+// checker collects what is wrong with an instrument, and the ids seen so far
+// with their kind.
+type checker struct {
+	errs []error
+	seen map[string]string
+}
+
+func (c *checker) bad(format string, args ...any) {
+	c.errs = append(c.errs, fmt.Errorf(format, args...))
+}
+
+// text checks that both languages of a text are there.
+func (c *checker) text(where string, t Text) {
+	if strings.TrimSpace(t.DE) == "" {
+		c.bad("%s: German text (de) is missing", where)
+	}
+	if strings.TrimSpace(t.EN) == "" {
+		c.bad("%s: English text (en) is missing", where)
+	}
+}
+
+// unique checks an id's form and that no other part of the instrument uses it.
+func (c *checker) unique(kind, id string) {
+	if !idPattern.MatchString(id) {
+		c.bad("%s %q: id must be lowercase letters, digits or _ and start with a letter", kind, id)
+		return
+	}
+	if prev, dup := c.seen[id]; dup {
+		c.bad("%s %q: id is already used by a %s", kind, id, prev)
+		return
+	}
+	c.seen[id] = kind
+}
+
+// header checks the instrument's id, version, texts and scale.
+func (c *checker) header(in *Instrument) {
 	if !idPattern.MatchString(in.ID) {
-		bad("id %q: must be lowercase letters, digits or _ and start with a letter", in.ID)
+		c.bad("id %q: must be lowercase letters, digits or _ and start with a letter", in.ID)
 	}
 	if in.Version < 1 {
-		bad("version %d: must be 1 or higher", in.Version)
+		c.bad("version %d: must be 1 or higher", in.Version)
 	}
-	text("title", in.Title)
-	text("description", in.Description)
-	text("rating_prompt", in.RatingPrompt)
-	text("then_prompt", in.ThenPrompt)
-	text("knowledge_prompt", in.KnowledgePrompt)
-
+	c.text("title", in.Title)
+	c.text("description", in.Description)
+	c.text("rating_prompt", in.RatingPrompt)
+	c.text("then_prompt", in.ThenPrompt)
+	c.text("knowledge_prompt", in.KnowledgePrompt)
 	sc := in.Scale
 	if sc.Min < 0 || sc.Max > 100 || sc.Max-sc.Min < 2 {
-		bad("scale: bounds %d–%d must satisfy 0 ≤ min, max ≤ 100 and at least 3 points", sc.Min, sc.Max)
+		c.bad("scale: bounds %d–%d must satisfy 0 ≤ min, max ≤ 100 and at least 3 points", sc.Min, sc.Max)
 	}
-	text("scale.min_label", sc.MinLabel)
-	text("scale.max_label", sc.MaxLabel)
+	c.text("scale.min_label", sc.MinLabel)
+	c.text("scale.max_label", sc.MaxLabel)
+}
 
-	seen := map[string]string{}
-	unique := func(kind, id string) {
-		if !idPattern.MatchString(id) {
-			bad("%s %q: id must be lowercase letters, digits or _ and start with a letter", kind, id)
-			return
-		}
-		if prev, dup := seen[id]; dup {
-			bad("%s %q: id is already used by a %s", kind, id, prev)
-			return
-		}
-		seen[id] = kind
-	}
-
+// ratings checks the dimensions and their self-rating items.
+func (c *checker) ratings(in *Instrument) {
 	if len(in.Dimensions) == 0 {
-		bad("dimensions: at least one dimension is needed")
+		c.bad("dimensions: at least one dimension is needed")
 	}
 	for _, d := range in.Dimensions {
-		unique("dimension", d.ID)
-		text("dimension "+d.ID+": title", d.Title)
-		text("dimension "+d.ID+": description", d.Description)
+		c.unique("dimension", d.ID)
+		c.text("dimension "+d.ID+": title", d.Title)
+		c.text("dimension "+d.ID+": description", d.Description)
 	}
 	perDim := map[string]int{}
 	for _, it := range in.Items {
-		unique("item", it.ID)
-		if seen[it.Dimension] != "dimension" {
-			bad("item %s: dimension %q does not exist", it.ID, it.Dimension)
+		c.unique("item", it.ID)
+		if c.seen[it.Dimension] != "dimension" {
+			c.bad("item %s: dimension %q does not exist", it.ID, it.Dimension)
 		}
 		perDim[it.Dimension]++
-		text("item "+it.ID, it.Text)
+		c.text("item "+it.ID, it.Text)
 	}
 	for _, d := range in.Dimensions {
 		if perDim[d.ID] < 2 {
-			bad("dimension %s: needs at least 2 items, has %d", d.ID, perDim[d.ID])
+			c.bad("dimension %s: needs at least 2 items, has %d", d.ID, perDim[d.ID])
 		}
 	}
-	for _, k := range in.Knowledge {
-		unique("knowledge item", k.ID)
-		text("knowledge item "+k.ID, k.Text)
-		text("knowledge item "+k.ID+": explanation", k.Explanation)
-	}
-	for _, q := range in.Background {
-		unique("background question", q.ID)
-		text("background question "+q.ID, q.Text)
-		switch q.Type {
-		case BackgroundChoice:
-			if len(q.Options) < 2 {
-				bad("background question %s: a choice needs at least 2 options", q.ID)
-			}
-			values := map[string]bool{}
-			for _, o := range q.Options {
-				if !idPattern.MatchString(o.Value) || values[o.Value] {
-					bad("background question %s: option value %q must be a unique lowercase id", q.ID, o.Value)
-				}
-				values[o.Value] = true
-				text("background question "+q.ID+": option "+o.Value, o.Text)
-			}
-			if q.Breakdown != nil {
-				text("background question "+q.ID+": breakdown", *q.Breakdown)
-			}
-		case BackgroundText:
-			if len(q.Options) > 0 {
-				bad("background question %s: a text question has no options", q.ID)
-			}
-			if q.Breakdown != nil {
-				bad("background question %s: only a choice question can be a breakdown", q.ID)
-			}
-		default:
-			bad("background question %s: type %q must be %q or %q", q.ID, q.Type, BackgroundChoice, BackgroundText)
+}
+
+// background checks one background question.
+func (c *checker) background(q BackgroundQuestion) {
+	c.unique("background question", q.ID)
+	c.text("background question "+q.ID, q.Text)
+	switch q.Type {
+	case BackgroundChoice:
+		if len(q.Options) < 2 {
+			c.bad("background question %s: a choice needs at least 2 options", q.ID)
 		}
+		values := map[string]bool{}
+		for _, o := range q.Options {
+			if !idPattern.MatchString(o.Value) || values[o.Value] {
+				c.bad("background question %s: option value %q must be a unique lowercase id", q.ID, o.Value)
+			}
+			values[o.Value] = true
+			c.text("background question "+q.ID+": option "+o.Value, o.Text)
+		}
+		if q.Breakdown != nil {
+			c.text("background question "+q.ID+": breakdown", *q.Breakdown)
+		}
+	case BackgroundText:
+		if len(q.Options) > 0 {
+			c.bad("background question %s: a text question has no options", q.ID)
+		}
+		if q.Breakdown != nil {
+			c.bad("background question %s: only a choice question can be a breakdown", q.ID)
+		}
+	default:
+		c.bad("background question %s: type %q must be %q or %q", q.ID, q.Type, BackgroundChoice, BackgroundText)
 	}
-	return errs
 }
