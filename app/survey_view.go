@@ -116,85 +116,116 @@ func (h *handler) renderPage(c *fiber.Ctx, pr *progress, index int, values, prob
 		ReturnCode: questions.FormatReturnCode(h.sessionValue(c, sessReturnCode)),
 		CohortName: pr.cohort.Name, Wave: h.t(c, "wave_"+string(pr.response.Wave)),
 	}
-	problem := func(name string) string {
-		if key, ok := problems[name]; ok {
-			return h.t(c, key)
-		}
-		return ""
+	b := pageBuilder{h: h, c: c, lang: l, inst: inst, values: values, problems: problems}
+	switch page.Kind {
+	case questions.PageDimension:
+		b.dimension(&v, page, retro)
+	case questions.PageKnowledge:
+		b.knowledge(&v)
+	case questions.PageBackground:
+		b.background(&v)
 	}
-	radios := func(name string, opts [][2]string, layout string) group {
-		g := group{Name: name, Problem: problem(name)}
-		for _, o := range opts {
-			g.Options = append(g.Options, radio{ID: name + "-" + o[0], Value: o[0], Label: o[1], Checked: values[name] == o[0]})
-		}
-		g.Markup = g.optionsHTML(layout)
-		return g
+	return h.render(c, "pages/survey", "survey_title", v)
+}
+
+// pageBuilder fills a questionnaire page's view with its questions, each
+// with what the participant sent and what was wrong with it.
+type pageBuilder struct {
+	h        *handler
+	c        *fiber.Ctx
+	lang     string
+	inst     *questions.Instrument
+	values   map[string]string
+	problems map[string]string
+}
+
+func (b pageBuilder) problem(name string) string {
+	if key, ok := b.problems[name]; ok {
+		return b.h.t(b.c, key)
 	}
+	return ""
+}
+
+// radios is one radio group; opts are value and label pairs.
+func (b pageBuilder) radios(name string, opts [][2]string, layout string) group {
+	g := group{Name: name, Problem: b.problem(name)}
+	for _, o := range opts {
+		g.Options = append(g.Options, radio{ID: name + "-" + o[0], Value: o[0], Label: o[1], Checked: b.values[name] == o[0]})
+	}
+	g.Markup = g.optionsHTML(layout)
+	return g
+}
+
+// dimension is a page of self-ratings, in the post wave each rated twice.
+func (b pageBuilder) dimension(v *pageView, page questions.Page, retro bool) {
+	inst, l := b.inst, b.lang
 	var scale [][2]string
 	for n := inst.Scale.Min; n <= inst.Scale.Max; n++ {
 		scale = append(scale, [2]string{strconv.Itoa(n), strconv.Itoa(n)})
 	}
-	scale = append(scale, [2]string{notAnswered, h.t(c, "survey_no_answer")})
-
-	switch page.Kind {
-	case questions.PageDimension:
-		v.Title = page.Dimension.Title.In(l)
-		v.Intro = page.Dimension.Description.In(l) + " " + inst.RatingPrompt.In(l)
-		if retro {
-			v.Intro += " " + inst.ThenPrompt.In(l)
-		}
-		for _, it := range page.Items {
-			rv := ratingView{ID: it.ID, Text: it.Text.In(l), Now: radios(prefixRating+it.ID, scale, scaleLayout)}
-			rv.Now.Legend = rv.Text
-			if retro {
-				rv.Now.Legend = h.t(c, "survey_now")
-				then := radios(prefixThen+it.ID, scale, scaleLayout)
-				then.Legend = h.t(c, "survey_then")
-				rv.Then = &then
-			}
-			v.Ratings = append(v.Ratings, rv)
-		}
-	case questions.PageKnowledge:
-		v.Title = h.t(c, "survey_knowledge_title")
-		v.Intro = inst.KnowledgePrompt.In(l)
-		judgements := [][2]string{{"true", h.t(c, "survey_true")}, {"false", h.t(c, "survey_false")}}
-		var confidences [][2]string
-		for p := questions.MinConfidence; p <= questions.MaxConfidence; p += 10 {
-			confidences = append(confidences, [2]string{strconv.Itoa(p), strconv.Itoa(p) + " %"})
-		}
-		for _, k := range inst.Knowledge {
-			kv := knowledgeView{ID: k.ID, Text: k.Text.In(l),
-				Judgement:  radios(prefixKnowledge+k.ID, judgements, choiceLayout),
-				Confidence: radios(prefixConfidence+k.ID, confidences, choiceLayout)}
-			kv.Judgement.Legend = h.t(c, "survey_judgement")
-			kv.Confidence.Legend = h.t(c, "survey_confidence")
-			v.Knowledge = append(v.Knowledge, kv)
-		}
-	case questions.PageBackground:
-		v.Title = h.t(c, "survey_background_title")
-		v.Intro = h.t(c, "survey_background_intro")
-		for _, q := range inst.Background {
-			text := q.Text.In(l)
-			if q.Optional {
-				text += " " + h.t(c, "survey_optional")
-			}
-			bv := backgroundView{ID: q.ID, Text: text}
-			if q.Type == questions.BackgroundChoice {
-				var opts [][2]string
-				for _, o := range q.Options {
-					opts = append(opts, [2]string{o.Value, o.Text.In(l)})
-				}
-				g := radios(prefixChoice+q.ID, opts, choiceLayout)
-				g.Legend = text
-				bv.Choice = &g
-			} else {
-				bv.Name = prefixText + q.ID
-				bv.Value = values[bv.Name]
-				bv.Problem = problem(bv.Name)
-				bv.Max = maxTextRunes
-			}
-			v.Background = append(v.Background, bv)
-		}
+	scale = append(scale, [2]string{notAnswered, b.h.t(b.c, "survey_no_answer")})
+	v.Title = page.Dimension.Title.In(l)
+	v.Intro = page.Dimension.Description.In(l) + " " + inst.RatingPrompt.In(l)
+	if retro {
+		v.Intro += " " + inst.ThenPrompt.In(l)
 	}
-	return h.render(c, "pages/survey", "survey_title", v)
+	for _, it := range page.Items {
+		rv := ratingView{ID: it.ID, Text: it.Text.In(l), Now: b.radios(prefixRating+it.ID, scale, scaleLayout)}
+		rv.Now.Legend = rv.Text
+		if retro {
+			rv.Now.Legend = b.h.t(b.c, "survey_now")
+			then := b.radios(prefixThen+it.ID, scale, scaleLayout)
+			then.Legend = b.h.t(b.c, "survey_then")
+			rv.Then = &then
+		}
+		v.Ratings = append(v.Ratings, rv)
+	}
+}
+
+// knowledge is the page of true/false statements with their confidence.
+func (b pageBuilder) knowledge(v *pageView) {
+	t := func(key string) string { return b.h.t(b.c, key) }
+	v.Title = t("survey_knowledge_title")
+	v.Intro = b.inst.KnowledgePrompt.In(b.lang)
+	judgements := [][2]string{{"true", t("survey_true")}, {"false", t("survey_false")}}
+	var confidences [][2]string
+	for p := questions.MinConfidence; p <= questions.MaxConfidence; p += 10 {
+		confidences = append(confidences, [2]string{strconv.Itoa(p), strconv.Itoa(p) + " %"})
+	}
+	for _, k := range b.inst.Knowledge {
+		kv := knowledgeView{ID: k.ID, Text: k.Text.In(b.lang),
+			Judgement:  b.radios(prefixKnowledge+k.ID, judgements, choiceLayout),
+			Confidence: b.radios(prefixConfidence+k.ID, confidences, choiceLayout)}
+		kv.Judgement.Legend = t("survey_judgement")
+		kv.Confidence.Legend = t("survey_confidence")
+		v.Knowledge = append(v.Knowledge, kv)
+	}
+}
+
+// background is the page of background questions and free texts.
+func (b pageBuilder) background(v *pageView) {
+	v.Title = b.h.t(b.c, "survey_background_title")
+	v.Intro = b.h.t(b.c, "survey_background_intro")
+	for _, q := range b.inst.Background {
+		text := q.Text.In(b.lang)
+		if q.Optional {
+			text += " " + b.h.t(b.c, "survey_optional")
+		}
+		bv := backgroundView{ID: q.ID, Text: text}
+		if q.Type == questions.BackgroundChoice {
+			var opts [][2]string
+			for _, o := range q.Options {
+				opts = append(opts, [2]string{o.Value, o.Text.In(b.lang)})
+			}
+			g := b.radios(prefixChoice+q.ID, opts, choiceLayout)
+			g.Legend = text
+			bv.Choice = &g
+		} else {
+			bv.Name = prefixText + q.ID
+			bv.Value = b.values[bv.Name]
+			bv.Problem = b.problem(bv.Name)
+			bv.Max = maxTextRunes
+		}
+		v.Background = append(v.Background, bv)
+	}
 }
