@@ -12,7 +12,7 @@ import (
 	"einordnung/reports"
 )
 
-// writeReportJSON writes report.json (PRODUCT.md's contract).
+// writeReportJSON writes report.json (its fields are a contract: package reports).
 func writeReportJSON(w io.Writer, rep *reports.Cohort) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -311,7 +311,7 @@ func TestLoadDefaultInstrument(t *testing.T) {
 		t.Fatalf("default instrument = %s, want einordnung@≥1", in.Ref())
 	}
 	if in.Scale.Min != 0 || in.Scale.Max != 10 {
-		t.Errorf("scale = %d–%d, want 0–10 (as documented in PRODUCT.md)", in.Scale.Min, in.Scale.Max)
+		t.Errorf("scale = %d–%d, want 0–10 (as the README documents it)", in.Scale.Min, in.Scale.Max)
 	}
 
 	if got, want := len(in.Dimensions), 7; got != want {

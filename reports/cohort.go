@@ -10,8 +10,8 @@ import (
 	"einordnung/reports/stats"
 )
 
-// Report is a cohort's figures; its JSON form is report.json (PRODUCT.md,
-// "Contracts"): field names are a contract other tools rely on.
+// Report is a cohort's figures; its JSON form is report.json, whose field
+// names are a contract other tools rely on (see the package documentation).
 type Report struct {
 	Cohort     string                     `json:"cohort"`
 	Instrument string                     `json:"instrument"`

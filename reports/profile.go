@@ -1,6 +1,3 @@
-// Package reports turns stored answers into figures: a participant's personal
-// profile now, cohort statistics later, and the go-echarts chart options that
-// draw them.
 package reports
 
 import (
