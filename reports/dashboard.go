@@ -219,27 +219,6 @@ func spreadChart(c *Cohort, names []string, tx DashboardText) Chart {
 	return finish("spread", tx.Spread, box.Validate, box.JSON)
 }
 
-// HistogramBins counts changes in bins of half a scale point, centred on
-// whole and half points; it returns the bin centres and counts.
-func HistogramBins(changes []float64) (centres []float64, counts []int) {
-	if len(changes) == 0 {
-		return nil, nil
-	}
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, x := range changes {
-		lo, hi = math.Min(lo, x), math.Max(hi, x)
-	}
-	first, last := math.Round(lo*2)/2, math.Round(hi*2)/2
-	for c := first; c <= last+1e-9; c += 0.5 {
-		centres = append(centres, c)
-	}
-	counts = make([]int, len(centres))
-	for _, x := range changes {
-		counts[int(math.Round(x*2)-first*2)]++
-	}
-	return centres, counts
-}
-
 // histogramChart: how many people changed by how much, over all dimensions.
 func histogramChart(c *Cohort, tx DashboardText) Chart {
 	bar := charts.NewBar()
