@@ -11,6 +11,7 @@ import (
 	"einordnung/db"
 	"einordnung/questions"
 	"einordnung/reports"
+	"einordnung/reports/charts"
 )
 
 // formatNumber formats v with digits decimals in the page's notation; "–"
@@ -120,13 +121,13 @@ type histogramRow struct {
 
 type itemTable struct {
 	Title string
-	Chart reports.Chart
+	Chart charts.Chart
 	Rows  []itemRow
 }
 
 type groupTable struct {
 	Title     string
-	Chart     reports.Chart
+	Chart     charts.Chart
 	DimTitles []string
 	Rows      []groupRow
 }
@@ -135,7 +136,7 @@ type reportView struct {
 	Cohort     *db.Cohort
 	URL        string
 	C          *reports.Cohort
-	Charts     map[string]reports.Chart
+	Charts     map[string]charts.Chart
 	Rows       []dimensionRow
 	Spread     []spreadRow
 	Histogram  []histogramRow
@@ -174,8 +175,8 @@ func msg(lang, key string) string { return messages[lang][key] }
 
 // buildReportView turns a cohort's figures into the dashboard's tables and charts.
 func buildReportView(l string, cohort *db.Cohort, inst *questions.Instrument, rep *reports.Cohort) reportView {
-	v := reportView{Cohort: cohort, URL: cohortURL(cohort), C: rep, Charts: map[string]reports.Chart{}, MinGroup: cohort.MinGroup}
-	for _, ch := range reports.DashboardCharts(rep, l, dashboardText(l)) {
+	v := reportView{Cohort: cohort, URL: cohortURL(cohort), C: rep, Charts: map[string]charts.Chart{}, MinGroup: cohort.MinGroup}
+	for _, ch := range charts.Dashboard(rep, l, dashboardText(l)) {
 		v.Charts[ch.ID] = ch
 	}
 	min := cohort.MinGroup
@@ -274,7 +275,7 @@ func buildReportView(l string, cohort *db.Cohort, inst *questions.Instrument, re
 			Pre: pctOr(l, b.Correct, b.Hidden, min), Post: pctOr(l, post.Correct, post.Hidden, min), NPre: b.N, NPost: post.N})
 	}
 	for _, b := range rep.Breakdowns {
-		chart := v.Charts[reports.BreakdownChartID(b.Question)]
+		chart := v.Charts[charts.BreakdownID(b.Question)]
 		v.Groups = append(v.Groups, groupTable{Title: chart.Title, Chart: chart, DimTitles: dimTitles, Rows: groupRows(l, b.Groups, min)})
 	}
 	v.DropLeft = fig(rep.DropOut.PreMeanLeft, rep.DropOut.LeftHidden, 2)
@@ -356,9 +357,9 @@ func readCalibration(l string, k reports.KnowledgeReport) string {
 	return msg(l, "report_calibrated")
 }
 
-func dashboardText(l string) reports.DashboardText {
+func dashboardText(l string) charts.Text {
 	t := func(k string) string { return msg(l, k) }
-	return reports.DashboardText{
+	return charts.Text{
 		Pre: t("wave_pre"), Then: t("wave_then"), Post: t("wave_post"),
 		Means: t("report_chart_means"), Change: t("report_chart_change"), Radar: t("report_chart_radar"),
 		Spread: t("report_chart_spread"), Histogram: t("report_chart_histogram"), Items: t("report_chart_items"),

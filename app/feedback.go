@@ -9,6 +9,7 @@ import (
 
 	"einordnung/questions"
 	"einordnung/reports"
+	"einordnung/reports/charts"
 )
 
 type scoreRow struct {
@@ -40,7 +41,7 @@ type knowledgeSummary struct {
 type feedbackData struct {
 	CohortName string
 	HasPost    bool
-	Chart      reports.Chart
+	Chart      charts.Chart
 	Rows       []scoreRow
 	Knowledge  []knowledgeSummary
 	Outcomes   []outcomeView
@@ -71,7 +72,7 @@ func (h *handler) showFeedback(c *fiber.Ctx) error {
 	}
 	l := lang(c)
 	d := feedbackData{CohortName: cohort.Name, HasPost: profile.HasPost, Waiting: !profile.HasPost,
-		Chart: reports.ProfileChart(profile, l, reports.SeriesLabels{
+		Chart: charts.Profile(profile, l, charts.ProfileText{
 			Pre: h.t(c, "wave_pre"), Then: h.t(c, "wave_then"), Post: h.t(c, "wave_post"), Title: h.t(c, "feedback_chart_title"),
 		})}
 	for _, dim := range profile.Dimensions {
