@@ -317,44 +317,47 @@ func groupRows(l string, groups []reports.Group, minGroup int) []groupRow {
 	return rows
 }
 
-// readChange reads a dimension's change in plain words: direction, size
-// (Cohen's conventions for d_z) and whether it holds after Holm's correction.
+// readChange says a dimension's change in plain words: direction, size and
+// whether it holds after Holm's correction (reports.ReadChange).
 func readChange(l string, r reports.DimensionReport) string {
-	if r.MeanDiff == nil || r.DZ == nil {
+	reading, ok := reports.ReadChange(r)
+	if !ok {
 		return msg(l, "report_read_none")
 	}
-	size := "report_size_none"
-	switch d := math.Abs(*r.DZ); {
-	case d >= 0.8:
-		size = "report_size_large"
-	case d >= 0.5:
-		size = "report_size_medium"
-	case d >= 0.2:
-		size = "report_size_small"
-	}
-	dir := "report_dir_up"
-	if *r.MeanDiff < 0 {
-		dir = "report_dir_down"
-	}
 	sure := "report_not_sure"
-	if r.PTHolm != nil && *r.PTHolm < 0.05 {
+	if reading.Significant {
 		sure = "report_sure"
 	}
-	return msg(l, dir) + ", " + msg(l, size) + "; " + msg(l, sure) + "."
+	return msg(l, directionKeys[reading.Direction]) + ", " + msg(l, effectKeys[reading.Effect]) + "; " + msg(l, sure) + "."
 }
 
-// readCalibration reads a wave's bias in plain words.
+// directionKeys and effectKeys are the texts of a cohort's change.
+var (
+	directionKeys = map[reports.Direction]string{
+		reports.DirectionUp:   "report_dir_up",
+		reports.DirectionDown: "report_dir_down",
+	}
+	effectKeys = map[reports.Effect]string{
+		reports.EffectNone:   "report_size_none",
+		reports.EffectSmall:  "report_size_small",
+		reports.EffectMedium: "report_size_medium",
+		reports.EffectLarge:  "report_size_large",
+	}
+)
+
+// readCalibration says a wave's bias in plain words.
 func readCalibration(l string, k reports.KnowledgeReport) string {
 	if k.Bias == nil {
 		return "–" // no knowledge answers to read
 	}
-	switch {
-	case *k.Bias > 0.1:
-		return msg(l, "report_overconfident")
-	case *k.Bias < -0.1:
-		return msg(l, "report_underconfident")
-	}
-	return msg(l, "report_calibrated")
+	return msg(l, calibrationKeys[reports.ReadCalibration(*k.Bias)])
+}
+
+// calibrationKeys are the texts of a cohort's calibration.
+var calibrationKeys = map[reports.Calibration]string{
+	reports.Overconfident:  "report_overconfident",
+	reports.Underconfident: "report_underconfident",
+	reports.Calibrated:     "report_calibrated",
 }
 
 func dashboardText(l string) charts.Text {
