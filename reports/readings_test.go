@@ -9,11 +9,24 @@ import (
 func below(x float64) float64 { return math.Nextafter(x, math.Inf(-1)) }
 func above(x float64) float64 { return math.Nextafter(x, math.Inf(1)) }
 
+// reads is a table of readings: what a figure reads as.
+type reads[Out comparable] []struct {
+	in   float64
+	want Out
+}
+
+// checkReads checks every case of a table against read.
+func checkReads[Out comparable](t *testing.T, name string, read func(float64) Out, tests reads[Out]) {
+	t.Helper()
+	for _, tt := range tests {
+		if got := read(tt.in); got != tt.want {
+			t.Errorf("%s(%v) = %v, want %v", name, tt.in, got, tt.want)
+		}
+	}
+}
+
 func TestReadEffectAtCohensBoundaries(t *testing.T) {
-	tests := []struct {
-		dz   float64
-		want Effect
-	}{
+	checkReads(t, "ReadEffect", ReadEffect, reads[Effect]{
 		{0, EffectNone}, {below(0.2), EffectNone},
 		{0.2, EffectSmall}, {above(0.2), EffectSmall}, {below(0.5), EffectSmall},
 		{0.5, EffectMedium}, {above(0.5), EffectMedium}, {below(0.8), EffectMedium},
@@ -21,88 +34,43 @@ func TestReadEffectAtCohensBoundaries(t *testing.T) {
 		// The size does not depend on the direction.
 		{-below(0.2), EffectNone}, {-0.2, EffectSmall}, {-below(0.5), EffectSmall},
 		{-0.5, EffectMedium}, {-below(0.8), EffectMedium}, {-0.8, EffectLarge},
-	}
-	for _, tt := range tests {
-		if got := ReadEffect(tt.dz); got != tt.want {
-			t.Errorf("ReadEffect(%v) = %s, want %s", tt.dz, got, tt.want)
-		}
-	}
+	})
 }
 
 func TestReadDirectionBySign(t *testing.T) {
-	tests := []struct {
-		diff float64
-		want Direction
-	}{
+	checkReads(t, "ReadDirection", ReadDirection, reads[Direction]{
 		{-1, DirectionDown}, {below(0), DirectionDown}, {0, DirectionUp}, {above(0), DirectionUp}, {1, DirectionUp},
-	}
-	for _, tt := range tests {
-		if got := ReadDirection(tt.diff); got != tt.want {
-			t.Errorf("ReadDirection(%v) = %s, want %s", tt.diff, got, tt.want)
-		}
-	}
+	})
 }
 
 func TestReadPersonalChangeAtOnePoint(t *testing.T) {
-	tests := []struct {
-		diff float64
-		want Direction
-	}{
+	checkReads(t, "ReadPersonalChange", ReadPersonalChange, reads[Direction]{
 		{0, DirectionSame},
 		{below(1), DirectionSame}, {1, DirectionUp}, {above(1), DirectionUp}, {4, DirectionUp},
 		{above(-1), DirectionSame}, {-1, DirectionDown}, {below(-1), DirectionDown}, {-4, DirectionDown},
-	}
-	for _, tt := range tests {
-		if got := ReadPersonalChange(tt.diff); got != tt.want {
-			t.Errorf("ReadPersonalChange(%v) = %s, want %s", tt.diff, got, tt.want)
-		}
-	}
+	})
 }
 
 func TestSignificantBelowFivePercent(t *testing.T) {
-	tests := []struct {
-		p    float64
-		want bool
-	}{
+	checkReads(t, "Significant", Significant, reads[bool]{
 		{0, true}, {0.001, true}, {below(0.05), true}, {0.05, false}, {above(0.05), false}, {1, false},
-	}
-	for _, tt := range tests {
-		if got := Significant(tt.p); got != tt.want {
-			t.Errorf("Significant(%v) = %t, want %t", tt.p, got, tt.want)
-		}
-	}
+	})
 }
 
 func TestReadCalibrationAtATenthEitherWay(t *testing.T) {
-	tests := []struct {
-		bias float64
-		want Calibration
-	}{
+	checkReads(t, "ReadCalibration", ReadCalibration, reads[Calibration]{
 		{0, Calibrated},
 		{below(0.1), Calibrated}, {0.1, Calibrated}, {above(0.1), Overconfident}, {0.5, Overconfident},
 		{above(-0.1), Calibrated}, {-0.1, Calibrated}, {below(-0.1), Underconfident}, {-0.5, Underconfident},
-	}
-	for _, tt := range tests {
-		if got := ReadCalibration(tt.bias); got != tt.want {
-			t.Errorf("ReadCalibration(%v) = %s, want %s", tt.bias, got, tt.want)
-		}
-	}
+	})
 }
 
 func TestReadLevelAtFourAndSeven(t *testing.T) {
-	tests := []struct {
-		score float64
-		want  Level
-	}{
+	checkReads(t, "ReadLevel", ReadLevel, reads[Level]{
 		{0, LevelLow}, {below(4), LevelLow},
 		{4, LevelMid}, {above(4), LevelMid}, {below(7), LevelMid},
 		{7, LevelHigh}, {above(7), LevelHigh}, {10, LevelHigh},
-	}
-	for _, tt := range tests {
-		if got := ReadLevel(tt.score); got != tt.want {
-			t.Errorf("ReadLevel(%v) = %s, want %s", tt.score, got, tt.want)
-		}
-	}
+	})
 }
 
 func TestReadResponseShiftFromOnePoint(t *testing.T) {
