@@ -9,6 +9,7 @@ import (
 	"einordnung/db"
 	"einordnung/questions"
 	"einordnung/reports"
+	"einordnung/reports/charts"
 )
 
 type compareChoice struct {
@@ -31,7 +32,7 @@ type compareView struct {
 	Choices []compareChoice
 	Names   []string
 	Rows    []compareRow
-	Chart   *reports.Chart
+	Chart   *charts.Chart
 }
 
 // showCompare compares the selected cohorts side by side: the same
@@ -106,7 +107,7 @@ func (h *handler) showCompare(c *fiber.Ctx) error {
 		}
 		v.Rows = append(v.Rows, row)
 	}
-	chart := reports.CompareChart(inst, built, v.Names, l, msg(lang(c), "compare_chart"))
+	chart := charts.Compare(inst, built, v.Names, l, msg(lang(c), "compare_chart"))
 	v.Chart = &chart
 	return h.renderAdmin(c, "admin/compare", "compare_title", v, "")
 }

@@ -11,6 +11,7 @@ import (
 	"einordnung/db"
 	"einordnung/questions"
 	"einordnung/reports"
+	"einordnung/reports/charts"
 )
 
 // formatNumber formats v with digits decimals in the page's notation; "–"
@@ -120,13 +121,13 @@ type histogramRow struct {
 
 type itemTable struct {
 	Title string
-	Chart reports.Chart
+	Chart charts.Chart
 	Rows  []itemRow
 }
 
 type groupTable struct {
 	Title     string
-	Chart     reports.Chart
+	Chart     charts.Chart
 	DimTitles []string
 	Rows      []groupRow
 }
@@ -135,7 +136,7 @@ type reportView struct {
 	Cohort     *db.Cohort
 	URL        string
 	C          *reports.Cohort
-	Charts     map[string]reports.Chart
+	Charts     map[string]charts.Chart
 	Rows       []dimensionRow
 	Spread     []spreadRow
 	Histogram  []histogramRow
@@ -174,8 +175,8 @@ func msg(lang, key string) string { return messages[lang][key] }
 
 // buildReportView turns a cohort's figures into the dashboard's tables and charts.
 func buildReportView(l string, cohort *db.Cohort, inst *questions.Instrument, rep *reports.Cohort) reportView {
-	v := reportView{Cohort: cohort, URL: cohortURL(cohort), C: rep, Charts: map[string]reports.Chart{}, MinGroup: cohort.MinGroup}
-	for _, ch := range reports.DashboardCharts(rep, l, dashboardText(l)) {
+	v := reportView{Cohort: cohort, URL: cohortURL(cohort), C: rep, Charts: map[string]charts.Chart{}, MinGroup: cohort.MinGroup}
+	for _, ch := range charts.Dashboard(rep, l, dashboardText(l)) {
 		v.Charts[ch.ID] = ch
 	}
 	min := cohort.MinGroup
@@ -274,7 +275,7 @@ func buildReportView(l string, cohort *db.Cohort, inst *questions.Instrument, re
 			Pre: pctOr(l, b.Correct, b.Hidden, min), Post: pctOr(l, post.Correct, post.Hidden, min), NPre: b.N, NPost: post.N})
 	}
 	for _, b := range rep.Breakdowns {
-		chart := v.Charts[reports.BreakdownChartID(b.Question)]
+		chart := v.Charts[charts.BreakdownID(b.Question)]
 		v.Groups = append(v.Groups, groupTable{Title: chart.Title, Chart: chart, DimTitles: dimTitles, Rows: groupRows(l, b.Groups, min)})
 	}
 	v.DropLeft = fig(rep.DropOut.PreMeanLeft, rep.DropOut.LeftHidden, 2)
@@ -316,49 +317,52 @@ func groupRows(l string, groups []reports.Group, minGroup int) []groupRow {
 	return rows
 }
 
-// readChange reads a dimension's change in plain words: direction, size
-// (Cohen's conventions for d_z) and whether it holds after Holm's correction.
+// readChange says a dimension's change in plain words: direction, size and
+// whether it holds after Holm's correction (reports.ReadChange).
 func readChange(l string, r reports.DimensionReport) string {
-	if r.MeanDiff == nil || r.DZ == nil {
+	reading, ok := reports.ReadChange(r)
+	if !ok {
 		return msg(l, "report_read_none")
 	}
-	size := "report_size_none"
-	switch d := math.Abs(*r.DZ); {
-	case d >= 0.8:
-		size = "report_size_large"
-	case d >= 0.5:
-		size = "report_size_medium"
-	case d >= 0.2:
-		size = "report_size_small"
-	}
-	dir := "report_dir_up"
-	if *r.MeanDiff < 0 {
-		dir = "report_dir_down"
-	}
 	sure := "report_not_sure"
-	if r.PTHolm != nil && *r.PTHolm < 0.05 {
+	if reading.Significant {
 		sure = "report_sure"
 	}
-	return msg(l, dir) + ", " + msg(l, size) + "; " + msg(l, sure) + "."
+	return msg(l, directionKeys[reading.Direction]) + ", " + msg(l, effectKeys[reading.Effect]) + "; " + msg(l, sure) + "."
 }
 
-// readCalibration reads a wave's bias in plain words.
+// directionKeys and effectKeys are the texts of a cohort's change.
+var (
+	directionKeys = map[reports.Direction]string{
+		reports.DirectionUp:   "report_dir_up",
+		reports.DirectionDown: "report_dir_down",
+	}
+	effectKeys = map[reports.Effect]string{
+		reports.EffectNone:   "report_size_none",
+		reports.EffectSmall:  "report_size_small",
+		reports.EffectMedium: "report_size_medium",
+		reports.EffectLarge:  "report_size_large",
+	}
+)
+
+// readCalibration says a wave's bias in plain words.
 func readCalibration(l string, k reports.KnowledgeReport) string {
 	if k.Bias == nil {
 		return "–" // no knowledge answers to read
 	}
-	switch {
-	case *k.Bias > 0.1:
-		return msg(l, "report_overconfident")
-	case *k.Bias < -0.1:
-		return msg(l, "report_underconfident")
-	}
-	return msg(l, "report_calibrated")
+	return msg(l, calibrationKeys[reports.ReadCalibration(*k.Bias)])
 }
 
-func dashboardText(l string) reports.DashboardText {
+// calibrationKeys are the texts of a cohort's calibration.
+var calibrationKeys = map[reports.Calibration]string{
+	reports.Overconfident:  "report_overconfident",
+	reports.Underconfident: "report_underconfident",
+	reports.Calibrated:     "report_calibrated",
+}
+
+func dashboardText(l string) charts.Text {
 	t := func(k string) string { return msg(l, k) }
-	return reports.DashboardText{
+	return charts.Text{
 		Pre: t("wave_pre"), Then: t("wave_then"), Post: t("wave_post"),
 		Means: t("report_chart_means"), Change: t("report_chart_change"), Radar: t("report_chart_radar"),
 		Spread: t("report_chart_spread"), Histogram: t("report_chart_histogram"), Items: t("report_chart_items"),

@@ -9,6 +9,7 @@ import (
 
 	"einordnung/questions"
 	"einordnung/reports"
+	"einordnung/reports/charts"
 )
 
 type scoreRow struct {
@@ -40,7 +41,7 @@ type knowledgeSummary struct {
 type feedbackData struct {
 	CohortName string
 	HasPost    bool
-	Chart      reports.Chart
+	Chart      charts.Chart
 	Rows       []scoreRow
 	Knowledge  []knowledgeSummary
 	Outcomes   []outcomeView
@@ -71,7 +72,7 @@ func (h *handler) showFeedback(c *fiber.Ctx) error {
 	}
 	l := lang(c)
 	d := feedbackData{CohortName: cohort.Name, HasPost: profile.HasPost, Waiting: !profile.HasPost,
-		Chart: reports.ProfileChart(profile, l, reports.SeriesLabels{
+		Chart: charts.Profile(profile, l, charts.ProfileText{
 			Pre: h.t(c, "wave_pre"), Then: h.t(c, "wave_then"), Post: h.t(c, "wave_post"), Title: h.t(c, "feedback_chart_title"),
 		})}
 	for _, dim := range profile.Dimensions {
@@ -107,63 +108,57 @@ func (h *handler) number(c *fiber.Ctx, v *float64) string {
 }
 
 // readScore is the plain-language reading of one dimension: the level of the
-// latest score, and after the post wave the change.
+// latest score, and after the post wave the change (reports.ReadProfile).
 func (h *handler) readScore(c *fiber.Ctx, d reports.DimensionProfile) string {
-	latest := d.Post
-	if latest == nil {
-		latest = d.Pre
-	}
-	if latest == nil {
-		return h.t(c, "feedback_level_missing")
-	}
-	level := "feedback_level_high"
-	switch {
-	case *latest < 4:
-		level = "feedback_level_low"
-	case *latest < 7:
-		level = "feedback_level_mid"
-	}
-	reading := h.t(c, level)
-	if d.Post == nil {
+	r := reports.ReadProfile(d)
+	reading := h.t(c, levelKeys[r.Level])
+	if !r.HasChange {
 		return reading
 	}
-	base := d.Pre
-	key := "feedback_change_"
-	if base == nil {
-		base, key = d.Then, "feedback_change_then_"
+	keys := changeKeys
+	if r.FromThen {
+		keys = thenChangeKeys
 	}
-	if base == nil {
-		return reading
-	}
-	diff := *d.Post - *base
-	switch {
-	case diff >= 1:
-		key += "up"
-	case diff <= -1:
-		key += "down"
-	default:
-		key += "same"
-	}
-	reading += " " + h.t(c, key)
-	if d.Pre != nil && d.Then != nil && *d.Pre-*d.Then >= 1 {
+	reading += " " + h.t(c, keys[r.Change])
+	if r.Shift {
 		reading += " " + h.t(c, "feedback_response_shift")
 	}
 	return reading
 }
 
+// The texts of a participant's readings.
+var (
+	levelKeys = map[reports.Level]string{
+		reports.LevelMissing: "feedback_level_missing",
+		reports.LevelLow:     "feedback_level_low",
+		reports.LevelMid:     "feedback_level_mid",
+		reports.LevelHigh:    "feedback_level_high",
+	}
+	// changeKeys compare post with pre, thenChangeKeys with the
+	// retrospective rating when there is no pre score.
+	changeKeys = map[reports.Direction]string{
+		reports.DirectionUp:   "feedback_change_up",
+		reports.DirectionDown: "feedback_change_down",
+		reports.DirectionSame: "feedback_change_same",
+	}
+	thenChangeKeys = map[reports.Direction]string{
+		reports.DirectionUp:   "feedback_change_then_up",
+		reports.DirectionDown: "feedback_change_then_down",
+		reports.DirectionSame: "feedback_change_then_same",
+	}
+	feedbackCalibrationKeys = map[reports.Calibration]string{
+		reports.Overconfident:  "feedback_overconfident",
+		reports.Underconfident: "feedback_underconfident",
+		reports.Calibrated:     "feedback_calibrated",
+	}
+)
+
 // knowledgeSummary reads one wave's knowledge result in plain words.
 func (h *handler) knowledgeSummary(c *fiber.Ctx, waveKey string, r *questions.KnowledgeResult) knowledgeSummary {
-	key := "feedback_calibrated"
-	switch {
-	case r.Bias > 0.1:
-		key = "feedback_overconfident"
-	case r.Bias < -0.1:
-		key = "feedback_underconfident"
-	}
 	return knowledgeSummary{
 		Wave: h.t(c, waveKey), Correct: r.Correct, Answered: r.Answered,
 		Accuracy:   fmt.Sprintf("%.0f %%", r.Accuracy*100),
 		Confidence: fmt.Sprintf("%.0f %%", r.Confidence*100),
-		Reading:    h.t(c, key),
+		Reading:    h.t(c, feedbackCalibrationKeys[reports.ReadCalibration(r.Bias)]),
 	}
 }

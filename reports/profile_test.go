@@ -1,9 +1,7 @@
 package reports
 
 import (
-	"encoding/json"
 	"math"
-	"strings"
 	"testing"
 
 	"einordnung/db"
@@ -131,46 +129,5 @@ func TestUnsubmittedResponsesStayOutOfTheProfile(t *testing.T) {
 	}
 	if p.HasPre || p.Dimensions[0].Pre != nil {
 		t.Fatalf("an unsubmitted response was scored: %+v", p.Dimensions[0])
-	}
-}
-
-func TestProfileChartOptions(t *testing.T) {
-	six, nine := 6.0, 26.0/3
-	p := &Profile{Instrument: testInstrument(), HasPre: true, HasPost: true, Dimensions: []DimensionProfile{
-		{Dimension: testInstrument().Dimensions[0], Pre: &six, Post: &nine},
-		{Dimension: testInstrument().Dimensions[1]},
-	}}
-	chart := ProfileChart(p, "de", SeriesLabels{Pre: "Vorher", Then: "Rückblick", Post: "Nachher", Title: "T"})
-	data, err := json.Marshal(chart.Options)
-	if err != nil {
-		t.Fatal(err)
-	}
-	js := string(data)
-	for _, want := range []string{`"name":"Vorher"`, `"name":"Rückblick"`, `"name":"Nachher"`, `"value":6`, `"value":8.7`,
-		`"value":"-"`, `"lineHeight":14`, `"max":10`, `"min":0`} {
-		if !strings.Contains(js, want) {
-			t.Errorf("chart options lack %s: %s", want, js)
-		}
-	}
-	// Options are data: a title with markup stays text and json escapes "<".
-	if strings.Contains(js, "</script>") {
-		t.Errorf("options contain a raw </script>: %s", js)
-	}
-	if strings.Contains(js, "go-echarts.github.io") || strings.Contains(js, "cdn") {
-		t.Errorf("options point to a CDN: %s", js)
-	}
-}
-
-func TestWrapLabel(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"Kurz", "Kurz"},
-		{"Verstehen, wie KI funktioniert", "Verstehen, wie\nKI funktioniert"},
-		{"Gesellschaft, Vertrauen und Kommunikation", "Gesellschaft,\nVertrauen und\nKommunikation"},
-		{"Überlangeswortohneleerzeichen bleibt", "Überlangeswortohneleerzeichen\nbleibt"},
-	}
-	for _, tt := range tests {
-		if got := wrapLabel(tt.in, 16); got != tt.want {
-			t.Errorf("wrapLabel(%q) = %q, want %q", tt.in, got, tt.want)
-		}
 	}
 }
