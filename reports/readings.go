@@ -51,13 +51,17 @@ func ReadDirection(meanDiff float64) Direction {
 	return DirectionUp
 }
 
+// pointTolerance lets a change of a whole point count as one: scores are
+// means of items, so 8/3 − 5/3 comes out a hair below 1.
+const pointTolerance = 1e-9
+
 // ReadPersonalChange reads a participant's change of a score: up or down
 // by at least a whole point, else the same.
 func ReadPersonalChange(diff float64) Direction {
 	switch {
-	case diff >= 1:
+	case diff >= 1-pointTolerance:
 		return DirectionUp
-	case diff <= -1:
+	case diff <= -1+pointTolerance:
 		return DirectionDown
 	}
 	return DirectionSame
@@ -137,7 +141,7 @@ func ReadLevel(score float64) Level {
 // ReadResponseShift reports a response shift: the retrospective rating of
 // the start (then) at least a point below the rating given at the start
 // (pre), so that the yardstick itself has moved.
-func ReadResponseShift(pre, then float64) bool { return pre-then >= 1 }
+func ReadResponseShift(pre, then float64) bool { return pre-then >= 1-pointTolerance }
 
 // ProfileReading is one dimension of a participant's profile in plain terms.
 type ProfileReading struct {

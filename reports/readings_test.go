@@ -46,8 +46,10 @@ func TestReadDirectionBySign(t *testing.T) {
 func TestReadPersonalChangeAtOnePoint(t *testing.T) {
 	checkReads(t, "ReadPersonalChange", ReadPersonalChange, reads[Direction]{
 		{0, DirectionSame},
-		{below(1), DirectionSame}, {1, DirectionUp}, {above(1), DirectionUp}, {4, DirectionUp},
-		{above(-1), DirectionSame}, {-1, DirectionDown}, {below(-1), DirectionDown}, {-4, DirectionDown},
+		{0.999999, DirectionSame}, {1, DirectionUp}, {above(1), DirectionUp}, {4, DirectionUp},
+		{-0.999999, DirectionSame}, {-1, DirectionDown}, {below(-1), DirectionDown}, {-4, DirectionDown},
+		// Means of items: a whole point computed as 8/3 − 5/3 is a hair below 1.
+		{8.0/3 - 5.0/3, DirectionUp}, {5.0/3 - 8.0/3, DirectionDown}, {below(1), DirectionUp},
 	})
 }
 
@@ -78,7 +80,8 @@ func TestReadResponseShiftFromOnePoint(t *testing.T) {
 		pre, then float64
 		want      bool
 	}{
-		{5, 4, true}, {5, above(4), false}, {5, below(4), true}, {5, 5, false}, {4, 5, false}, {8, 2, true},
+		{5, 4, true}, {5, 4.000001, false}, {5, below(4), true}, {5, 5, false}, {4, 5, false}, {8, 2, true},
+		{8.0 / 3, 5.0 / 3, true},
 	}
 	for _, tt := range tests {
 		if got := ReadResponseShift(tt.pre, tt.then); got != tt.want {
