@@ -1,11 +1,11 @@
-package app_test
+package browser_test
 
 // TestBrowserJourney drives the real application in a real (headless)
 // Chromium, the way a participant on a phone would: typing, clicking and
 // submitting forms, through both waves of a cohort. It needs a Chromium
 // binary; without one it is skipped, unless E2E_REQUIRED=1 demands it.
 //
-//	go test ./app/ -run TestBrowser -v -count=1
+//	go test ./app/browser -run TestBrowser -v -count=1
 //
 // TestBrowserLeadSetsUpCohort does the same for a program lead on a desktop
 // browser: sign-in, password change, a new cohort, its pre wave, QR code and
@@ -52,6 +52,10 @@ import (
 	"einordnung/questions"
 	"einordnung/reports"
 )
+
+// demoDay is the reference day of the demo cohorts the browser tests
+// generate: fixed, so that no test depends on the calendar.
+var demoDay = time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
 
 const (
 	journeySecret   = "browser-journey-test-secret-0123456789"
@@ -1013,7 +1017,7 @@ func TestBrowserDashboard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := reports.GenerateDemo(store, inst, cohort, 300, 2, fixedDemoDay); err != nil {
+	if _, err := reports.GenerateDemo(store, inst, cohort, 300, 2, demoDay); err != nil {
 		t.Fatal(err)
 	}
 	hash, err := app.HashPassword(password)
@@ -1089,11 +1093,12 @@ func TestBrowserDashboard(t *testing.T) {
 	progress := chromedp.Events(ctx, browser.DownloadProgress)
 	err = chromedp.Do(ctx,
 		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			eventsEnabled := true
 			_, err := cdp.Call(ctx, tg, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
 				Behavior:         browser.SetDownloadBehaviorBehaviorAllowAndName,
 				BrowserContextID: chromedp.FromContext(b.ctx).BrowserContextID,
 				DownloadPath:     dir,
-				EventsEnabled:    ptr(true),
+				EventsEnabled:    &eventsEnabled,
 			})
 			return err
 		}),
@@ -1259,7 +1264,7 @@ func loadAxe(t *testing.T) *axeAudit {
 	t.Helper()
 	src, err := os.ReadFile(filepath.Join("testdata", "axe", "axe.min.js"))
 	if err != nil {
-		t.Fatalf("axe-core is vendored for the tests in app/testdata/axe: %v", err)
+		t.Fatalf("axe-core is vendored for the tests in app/browser/testdata/axe: %v", err)
 	}
 	if sum := sha256.Sum256(src); hex.EncodeToString(sum[:]) != axeSHA256 {
 		t.Fatalf("testdata/axe/axe.min.js has sha256 %x, want %s (see testdata/axe/README.md)", sum, axeSHA256)
@@ -1577,10 +1582,10 @@ func TestBrowserAccessibility(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := reports.GenerateDemo(store, inst, demo, 80, 2, fixedDemoDay); err != nil {
+		if _, err := reports.GenerateDemo(store, inst, demo, 80, 2, demoDay); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := reports.GenerateDemo(store, inst, other, 40, 3, fixedDemoDay); err != nil {
+		if _, err := reports.GenerateDemo(store, inst, other, 40, 3, demoDay); err != nil {
 			t.Fatal(err)
 		}
 		hash, err := app.HashPassword(password)
