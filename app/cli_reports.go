@@ -11,6 +11,7 @@ import (
 	"einordnung/db"
 	"einordnung/questions"
 	"einordnung/reports"
+	"einordnung/reports/demo"
 )
 
 // cohortAndInstrument finds a cohort by its short code and its instrument.
@@ -195,7 +196,7 @@ func (c *cli) demo(args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := reports.GenerateDemo(store, inst, cohort, *n, *seed, today)
+	st, err := demo.Generate(store, inst, cohort, *n, *seed, today)
 	if err != nil {
 		return err
 	}

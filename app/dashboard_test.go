@@ -24,6 +24,7 @@ import (
 
 	"einordnung/db"
 	"einordnung/reports"
+	"einordnung/reports/demo"
 )
 
 const (
@@ -117,7 +118,7 @@ func firstLine(body []byte) string {
 func (e *env) demoCohort(slug string, participants int, seed int64) *db.Cohort {
 	e.t.Helper()
 	c := e.cohort(slug, "")
-	if _, err := reports.GenerateDemo(e.store, e.inst, c, participants, seed, e.demoDay); err != nil {
+	if _, err := demo.Generate(e.store, e.inst, c, participants, seed, e.demoDay); err != nil {
 		e.t.Fatal(err)
 	}
 	return c
@@ -514,7 +515,7 @@ func TestDashboardAndCompareEscapeTheCohortName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := reports.GenerateDemo(e.store, e.inst, evil, 40, 3, fixedDemoDay); err != nil {
+	if _, err := demo.Generate(e.store, e.inst, evil, 40, 3, fixedDemoDay); err != nil {
 		t.Fatal(err)
 	}
 	plain := e.demoCohort("plain", 40, 4)

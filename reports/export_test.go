@@ -18,6 +18,8 @@ import (
 	"einordnung/db"
 	"einordnung/db/dbtest"
 	"einordnung/questions"
+	"einordnung/reports/demo"
+	"einordnung/reports/internal/reportstest"
 )
 
 // exportInstrument is a small instrument whose texts need escaping in every
@@ -616,7 +618,7 @@ func TestLongExportRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := GenerateDemo(s, inst, c, 60, 3, demoToday); err != nil {
+		if _, err := demo.Generate(s, inst, c, 60, 3, reportstest.DemoDay); err != nil {
 			t.Fatal(err)
 		}
 		s2, c2, n := roundTrip(t, s, inst, c)
