@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"einordnung/db"
-	"einordnung/reports"
+	"einordnung/reports/exchange"
 	"einordnung/reports/internal/reportstest"
 )
 
@@ -184,7 +184,7 @@ func TestGenerateDemoIsDeterministic(t *testing.T) {
 			t.Fatal(err)
 		}
 		var buf bytes.Buffer
-		if err := reports.WriteLong(&buf, s, inst, c); err != nil {
+		if err := exchange.WriteLong(&buf, s, inst, c); err != nil {
 			t.Fatal(err)
 		}
 		return buf.Bytes()
@@ -215,7 +215,7 @@ func TestGenerateDemoAnswersDoNotDependOnTheReferenceDay(t *testing.T) {
 			t.Fatal(err)
 		}
 		var buf bytes.Buffer
-		if err := reports.WriteLong(&buf, s, inst, c); err != nil {
+		if err := exchange.WriteLong(&buf, s, inst, c); err != nil {
 			t.Fatal(err)
 		}
 		// Drop the submitted_at column (the fifth), keep everything else.

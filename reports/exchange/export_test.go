@@ -1,4 +1,4 @@
-package reports
+package exchange
 
 import (
 	"bytes"
@@ -18,6 +18,7 @@ import (
 	"einordnung/db"
 	"einordnung/db/dbtest"
 	"einordnung/questions"
+	"einordnung/reports"
 	"einordnung/reports/demo"
 	"einordnung/reports/internal/reportstest"
 )
@@ -608,16 +609,7 @@ func TestLongExportRoundTrip(t *testing.T) {
 		}
 	})
 	t.Run("demo", func(t *testing.T) {
-		set, err := questions.Load()
-		if err != nil {
-			t.Fatal(err)
-		}
-		inst, _ := set.Resolve(questions.DefaultID)
-		s := newExportStore(t)
-		c, err := s.CreateCohort("demo", "Demo", inst.Ref())
-		if err != nil {
-			t.Fatal(err)
-		}
+		s, inst, c := reportstest.DemoCohort(t, "demo")
 		if _, err := demo.Generate(s, inst, c, 60, 3, reportstest.DemoDay); err != nil {
 			t.Fatal(err)
 		}
@@ -626,11 +618,11 @@ func TestLongExportRoundTrip(t *testing.T) {
 			t.Errorf("only %d answer rows for 60 demo participants", n)
 		}
 		// The report of a cohort equals the report of its own long export.
-		before, err := Build(s, inst, c)
+		before, err := reports.Build(s, inst, c)
 		if err != nil {
 			t.Fatal(err)
 		}
-		after, err := Build(s2, inst, c2)
+		after, err := reports.Build(s2, inst, c2)
 		if err != nil {
 			t.Fatal(err)
 		}
