@@ -63,7 +63,7 @@ func init() {
 			if err != nil {
 				return err
 			}
-			return writeReportJSON(w, rep)
+			return exchange.WriteReportJSON(w, rep)
 		}},
 		{"html", "report.html", "text/html; charset=utf-8", func(w io.Writer, s exportSource) error {
 			rep, err := s.report()
