@@ -1,6 +1,7 @@
 package exchange
 
 import (
+	"encoding/csv"
 	"fmt"
 	"io"
 	"strconv"
@@ -131,74 +132,20 @@ func WriteWide(w io.Writer, store *db.Store, inst *questions.Instrument, cohort 
 	if err := cw.Write(l.header); err != nil {
 		return fmt.Errorf("reports: wide export: %w", err)
 	}
-	row := make([]string, len(l.header))
-	ratings, thens := map[string]int{}, map[string]int{}
-	var current uint
-	var open bool
-	var wave db.Wave
-	flush := func() error {
-		if !open {
-			return nil
-		}
-		for i, s := range inst.Scores(ratings) {
-			row[l.scores+i] = formatScore(s.Score)
-		}
-		if wave == db.Post {
-			for i, s := range inst.Scores(thens) {
-				row[l.scores+len(inst.Dimensions)+i] = formatScore(s.Score)
-			}
-		}
-		err := cw.Write(row)
-		clear(row)
-		clear(ratings)
-		clear(thens)
-		return err
-	}
+	row := &wideRow{layout: l, inst: inst, cohort: SafeCell(cohort.Slug), cells: make([]string, len(l.header)),
+		ratings: map[string]int{}, thens: map[string]int{}}
 	err = store.EachAnswer(cohort.ID, func(a *db.AnswerRow) error {
-		if !open || a.ResponseID != current {
-			if err := flush(); err != nil {
+		if !row.open || a.ResponseID != row.response {
+			if err := row.flush(cw); err != nil {
 				return err
 			}
-			open, current, wave = true, a.ResponseID, a.Wave
-			row[wideCohort] = SafeCell(cohort.Slug)
-			row[wideParticipant] = SafeCell(a.Participant)
-			row[wideWave] = string(a.Wave)
-			row[wideSubmitted] = exportTime(a.SubmittedAt)
+			row.start(a)
 		}
-		switch a.Kind {
-		case db.KindRating:
-			cols, values := l.rating, ratings
-			if a.Retro {
-				cols, values = l.then, thens
-			}
-			c, ok := cols[a.Item]
-			if !ok || !a.Value.Valid {
-				return nil
-			}
-			row[c] = a.Value.String
-			if n, err := strconv.Atoi(a.Value.String); err == nil {
-				values[a.Item] = n
-			}
-		case db.KindKnowledge:
-			c, ok := l.know[a.Item]
-			if !ok {
-				return nil
-			}
-			if a.Value.Valid {
-				row[c] = a.Value.String
-			}
-			if a.Confidence.Valid {
-				row[c+1] = strconv.FormatInt(a.Confidence.Int64, 10)
-			}
-		case db.KindBackground, db.KindText:
-			if c, ok := l.other[a.Item]; ok && a.Value.Valid {
-				row[c] = SafeCell(oneLine.Replace(a.Value.String))
-			}
-		}
+		row.add(a)
 		return nil
 	})
 	if err == nil {
-		err = flush()
+		err = row.flush(cw)
 	}
 	if err != nil {
 		return fmt.Errorf("reports: wide export: %w", err)
@@ -208,6 +155,85 @@ func WriteWide(w io.Writer, store *db.Store, inst *questions.Instrument, cohort 
 		return fmt.Errorf("reports: wide export: %w", err)
 	}
 	return nil
+}
+
+// wideRow is the row of the wide CSV being filled: one response.
+type wideRow struct {
+	layout         *wideLayout
+	inst           *questions.Instrument
+	cohort         string // the cohort column, as written
+	cells          []string
+	ratings, thens map[string]int // item → rating, for the scores
+	open           bool           // a response has been started
+	response       uint
+	wave           db.Wave
+}
+
+// start begins the row of the response a belongs to.
+func (r *wideRow) start(a *db.AnswerRow) {
+	r.open, r.response, r.wave = true, a.ResponseID, a.Wave
+	r.cells[wideCohort] = r.cohort
+	r.cells[wideParticipant] = SafeCell(a.Participant)
+	r.cells[wideWave] = string(a.Wave)
+	r.cells[wideSubmitted] = exportTime(a.SubmittedAt)
+}
+
+// add puts an answer into its column; answers to questions the layout has
+// no column for are left out.
+func (r *wideRow) add(a *db.AnswerRow) {
+	l := r.layout
+	switch a.Kind {
+	case db.KindRating:
+		cols, values := l.rating, r.ratings
+		if a.Retro {
+			cols, values = l.then, r.thens
+		}
+		c, ok := cols[a.Item]
+		if !ok || !a.Value.Valid {
+			return
+		}
+		r.cells[c] = a.Value.String
+		if n, err := strconv.Atoi(a.Value.String); err == nil {
+			values[a.Item] = n
+		}
+	case db.KindKnowledge:
+		c, ok := l.know[a.Item]
+		if !ok {
+			return
+		}
+		if a.Value.Valid {
+			r.cells[c] = a.Value.String
+		}
+		if a.Confidence.Valid {
+			r.cells[c+1] = strconv.FormatInt(a.Confidence.Int64, 10)
+		}
+	case db.KindBackground, db.KindText:
+		if c, ok := l.other[a.Item]; ok && a.Value.Valid {
+			r.cells[c] = SafeCell(oneLine.Replace(a.Value.String))
+		}
+	}
+}
+
+// flush writes the row, if a response was started, with its scores, and
+// empties it for the next response.
+func (r *wideRow) flush(cw *csv.Writer) error {
+	if !r.open {
+		return nil
+	}
+	scores := r.layout.scores
+	for i, s := range r.inst.Scores(r.ratings) {
+		r.cells[scores+i] = formatScore(s.Score)
+	}
+	if r.wave == db.Post {
+		for i, s := range r.inst.Scores(r.thens) {
+			r.cells[scores+len(r.inst.Dimensions)+i] = formatScore(s.Score)
+		}
+	}
+	err := cw.Write(r.cells)
+	clear(r.cells)
+	clear(r.ratings)
+	clear(r.thens)
+	return err
 }
 
 // oneLine puts a free text on one line for the wide CSV, which SPSS reads:
