@@ -31,7 +31,8 @@ const (
 	dashLead     = "leitung@example.org"
 	dashOther    = "andere@example.org"
 	dashEvilName = `</script><script>alert(1)</script>`
-	// responsesHeader is the long export's header, as PRODUCT.md fixes it.
+	// responsesHeader is the long export's header, as the documentation of
+	// package reports/exchange fixes it.
 	responsesHeader = "cohort,wave,participant,response,submitted_at,item,kind,dimension,value,confidence"
 	codebookHead    = "item,kind,dimension,reverse,min,max,correct,text_de,text_en"
 )

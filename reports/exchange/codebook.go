@@ -9,10 +9,10 @@ import (
 	"einordnung/questions"
 )
 
-// codebookHeader is the codebook's header, as PRODUCT.md fixes it.
+// codebookHeader is the codebook's header, as the package documentation fixes it.
 var codebookHeader = []string{"item", "kind", "dimension", "reverse", "min", "max", "correct", "text_de", "text_en"}
 
-// WriteCodebook writes the codebook of PRODUCT.md's contract: one row per
+// WriteCodebook writes the codebook of the package documentation: one row per
 // question (self-ratings, knowledge items, background questions; open
 // questions have kind text).
 func WriteCodebook(w io.Writer, inst *questions.Instrument) error {

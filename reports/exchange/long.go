@@ -9,11 +9,11 @@ import (
 	"einordnung/questions"
 )
 
-// longHeader is the long export's header, as PRODUCT.md fixes it.
+// longHeader is the long CSV's header, as the package documentation fixes it.
 var longHeader = []string{"cohort", "wave", "participant", "response", "submitted_at", "item", "kind", "dimension", "value", "confidence"}
 
-// WriteLong writes the cohort's submitted answers as the long CSV of
-// PRODUCT.md's contract, one row per answer, streaming them from the store.
+// WriteLong writes the cohort's submitted answers as the long CSV of the
+// package documentation, one row per answer, streaming them from the store.
 func WriteLong(w io.Writer, store *db.Store, inst *questions.Instrument, cohort *db.Cohort) error {
 	dimension := make(map[string]string, len(inst.Items))
 	for _, it := range inst.Items {
