@@ -25,17 +25,31 @@ type Stats struct {
 // chunkSize is how many participants go into one transaction.
 const chunkSize = 500
 
-// Plausible shares of the background answers, in option order (the default
-// instrument's); other instruments get equal shares.
-var (
-	fieldWeights = map[string]float64{"engineering": 22, "social_work": 20, "design": 10,
-		"administration": 18, "health": 15, "education": 10, "other": 5}
-	fieldShift = map[string]float64{"engineering": 0.4, "design": 0.2, "social_work": -0.3,
-		"health": -0.2, "administration": -0.1}
-	useWeights = map[string]float64{"never": 10, "rarely": 20, "monthly": 25, "weekly": 30, "daily": 15}
-	// gains is the mean post − pre gain per dimension, in instrument order (repeated).
-	gains = []float64{2.0, 1.7, 1.6, 1.4, 1.1, 1.5, 0.9}
-)
+// gains is the mean post − pre gain per dimension, in instrument order (repeated).
+var gains = []float64{2.0, 1.7, 1.6, 1.4, 1.1, 1.5, 0.9}
+
+// profile is what the generator knows of an instrument beyond its
+// structure: that its first choice question asks for the field of work and
+// its second how often one uses AI (options from rarest to most often), the
+// plausible shares of their options and how the field shifts the
+// self-ratings, each in option order.
+type profile struct {
+	fieldShares, fieldShift, useShares []float64
+}
+
+// profiles are the profiles of known instruments, by instrument id. Any
+// other instrument, or one whose first two choice questions do not have as
+// many options as its profile lists, gets equal shares for every choice
+// question, and no answer depends on them.
+var profiles = map[string]profile{
+	questions.DefaultID: {
+		// engineering, social work, design, administration, health, education, other
+		fieldShares: []float64{22, 20, 10, 18, 15, 10, 5},
+		fieldShift:  []float64{0.4, -0.3, 0.2, -0.1, -0.2, 0, 0},
+		// never, rarely, monthly, weekly, daily
+		useShares: []float64{10, 20, 25, 30, 15},
+	},
+}
 
 // Free-text answers, a few of them testing the exports' escaping.
 var (
@@ -72,13 +86,14 @@ var (
 // drop out more), post ratings with a gain per dimension, retrospective
 // ratings half a point below the pre ability (response shift), knowledge
 // answers right more often with higher ability, overconfident before and
-// better calibrated after, background answers and some free texts. The
-// answers depend only on the seed (and the cohort's slug); the submission
-// dates lie in the five months before the reference day today, which the
-// caller passes, so that no result depends on the calendar. It refuses a
-// cohort that has participants, so that demo data never mix with real
-// answers, and stores the participants in chunks of 500, each in one
-// transaction.
+// better calibrated after, background answers (for the default instrument
+// with plausible shares of fields and AI use, for others with equal shares:
+// see profiles) and some free texts. The answers depend only on the seed
+// (and the cohort's slug); the submission dates lie in the five months
+// before the reference day today, which the caller passes, so that no
+// result depends on the calendar. It refuses a cohort that has
+// participants, so that demo data never mix with real answers, and stores
+// the participants in chunks of 500, each in one transaction.
 func Generate(store *db.Store, inst *questions.Instrument, cohort *db.Cohort, participants int, seed int64, today time.Time) (Stats, error) {
 	today = today.UTC().Truncate(24 * time.Hour)
 	start := time.Now()
@@ -131,7 +146,8 @@ type generator struct {
 	dimIndex  map[string]int
 	offsets   []float64 // per item: how much easier or harder it is to agree with
 	knowDiff  []float64 // per knowledge item: shift of the chance to be right
-	field     *questions.BackgroundQuestion
+	profile   profile
+	field     *questions.BackgroundQuestion // the profile's questions; nil without one
 	use       *questions.BackgroundQuestion
 	values    []string // shared rating value texts
 	confs     []int    // shared confidences
@@ -151,18 +167,7 @@ func newGenerator(inst *questions.Instrument, rng *rand.Rand, today time.Time) *
 	for range inst.Knowledge {
 		g.knowDiff = append(g.knowDiff, 0.08*rng.NormFloat64())
 	}
-	for i := range inst.Background {
-		q := &inst.Background[i]
-		if q.Type != questions.BackgroundChoice {
-			continue
-		}
-		switch {
-		case g.field == nil:
-			g.field = q
-		case g.use == nil:
-			g.use = q
-		}
-	}
+	g.profile, g.field, g.use = profileOf(inst)
 	for v := 0; v <= inst.Scale.Max; v++ {
 		g.values = append(g.values, fmt.Sprint(v))
 	}
@@ -173,19 +178,39 @@ func newGenerator(inst *questions.Instrument, rng *rand.Rand, today time.Time) *
 	return g
 }
 
+// profileOf returns the instrument's profile with its field and AI use
+// questions, or nothing if there is none that fits.
+func profileOf(inst *questions.Instrument) (profile, *questions.BackgroundQuestion, *questions.BackgroundQuestion) {
+	p, ok := profiles[inst.ID]
+	if !ok {
+		return profile{}, nil, nil
+	}
+	var choices []*questions.BackgroundQuestion
+	for i := range inst.Background {
+		if q := &inst.Background[i]; q.Type == questions.BackgroundChoice {
+			choices = append(choices, q)
+		}
+	}
+	if len(choices) < 2 || len(choices[0].Options) != len(p.fieldShares) || len(choices[0].Options) != len(p.fieldShift) ||
+		len(choices[1].Options) != len(p.useShares) {
+		return profile{}, nil, nil
+	}
+	return p, choices[0], choices[1]
+}
+
 // participant appends a participant's pre and (perhaps) post response.
 func (g *generator) participant(i int, out []db.ImportedResponse) []db.ImportedResponse {
 	in, rng, sc := g.inst, g.rng, g.inst.Scale
 	pseudonym := g.newPseudonym()
-	field := g.pick(g.field, fieldWeights)
-	use := g.pick(g.use, useWeights)
-	useLevel := 0.0 // −1 … +1 across the options of the second choice question
+	field := g.pick(g.field, g.profile.fieldShares)
+	use := g.pick(g.use, g.profile.useShares)
+	useLevel := 0.0 // −1 … +1 across the options of the AI use question
 	if g.use != nil && len(g.use.Options) > 1 {
 		useLevel = 2*float64(use)/float64(len(g.use.Options)-1) - 1
 	}
 	shift := 0.0
 	if g.field != nil {
-		shift = fieldShift[g.field.Options[field].Value]
+		shift = g.profile.fieldShift[field]
 	}
 	span := float64(sc.Max - sc.Min)
 	general := rng.NormFloat64()
@@ -339,29 +364,24 @@ func (g *generator) when(wave db.Wave) time.Time {
 	return day.Add(time.Duration(hour)*time.Hour + time.Duration(g.rng.IntN(3600))*time.Second)
 }
 
-// pick draws an option index of q by the weights of its values (equal
-// weights for values not listed).
-func (g *generator) pick(q *questions.BackgroundQuestion, weights map[string]float64) int {
+// pick draws an option index of q by the shares of its options, in option
+// order; without q it draws nothing.
+func (g *generator) pick(q *questions.BackgroundQuestion, shares []float64) int {
 	if q == nil {
 		return 0
 	}
 	total := 0.0
-	w := make([]float64, len(q.Options))
-	for i, o := range q.Options {
-		w[i] = weights[o.Value]
-		if w[i] == 0 {
-			w[i] = 10
-		}
-		total += w[i]
+	for _, w := range shares {
+		total += w
 	}
 	x := g.rng.Float64() * total
-	for i := range w {
-		if x < w[i] {
+	for i, w := range shares {
+		if x < w {
 			return i
 		}
-		x -= w[i]
+		x -= w
 	}
-	return len(w) - 1
+	return len(shares) - 1
 }
 
 // newPseudonym draws a pseudonym like questions.NewPseudonym's, but from the

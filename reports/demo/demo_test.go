@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"einordnung/db"
+	"einordnung/questions"
 	"einordnung/reports/exchange"
 	"einordnung/reports/internal/reportstest"
 )
@@ -243,6 +244,66 @@ func TestGenerateDemoAnswersDoNotDependOnTheReferenceDay(t *testing.T) {
 			first = got
 		} else if got != first {
 			t.Errorf("reference day %s (%s) gave other answers than %s", day.Format(time.DateOnly), day.Weekday(), days[0].Format(time.DateOnly))
+		}
+	}
+}
+
+// TestGenerateDemoSharesOfChoices: the default instrument's field of work
+// has its plausible shares ("other" is rare); any other instrument gets
+// equal shares for every option, whatever its values are called.
+func TestGenerateDemoSharesOfChoices(t *testing.T) {
+	const n = 700
+	preShares := func(s *db.Store, c *db.Cohort, item string) map[string]int {
+		counts := map[string]int{}
+		err := s.EachAnswer(c.ID, func(a *db.AnswerRow) error {
+			if a.Item == item && a.Wave == db.Pre && a.Value.Valid {
+				counts[a.Value.String]++
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return counts
+	}
+	s, inst, c := reportstest.DemoCohort(t, "demo")
+	var field *questions.BackgroundQuestion
+	for i := range inst.Background {
+		if inst.Background[i].Type == questions.BackgroundChoice {
+			field = &inst.Background[i]
+			break
+		}
+	}
+	if field == nil || len(field.Options) < 3 {
+		t.Fatal("the default instrument has no choice question with three options or more")
+	}
+	if _, err := Generate(s, inst, c, n, 4, reportstest.DemoDay); err != nil {
+		t.Fatal(err)
+	}
+	last := field.Options[len(field.Options)-1].Value
+	if got := preShares(s, c, field.ID)[last]; got > n*8/100 {
+		t.Errorf("default instrument: %d of %d chose %s, want the profile's 5 %%", got, n, last)
+	}
+
+	other := *inst
+	other.ID = "andere"
+	c2, err := s.CreateCohort("andere", "Anderes Instrument", other.Ref())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Generate(s, &other, c2, n, 4, reportstest.DemoDay); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range other.Background {
+		if q.Type != questions.BackgroundChoice {
+			continue
+		}
+		counts := preShares(s, c2, q.ID)
+		want := n / len(q.Options)
+		for _, o := range q.Options {
+			if got := counts[o.Value]; got < want*7/10 || got > want*13/10 {
+				t.Errorf("instrument without a profile: %d of %d chose %s %s, want about %d (equal shares)", got, n, q.ID, o.Value, want)
+			}
 		}
 	}
 }
