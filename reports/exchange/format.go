@@ -55,6 +55,19 @@ func newCSVWriter(w io.Writer) *csv.Writer {
 	return cw
 }
 
+// endCSV ends a file written through cw after the rows were written with
+// the result err: it flushes cw, and names the file (what) in an error.
+func endCSV(cw *csv.Writer, err error, what string) error {
+	if err == nil {
+		cw.Flush()
+		err = cw.Error()
+	}
+	if err != nil {
+		return fmt.Errorf("reports: %s: %w", what, err)
+	}
+	return nil
+}
+
 // exportTime formats a submission time as the exports do: RFC 3339 in UTC.
 func exportTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 

@@ -47,12 +47,5 @@ func WriteLong(w io.Writer, store *db.Store, inst *questions.Instrument, cohort 
 		}
 		return cw.Write(rec)
 	})
-	if err != nil {
-		return fmt.Errorf("reports: long export: %w", err)
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return fmt.Errorf("reports: long export: %w", err)
-	}
-	return nil
+	return endCSV(cw, err, "long export")
 }

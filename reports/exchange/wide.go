@@ -147,14 +147,7 @@ func WriteWide(w io.Writer, store *db.Store, inst *questions.Instrument, cohort 
 	if err == nil {
 		err = row.flush(cw)
 	}
-	if err != nil {
-		return fmt.Errorf("reports: wide export: %w", err)
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return fmt.Errorf("reports: wide export: %w", err)
-	}
-	return nil
+	return endCSV(cw, err, "wide export")
 }
 
 // wideRow is the row of the wide CSV being filled: one response.
