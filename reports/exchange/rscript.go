@@ -18,23 +18,7 @@ func WriteRScript(w io.Writer, inst *questions.Instrument) error {
 		return err
 	}
 	b := bufio.NewWriter(w)
-	fmt.Fprintf(b, `# Einordnung – R-Skript für die breite Exportdatei wide.csv (Instrument %s)
-#
-# Liest wide.csv (eine Zeile je Person und Welle), macht aus den Auswahlfragen
-# Faktoren mit deutschen Beschriftungen und hängt jeder Variablen ihre
-# Beschriftung als attr(x, "label") an, den Selbsteinschätzungen die
-# Skalenanker als attr(x, "labels"). Nur Base R; mit dem Paket labelled zeigt
-# labelled::var_label(d) alle Beschriftungen auf einmal.
-#
-# Aufruf im Ordner mit wide.csv: source("einordnung.R", encoding = "UTF-8")
-#
-# Selbsteinschätzungen sind Rohwerte %s, umgepolte Items noch nicht umgepolt
-# (siehe codebook.csv). score_* sind die Skalenwerte: Mittel der beantworteten
-# Items, umgepolt, nur bei mindestens zwei Dritteln beantworteter Items.
-# *_then ist die rückblickende Einschätzung der Nachher-Befragung.
-
-datei <- "wide.csv"
-`, inst.Ref(), scaleRange(inst.Scale))
+	writeRHeader(b, inst)
 
 	cols := wideColumns(inst)
 	classes := map[wideKind]string{wideText: "character", wideChoice: "character", wideRating: "integer",
@@ -92,6 +76,28 @@ ohne_schutz <- function(x) ifelse(grepl("^'+[=+@\t\r-]", x), sub("^'", "", x), x
 		return fmt.Errorf("reports: R script: %w", err)
 	}
 	return nil
+}
+
+// writeRHeader writes the script's opening comments, on what it reads and
+// what the values mean, and the name of the file it reads.
+func writeRHeader(b *bufio.Writer, inst *questions.Instrument) {
+	fmt.Fprintf(b, `# Einordnung – R-Skript für die breite Exportdatei wide.csv (Instrument %s)
+#
+# Liest wide.csv (eine Zeile je Person und Welle), macht aus den Auswahlfragen
+# Faktoren mit deutschen Beschriftungen und hängt jeder Variablen ihre
+# Beschriftung als attr(x, "label") an, den Selbsteinschätzungen die
+# Skalenanker als attr(x, "labels"). Nur Base R; mit dem Paket labelled zeigt
+# labelled::var_label(d) alle Beschriftungen auf einmal.
+#
+# Aufruf im Ordner mit wide.csv: source("einordnung.R", encoding = "UTF-8")
+#
+# Selbsteinschätzungen sind Rohwerte %s, umgepolte Items noch nicht umgepolt
+# (siehe codebook.csv). score_* sind die Skalenwerte: Mittel der beantworteten
+# Items, umgepolt, nur bei mindestens zwei Dritteln beantworteter Items.
+# *_then ist die rückblickende Einschätzung der Nachher-Befragung.
+
+datei <- "wide.csv"
+`, inst.Ref(), scaleRange(inst.Scale))
 }
 
 // rQuote quotes s as an R string literal.

@@ -41,21 +41,7 @@ func WriteSPSS(w io.Writer, inst *questions.Instrument, csvName string) error {
 		return err
 	}
 	b := bufio.NewWriter(w)
-	for _, c := range []string{
-		"Einordnung – SPSS-Syntax für die breite Exportdatei „" + spssLine(csvName) + "“ (Instrument " + inst.Ref() + ").",
-		"Gelesen wird die breite Datei (eine Zeile je Person und Welle), nicht die lange responses.csv: " +
-			"nur dort ist jede Frage eine eigene Variable, an die Wertelabels (Skalenanker, wahr/falsch, Antwortoptionen) passen.",
-		"Datei und Syntax in denselben Ordner legen oder unten bei /FILE den vollständigen Pfad eintragen.",
-		"Selbsteinschätzungen sind Rohwerte " + scaleRange(inst.Scale) + ", umgepolte Items noch nicht umgepolt (siehe codebook.csv).",
-		"score_* sind die Skalenwerte: Mittel der beantworteten Items, umgepolt, nur bei mindestens zwei Dritteln beantworteter Items.",
-		"*_then ist die rückblickende Einschätzung der Nachher-Befragung (wie schätzen Sie sich für die Zeit davor ein).",
-		"Texte, die mit = + - @ beginnen, tragen zum Schutz vor Formeln ein vorangestelltes Apostroph.",
-		"Freitexte werden nach 4000 Bytes abgeschnitten; Zeilenumbrüche darin stehen in der breiten Datei als ' / '.",
-	} {
-		// A comment runs on to the line that ends with a period; no word
-		// but the last ends with one.
-		b.WriteString(spssWrap("* ", "  ", strings.Fields(strings.TrimSuffix(c, "."))) + ".\n")
-	}
+	writeSPSSComments(b, inst, csvName)
 	cols := wideColumns(inst)
 	byKind := map[wideKind][]string{}
 	for _, c := range cols {
@@ -112,6 +98,26 @@ func WriteSPSS(w io.Writer, inst *questions.Instrument, csvName string) error {
 		return fmt.Errorf("reports: spss syntax: %w", err)
 	}
 	return nil
+}
+
+// writeSPSSComments writes the syntax's opening comments: which file it
+// reads and how, and what the values mean.
+func writeSPSSComments(b *bufio.Writer, inst *questions.Instrument, csvName string) {
+	for _, c := range []string{
+		"Einordnung – SPSS-Syntax für die breite Exportdatei „" + spssLine(csvName) + "“ (Instrument " + inst.Ref() + ").",
+		"Gelesen wird die breite Datei (eine Zeile je Person und Welle), nicht die lange responses.csv: " +
+			"nur dort ist jede Frage eine eigene Variable, an die Wertelabels (Skalenanker, wahr/falsch, Antwortoptionen) passen.",
+		"Datei und Syntax in denselben Ordner legen oder unten bei /FILE den vollständigen Pfad eintragen.",
+		"Selbsteinschätzungen sind Rohwerte " + scaleRange(inst.Scale) + ", umgepolte Items noch nicht umgepolt (siehe codebook.csv).",
+		"score_* sind die Skalenwerte: Mittel der beantworteten Items, umgepolt, nur bei mindestens zwei Dritteln beantworteter Items.",
+		"*_then ist die rückblickende Einschätzung der Nachher-Befragung (wie schätzen Sie sich für die Zeit davor ein).",
+		"Texte, die mit = + - @ beginnen, tragen zum Schutz vor Formeln ein vorangestelltes Apostroph.",
+		"Freitexte werden nach 4000 Bytes abgeschnitten; Zeilenumbrüche darin stehen in der breiten Datei als ' / '.",
+	} {
+		// A comment runs on to the line that ends with a period; no word
+		// but the last ends with one.
+		b.WriteString(spssWrap("* ", "  ", strings.Fields(strings.TrimSuffix(c, "."))) + ".\n")
+	}
 }
 
 // spssWrap joins words into lines of at most spssWidth bytes, the first
