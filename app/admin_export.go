@@ -10,7 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"einordnung/db"
-	"einordnung/reports"
+	"einordnung/reports/exchange"
 )
 
 // exportCohort sends one of a cohort's downloads and writes it to the audit
@@ -82,8 +82,8 @@ func (h *handler) importResponses(c *fiber.Ctx) error {
 	if _, err := buf.ReadFrom(f); err != nil {
 		return err
 	}
-	responses, err := reports.ReadLong(&buf, inst, cohort.Slug)
-	var ie *reports.ImportError
+	responses, err := exchange.ReadLong(&buf, inst, cohort.Slug)
+	var ie *exchange.ImportError
 	if errors.As(err, &ie) {
 		v.Problems, v.Omitted = ie.Problems, ie.Omitted
 		return again(fiber.StatusUnprocessableEntity, "import_rejected")

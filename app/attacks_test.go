@@ -27,7 +27,7 @@ import (
 
 	"einordnung/db"
 	"einordnung/questions"
-	"einordnung/reports"
+	"einordnung/reports/demo"
 )
 
 const (
@@ -68,7 +68,7 @@ func newWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := reports.GenerateDemo(e.store, e.inst, evil, 30, 7, fixedDemoDay); err != nil {
+	if _, err := demo.Generate(e.store, e.inst, evil, 30, 7, fixedDemoDay); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.store.SetWaveOpen("evil", db.Pre, true); err != nil {

@@ -10,7 +10,8 @@ import (
 
 	"einordnung/db"
 	"einordnung/questions"
-	"einordnung/reports"
+	"einordnung/reports/demo"
+	"einordnung/reports/exchange"
 )
 
 // cohortAndInstrument finds a cohort by its short code and its instrument.
@@ -126,7 +127,7 @@ func (c *cli) importFile(args []string) error {
 		defer f.Close()
 		in = f
 	}
-	responses, err := reports.ReadLong(in, inst, cohort.Slug)
+	responses, err := exchange.ReadLong(in, inst, cohort.Slug)
 	if err != nil {
 		return err
 	}
@@ -195,7 +196,7 @@ func (c *cli) demo(args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := reports.GenerateDemo(store, inst, cohort, *n, *seed, today)
+	st, err := demo.Generate(store, inst, cohort, *n, *seed, today)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"einordnung/db"
 	"einordnung/questions"
 	"einordnung/reports"
+	"einordnung/reports/demo"
 )
 
 // BenchmarkDashboardHTML10k measures a lead's dashboard of a demo cohort of
@@ -72,7 +73,7 @@ func dashboardBenchCohort(b *testing.B) (*db.Store, *questions.Instrument, *db.C
 			if d.cohort, err = d.store.CreateCohort("bench", "Benchmark", d.inst.Ref()); err != nil {
 				return err
 			}
-			_, err = reports.GenerateDemo(d.store, d.inst, d.cohort, 10_000, 1, time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC))
+			_, err = demo.Generate(d.store, d.inst, d.cohort, 10_000, 1, time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC))
 			return err
 		}()
 		if d.err != nil {

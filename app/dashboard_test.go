@@ -24,13 +24,15 @@ import (
 
 	"einordnung/db"
 	"einordnung/reports"
+	"einordnung/reports/demo"
 )
 
 const (
 	dashLead     = "leitung@example.org"
 	dashOther    = "andere@example.org"
 	dashEvilName = `</script><script>alert(1)</script>`
-	// responsesHeader is the long export's header, a contract (package reports/exchange).
+	// responsesHeader is the long export's header, as the documentation of
+	// package reports/exchange fixes it.
 	responsesHeader = "cohort,wave,participant,response,submitted_at,item,kind,dimension,value,confidence"
 	codebookHead    = "item,kind,dimension,reverse,min,max,correct,text_de,text_en"
 )
@@ -117,7 +119,7 @@ func firstLine(body []byte) string {
 func (e *env) demoCohort(slug string, participants int, seed int64) *db.Cohort {
 	e.t.Helper()
 	c := e.cohort(slug, "")
-	if _, err := reports.GenerateDemo(e.store, e.inst, c, participants, seed, e.demoDay); err != nil {
+	if _, err := demo.Generate(e.store, e.inst, c, participants, seed, e.demoDay); err != nil {
 		e.t.Fatal(err)
 	}
 	return c
@@ -517,7 +519,7 @@ func TestDashboardAndCompareEscapeTheCohortName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := reports.GenerateDemo(e.store, e.inst, evil, 40, 3, fixedDemoDay); err != nil {
+	if _, err := demo.Generate(e.store, e.inst, evil, 40, 3, fixedDemoDay); err != nil {
 		t.Fatal(err)
 	}
 	plain := e.demoCohort("plain", 40, 4)

@@ -6,6 +6,7 @@ import (
 	"einordnung/db"
 	"einordnung/questions"
 	"einordnung/reports"
+	"einordnung/reports/exchange"
 )
 
 // exportSource is what an export reads: the cohort, its instrument, and
@@ -36,33 +37,33 @@ var exportFormats []exportFormat
 func init() {
 	exportFormats = []exportFormat{
 		{"responses", "responses.csv", "text/csv; charset=utf-8", func(w io.Writer, s exportSource) error {
-			return reports.WriteLong(w, s.store, s.inst, s.cohort)
+			return exchange.WriteLong(w, s.store, s.inst, s.cohort)
 		}},
 		{"wide", "wide.csv", "text/csv; charset=utf-8", func(w io.Writer, s exportSource) error {
-			return reports.WriteWide(w, s.store, s.inst, s.cohort)
+			return exchange.WriteWide(w, s.store, s.inst, s.cohort)
 		}},
 		{"xlsx", "einordnung.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", func(w io.Writer, s exportSource) error {
 			rep, err := s.report()
 			if err != nil {
 				return err
 			}
-			return reports.WriteXLSX(w, s.store, s.inst, s.cohort, rep)
+			return exchange.WriteXLSX(w, s.store, s.inst, s.cohort, rep)
 		}},
 		{"codebook", "codebook.csv", "text/csv; charset=utf-8", func(w io.Writer, s exportSource) error {
-			return reports.WriteCodebook(w, s.inst)
+			return exchange.WriteCodebook(w, s.inst)
 		}},
 		{"sps", "einordnung.sps", "text/plain; charset=utf-8", func(w io.Writer, s exportSource) error {
-			return reports.WriteSPSS(w, s.inst, "wide.csv")
+			return exchange.WriteSPSS(w, s.inst, "wide.csv")
 		}},
 		{"r", "einordnung.R", "text/plain; charset=utf-8", func(w io.Writer, s exportSource) error {
-			return reports.WriteRScript(w, s.inst)
+			return exchange.WriteRScript(w, s.inst)
 		}},
 		{"json", "report.json", "application/json; charset=utf-8", func(w io.Writer, s exportSource) error {
 			rep, err := s.report()
 			if err != nil {
 				return err
 			}
-			return writeReportJSON(w, rep)
+			return exchange.WriteReportJSON(w, rep)
 		}},
 		{"html", "report.html", "text/html; charset=utf-8", func(w io.Writer, s exportSource) error {
 			rep, err := s.report()

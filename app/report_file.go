@@ -1,7 +1,6 @@
 package app
 
 import (
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"io"
@@ -11,13 +10,6 @@ import (
 	"einordnung/questions"
 	"einordnung/reports"
 )
-
-// writeReportJSON writes report.json (its fields are a contract: package reports).
-func writeReportJSON(w io.Writer, rep *reports.Cohort) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(rep.Report)
-}
 
 // writeReportHTML writes the dashboard as one self-contained HTML file: the
 // styles and scripts (echarts included) inline, so it opens anywhere

@@ -17,6 +17,8 @@ import (
 
 	"einordnung/db"
 	"einordnung/questions"
+	"einordnung/reports/demo"
+	"einordnung/reports/internal/reportstest"
 )
 
 // The speed benchmarks of issue 4: report.json of a demo cohort of 10,000
@@ -86,7 +88,7 @@ func (d *benchData) build() error {
 	if d.cohort, err = d.store.CreateCohort("bench", "Benchmark", d.inst.Ref()); err != nil {
 		return err
 	}
-	st, err := GenerateDemo(d.store, d.inst, d.cohort, benchParticipants, 1, demoToday)
+	st, err := demo.Generate(d.store, d.inst, d.cohort, benchParticipants, 1, reportstest.DemoDay)
 	if err != nil {
 		return err
 	}

@@ -50,7 +50,7 @@ import (
 	"einordnung/db"
 	"einordnung/db/dbtest"
 	"einordnung/questions"
-	"einordnung/reports"
+	"einordnung/reports/demo"
 )
 
 // demoDay is the reference day of the demo cohorts the browser tests
@@ -1017,7 +1017,7 @@ func TestBrowserDashboard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := reports.GenerateDemo(store, inst, cohort, 300, 2, demoDay); err != nil {
+	if _, err := demo.Generate(store, inst, cohort, 300, 2, demoDay); err != nil {
 		t.Fatal(err)
 	}
 	hash, err := app.HashPassword(password)
@@ -1574,7 +1574,7 @@ func TestBrowserAccessibility(t *testing.T) {
 			email    = "a11y-admin@example.org"
 			password = "Ein Passwort für die Prüfung"
 		)
-		demo, err := store.CreateCohort("demo26", "Demo-Jahrgang 2026", inst.Ref())
+		demo26, err := store.CreateCohort("demo26", "Demo-Jahrgang 2026", inst.Ref())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -1582,10 +1582,10 @@ func TestBrowserAccessibility(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := reports.GenerateDemo(store, inst, demo, 80, 2, demoDay); err != nil {
+		if _, err := demo.Generate(store, inst, demo26, 80, 2, demoDay); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := reports.GenerateDemo(store, inst, other, 40, 3, demoDay); err != nil {
+		if _, err := demo.Generate(store, inst, other, 40, 3, demoDay); err != nil {
 			t.Fatal(err)
 		}
 		hash, err := app.HashPassword(password)
@@ -1599,7 +1599,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := store.SetLeadCohorts(lead.ID, []uint{demo.ID}); err != nil {
+		if err := store.SetLeadCohorts(lead.ID, []uint{demo26.ID}); err != nil {
 			t.Fatal(err)
 		}
 
@@ -1617,14 +1617,14 @@ func TestBrowserAccessibility(t *testing.T) {
 		b.submit(t, `form[action="/admin/login"] button[type="submit"]`, 200, `a[href="/admin/cohorts/new"]`)
 		axe.check(t, b, "cohorts list")
 
-		cohortURL := fmt.Sprintf("/admin/cohorts/%d", demo.ID)
+		cohortURL := fmt.Sprintf("/admin/cohorts/%d", demo26.ID)
 		for _, p := range []struct {
 			path, name, wait string
 			status           int64
 		}{
 			{cohortURL, "cohort page", "#participant-link", 200},
 			{cohortURL + "/report", "dashboard of a demo cohort", "#downloads", 200},
-			{fmt.Sprintf("/admin/compare?cohort=%d&cohort=%d", demo.ID, other.ID), "compare page", "[data-chart]", 200},
+			{fmt.Sprintf("/admin/compare?cohort=%d&cohort=%d", demo26.ID, other.ID), "compare page", "[data-chart]", 200},
 			{"/admin/compare", "compare page before a choice", "form[action='/admin/compare']", 200},
 			{"/admin/cohorts/new", "new cohort page", "#slug", 200},
 			{cohortURL + "/import", "import page", "#file", 200},

@@ -1,4 +1,4 @@
-package reports
+package demo
 
 import (
 	"bytes"
@@ -11,31 +11,12 @@ import (
 
 	"einordnung/db"
 	"einordnung/questions"
+	"einordnung/reports/exchange"
+	"einordnung/reports/internal/reportstest"
 )
 
-// demoToday fixes the day demo data are generated on, so runs compare.
-var demoToday = time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
-
-func demoCohort(t testing.TB, slug string) (*db.Store, *questions.Instrument, *db.Cohort) {
-	t.Helper()
-	set, err := questions.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	inst, err := set.Resolve(questions.DefaultID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := newExportStore(t)
-	c, err := s.CreateCohort(slug, "Demo "+slug, inst.Ref())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, inst, c
-}
-
-// demoResponse is what TestGenerateDemoIsPlausible keeps of one response.
-type demoResponse struct {
+// keptResponse is what TestGenerateDemoIsPlausible keeps of one response.
+type keptResponse struct {
 	participant string
 	wave        db.Wave
 	at          time.Time
@@ -50,15 +31,15 @@ type demoResponse struct {
 
 func TestGenerateDemoIsPlausible(t *testing.T) {
 	const n = 600
-	s, inst, c := demoCohort(t, "demo")
-	st, err := GenerateDemo(s, inst, c, n, 7, demoToday)
+	s, inst, c := reportstest.DemoCohort(t, "demo")
+	st, err := Generate(s, inst, c, n, 7, reportstest.DemoDay)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var responses []*demoResponse
+	var responses []*keptResponse
 	err = s.EachAnswer(c.ID, func(a *db.AnswerRow) error {
 		if len(responses) == 0 || responses[len(responses)-1].participant != a.Participant || responses[len(responses)-1].wave != a.Wave {
-			responses = append(responses, &demoResponse{participant: a.Participant, wave: a.Wave, at: a.SubmittedAt,
+			responses = append(responses, &keptResponse{participant: a.Participant, wave: a.Wave, at: a.SubmittedAt,
 				ratings: map[string]int{}, thens: map[string]int{}})
 		}
 		r := responses[len(responses)-1]
@@ -108,29 +89,29 @@ func TestGenerateDemoIsPlausible(t *testing.T) {
 	}
 
 	// Per participant: pre score mean, post, then; drop-outs; dates; answers.
-	byPerson := map[string]map[db.Wave]*demoResponse{}
+	byPerson := map[string]map[db.Wave]*keptResponse{}
 	answers, texts, weekend := 0, map[string]bool{}, 0
 	for _, r := range responses {
 		if wd := r.at.Weekday(); wd == time.Saturday || wd == time.Sunday {
 			weekend++
 		}
 		if byPerson[r.participant] == nil {
-			byPerson[r.participant] = map[db.Wave]*demoResponse{}
+			byPerson[r.participant] = map[db.Wave]*keptResponse{}
 		}
 		byPerson[r.participant][r.wave] = r
 		answers += r.answers
 		for _, x := range r.texts {
 			texts[x] = true
 		}
-		if r.at.After(demoToday) || r.at.Before(demoToday.AddDate(0, -6, 0)) {
-			t.Errorf("%s %s submitted at %s, want within the half year before %s", r.participant, r.wave, r.at, demoToday)
+		if r.at.After(reportstest.DemoDay) || r.at.Before(reportstest.DemoDay.AddDate(0, -6, 0)) {
+			t.Errorf("%s %s submitted at %s, want within the half year before %s", r.participant, r.wave, r.at, reportstest.DemoDay)
 		}
 	}
 	if share := float64(weekend) / float64(len(responses)); share > 0.15 {
 		t.Errorf("%.0f %% of responses submitted at a weekend, want most on working days", 100*share)
 	}
 	if answers != st.Answers {
-		t.Errorf("%d answers stored, DemoStats says %d", answers, st.Answers)
+		t.Errorf("%d answers stored, Stats says %d", answers, st.Answers)
 	}
 	scoreMean := func(ratings map[string]int) float64 {
 		sum, k := 0.0, 0
@@ -170,16 +151,16 @@ func TestGenerateDemoIsPlausible(t *testing.T) {
 		confPost += float64(b.confidence)
 		knownPost += float64(b.known)
 	}
-	if !(demoAvg(leavePre) < demoAvg(stayPre)-0.2) {
-		t.Errorf("drop-outs' pre mean %.2f, stayers' %.2f: want drop-outs lower", demoAvg(leavePre), demoAvg(stayPre))
+	if !(avg(leavePre) < avg(stayPre)-0.2) {
+		t.Errorf("drop-outs' pre mean %.2f, stayers' %.2f: want drop-outs lower", avg(leavePre), avg(stayPre))
 	}
-	if g := demoAvg(post) - demoAvg(pre); g < 1 || g > 2 {
+	if g := avg(post) - avg(pre); g < 1 || g > 2 {
 		t.Errorf("mean gain post − pre %.2f, want about 1.5", g)
 	}
-	if shift := demoAvg(then) - demoAvg(pre); shift > -0.2 || shift < -0.9 {
+	if shift := avg(then) - avg(pre); shift > -0.2 || shift < -0.9 {
 		t.Errorf("retrospective − pre %.2f, want about −0.5 (response shift)", shift)
 	}
-	if m := demoAvg(pre); m < 4 || m > 5.5 {
+	if m := avg(pre); m < 4 || m > 5.5 {
 		t.Errorf("pre mean %.2f, want about 4.5", m)
 	}
 	biasPre := confPre/knownPre/100 - accPre/knownPre
@@ -192,19 +173,19 @@ func TestGenerateDemoIsPlausible(t *testing.T) {
 	for x := range texts {
 		umlauts = umlauts || strings.ContainsAny(x, "äöüß")
 	}
-	if !texts[demoSpecial[0]] || !texts[demoSpecial[1]] || !umlauts || len(texts) < 8 {
+	if !texts[special[0]] || !texts[special[1]] || !umlauts || len(texts) < 8 {
 		t.Errorf("free texts %v: want the special ones, umlauts and variety", texts)
 	}
 }
 
 func TestGenerateDemoIsDeterministic(t *testing.T) {
 	export := func(seed int64) []byte {
-		s, inst, c := demoCohort(t, "demo")
-		if _, err := GenerateDemo(s, inst, c, 40, seed, demoToday); err != nil {
+		s, inst, c := reportstest.DemoCohort(t, "demo")
+		if _, err := Generate(s, inst, c, 40, seed, reportstest.DemoDay); err != nil {
 			t.Fatal(err)
 		}
 		var buf bytes.Buffer
-		if err := WriteLong(&buf, s, inst, c); err != nil {
+		if err := exchange.WriteLong(&buf, s, inst, c); err != nil {
 			t.Fatal(err)
 		}
 		return buf.Bytes()
@@ -230,12 +211,12 @@ func TestGenerateDemoAnswersDoNotDependOnTheReferenceDay(t *testing.T) {
 	}
 	var first string
 	for _, day := range days {
-		s, inst, c := demoCohort(t, "demo")
-		if _, err := GenerateDemo(s, inst, c, 60, 5, day); err != nil {
+		s, inst, c := reportstest.DemoCohort(t, "demo")
+		if _, err := Generate(s, inst, c, 60, 5, day); err != nil {
 			t.Fatal(err)
 		}
 		var buf bytes.Buffer
-		if err := WriteLong(&buf, s, inst, c); err != nil {
+		if err := exchange.WriteLong(&buf, s, inst, c); err != nil {
 			t.Fatal(err)
 		}
 		// Drop the submitted_at column (the fifth), keep everything else.
@@ -267,15 +248,75 @@ func TestGenerateDemoAnswersDoNotDependOnTheReferenceDay(t *testing.T) {
 	}
 }
 
-func TestGenerateDemoRefusesCohortsWithParticipants(t *testing.T) {
-	s, inst, c := demoCohort(t, "demo")
-	if _, err := GenerateDemo(s, inst, c, 3, 1, demoToday); err != nil {
+// TestGenerateDemoSharesOfChoices: the default instrument's field of work
+// has its plausible shares ("other" is rare); any other instrument gets
+// equal shares for every option, whatever its values are called.
+func TestGenerateDemoSharesOfChoices(t *testing.T) {
+	const n = 700
+	preShares := func(s *db.Store, c *db.Cohort, item string) map[string]int {
+		counts := map[string]int{}
+		err := s.EachAnswer(c.ID, func(a *db.AnswerRow) error {
+			if a.Item == item && a.Wave == db.Pre && a.Value.Valid {
+				counts[a.Value.String]++
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return counts
+	}
+	s, inst, c := reportstest.DemoCohort(t, "demo")
+	var field *questions.BackgroundQuestion
+	for i := range inst.Background {
+		if inst.Background[i].Type == questions.BackgroundChoice {
+			field = &inst.Background[i]
+			break
+		}
+	}
+	if field == nil || len(field.Options) < 3 {
+		t.Fatal("the default instrument has no choice question with three options or more")
+	}
+	if _, err := Generate(s, inst, c, n, 4, reportstest.DemoDay); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := GenerateDemo(s, inst, c, 3, 2, demoToday); err == nil || !strings.Contains(err.Error(), "has 3 participants already") {
+	last := field.Options[len(field.Options)-1].Value
+	if got := preShares(s, c, field.ID)[last]; got > n*8/100 {
+		t.Errorf("default instrument: %d of %d chose %s, want the profile's 5 %%", got, n, last)
+	}
+
+	other := *inst
+	other.ID = "andere"
+	c2, err := s.CreateCohort("andere", "Anderes Instrument", other.Ref())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Generate(s, &other, c2, n, 4, reportstest.DemoDay); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range other.Background {
+		if q.Type != questions.BackgroundChoice {
+			continue
+		}
+		counts := preShares(s, c2, q.ID)
+		want := n / len(q.Options)
+		for _, o := range q.Options {
+			if got := counts[o.Value]; got < want*7/10 || got > want*13/10 {
+				t.Errorf("instrument without a profile: %d of %d chose %s %s, want about %d (equal shares)", got, n, q.ID, o.Value, want)
+			}
+		}
+	}
+}
+
+func TestGenerateDemoRefusesCohortsWithParticipants(t *testing.T) {
+	s, inst, c := reportstest.DemoCohort(t, "demo")
+	if _, err := Generate(s, inst, c, 3, 1, reportstest.DemoDay); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Generate(s, inst, c, 3, 2, reportstest.DemoDay); err == nil || !strings.Contains(err.Error(), "has 3 participants already") {
 		t.Errorf("second demo into the same cohort: %v, want a refusal", err)
 	}
-	if _, err := GenerateDemo(s, inst, c, 0, 2, demoToday); err == nil {
+	if _, err := Generate(s, inst, c, 0, 2, reportstest.DemoDay); err == nil {
 		t.Error("demo with 0 participants succeeded")
 	}
 }
@@ -285,9 +326,9 @@ func TestGenerateDemoRefusesCohortsWithParticipants(t *testing.T) {
 func BenchmarkGenerateDemo10k(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
-		s, inst, c := demoCohort(b, "bench")
+		s, inst, c := reportstest.DemoCohort(b, "bench")
 		b.StartTimer()
-		st, err := GenerateDemo(s, inst, c, 10000, 1, demoToday)
+		st, err := Generate(s, inst, c, 10000, 1, reportstest.DemoDay)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -295,7 +336,7 @@ func BenchmarkGenerateDemo10k(b *testing.B) {
 	}
 }
 
-func demoAvg(xs []float64) float64 {
+func avg(xs []float64) float64 {
 	sum := 0.0
 	for _, x := range xs {
 		sum += x

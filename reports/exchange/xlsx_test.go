@@ -1,4 +1,4 @@
-package reports
+package exchange
 
 import (
 	"bufio"
@@ -14,6 +14,7 @@ import (
 
 	"einordnung/db"
 	"einordnung/questions"
+	"einordnung/reports"
 )
 
 // xlsxFixture is exportFixture's cohort with three more participants who
@@ -60,10 +61,10 @@ func xlsxFixture(t *testing.T) (*db.Store, *questions.Instrument, *db.Cohort) {
 }
 
 // writeXLSXFixture builds the fixture's report and workbook and opens it again.
-func writeXLSXFixture(t *testing.T) (*db.Store, *questions.Instrument, *db.Cohort, *Cohort, *excelize.File) {
+func writeXLSXFixture(t *testing.T) (*db.Store, *questions.Instrument, *db.Cohort, *reports.Cohort, *excelize.File) {
 	t.Helper()
 	s, inst, c := xlsxFixture(t)
-	rep, err := Build(s, inst, c)
+	rep, err := reports.Build(s, inst, c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +228,7 @@ func TestWriteXLSXReportSheet(t *testing.T) {
 	}
 	for p, part := range []struct {
 		name string
-		rows []DimensionReport
+		rows []reports.DimensionReport
 	}{{"post_vs_pre", rep.Dimensions}, {"post_vs_then", rep.Then}} {
 		for d, dim := range inst.Dimensions {
 			r := 1 + p*nDim + d

@@ -1,4 +1,6 @@
-package reports
+// Package demo fills a cohort with synthetic but plausible answers, for
+// trying out the dashboard and the exports without real participants.
+package demo
 
 import (
 	"errors"
@@ -12,32 +14,46 @@ import (
 	"einordnung/questions"
 )
 
-// DemoStats says what GenerateDemo stored.
-type DemoStats struct {
+// Stats says what Generate stored.
+type Stats struct {
 	Participants int
 	Pre, Post    int // submitted responses per wave
 	Answers      int
 	Elapsed      time.Duration
 }
 
-// demoChunk is how many participants go into one transaction.
-const demoChunk = 500
+// chunkSize is how many participants go into one transaction.
+const chunkSize = 500
 
-// Plausible shares of the background answers, in option order (the default
-// instrument's); other instruments get equal shares.
-var (
-	demoFieldWeights = map[string]float64{"engineering": 22, "social_work": 20, "design": 10,
-		"administration": 18, "health": 15, "education": 10, "other": 5}
-	demoFieldShift = map[string]float64{"engineering": 0.4, "design": 0.2, "social_work": -0.3,
-		"health": -0.2, "administration": -0.1}
-	demoUseWeights = map[string]float64{"never": 10, "rarely": 20, "monthly": 25, "weekly": 30, "daily": 15}
-	// demoGains is the mean post − pre gain per dimension, in instrument order (repeated).
-	demoGains = []float64{2.0, 1.7, 1.6, 1.4, 1.1, 1.5, 0.9}
-)
+// gains is the mean post − pre gain per dimension, in instrument order (repeated).
+var gains = []float64{2.0, 1.7, 1.6, 1.4, 1.1, 1.5, 0.9}
+
+// profile is what the generator knows of an instrument beyond its
+// structure: that its first choice question asks for the field of work and
+// its second how often one uses AI (options from rarest to most often), the
+// plausible shares of their options and how the field shifts the
+// self-ratings, each in option order.
+type profile struct {
+	fieldShares, fieldShift, useShares []float64
+}
+
+// profiles are the profiles of known instruments, by instrument id. Any
+// other instrument, or one whose first two choice questions do not have as
+// many options as its profile lists, gets equal shares for every choice
+// question, and no answer depends on them.
+var profiles = map[string]profile{
+	questions.DefaultID: {
+		// engineering, social work, design, administration, health, education, other
+		fieldShares: []float64{22, 20, 10, 18, 15, 10, 5},
+		fieldShift:  []float64{0.4, -0.3, 0.2, -0.1, -0.2, 0, 0},
+		// never, rarely, monthly, weekly, daily
+		useShares: []float64{10, 20, 25, 30, 15},
+	},
+}
 
 // Free-text answers, a few of them testing the exports' escaping.
 var (
-	demoExpectations = []string{
+	expectations = []string{
 		"Ich möchte lernen, KI-Ergebnisse schneller und gründlicher zu überprüfen.",
 		"Sorgen macht mir der Datenschutz bei Klientendaten.",
 		"Prompts so formulieren, dass die Antworten wirklich zu unserer Praxis passen.",
@@ -46,7 +62,7 @@ var (
 		"Ehrlich gesagt: Ich weiß noch nicht, wofür ich KI überhaupt brauche.",
 		"Berichte schneller schreiben, ohne dass die Qualität leidet.",
 	}
-	demoReflections = []string{
+	reflections = []string{
 		"Ich habe einen Elternbrief mit KI entworfen und danach gründlich überarbeitet.",
 		"Bei einer Gefährdungseinschätzung habe ich bewusst auf KI verzichtet – zu sensibel.",
 		"Für die Recherche zu Fördermitteln genutzt; dabei zwei erfundene Quellen entdeckt.",
@@ -55,32 +71,33 @@ var (
 		"Ich nutze KI als Sparringspartner für Ideen, nicht für fertige Texte.",
 		"Für Übersetzungen in einfache Sprache genutzt, Fachbegriffe danach korrigiert.",
 	}
-	// demoSpecial go to the first participants, so that every demo cohort
+	// special go to the first participants, so that every demo cohort
 	// has a text a spreadsheet would run as a formula and one with markup.
-	demoSpecial = []string{
+	special = []string{
 		"=Zusammenfassung: mehr Übung, weniger Angst",
 		"<script>alert('Hallo')</script> Ist das Formular sicher?",
 	}
 )
 
-// GenerateDemo fills an empty cohort with participants synthetic answers:
+// Generate fills an empty cohort with participants synthetic answers:
 // a latent ability per dimension (around 4.5, SD 1.5, higher with more AI
 // use), pre ratings around it (reverse-keyed items answered reversed, about
 // 3 % "keine Angabe"), about 80 % taking the post wave (those who start lower
 // drop out more), post ratings with a gain per dimension, retrospective
 // ratings half a point below the pre ability (response shift), knowledge
 // answers right more often with higher ability, overconfident before and
-// better calibrated after, background answers and some free texts. The
-// answers depend only on the seed (and the cohort's slug); the submission
-// dates lie in the five months before the reference day today, which the
-// caller passes, so that no result depends on the calendar. It refuses a
-// cohort that has participants, so that demo data never mix with real
-// answers, and stores the participants in chunks of 500, each in one
-// transaction.
-func GenerateDemo(store *db.Store, inst *questions.Instrument, cohort *db.Cohort, participants int, seed int64, today time.Time) (DemoStats, error) {
+// better calibrated after, background answers (for the default instrument
+// with plausible shares of fields and AI use, for others with equal shares:
+// see profiles) and some free texts. The answers depend only on the seed
+// (and the cohort's slug); the submission dates lie in the five months
+// before the reference day today, which the caller passes, so that no
+// result depends on the calendar. It refuses a cohort that has
+// participants, so that demo data never mix with real answers, and stores
+// the participants in chunks of 500, each in one transaction.
+func Generate(store *db.Store, inst *questions.Instrument, cohort *db.Cohort, participants int, seed int64, today time.Time) (Stats, error) {
 	today = today.UTC().Truncate(24 * time.Hour)
 	start := time.Now()
-	var st DemoStats
+	var st Stats
 	if participants < 1 {
 		return st, errors.New("reports: demo: at least one participant")
 	}
@@ -96,12 +113,12 @@ func GenerateDemo(store *db.Store, inst *questions.Instrument, cohort *db.Cohort
 	}
 	h := fnv.New64a()
 	h.Write([]byte(cohort.Slug))
-	g := newDemoGen(inst, rand.New(rand.NewPCG(uint64(seed), h.Sum64())), today)
+	g := newGenerator(inst, rand.New(rand.NewPCG(uint64(seed), h.Sum64())), today)
 
-	chunk := make([]db.ImportedResponse, 0, 2*demoChunk)
+	chunk := make([]db.ImportedResponse, 0, 2*chunkSize)
 	for i := 0; i < participants; i++ {
 		chunk = g.participant(i, chunk)
-		if (i+1)%demoChunk == 0 || i == participants-1 {
+		if (i+1)%chunkSize == 0 || i == participants-1 {
 			for _, r := range chunk {
 				if r.Wave == db.Pre {
 					st.Pre++
@@ -121,15 +138,16 @@ func GenerateDemo(store *db.Store, inst *questions.Instrument, cohort *db.Cohort
 	return st, nil
 }
 
-// demoGen draws one participant after another from one random stream.
-type demoGen struct {
+// generator draws one participant after another from one random stream.
+type generator struct {
 	inst      *questions.Instrument
 	rng       *rand.Rand
 	today     time.Time
 	dimIndex  map[string]int
 	offsets   []float64 // per item: how much easier or harder it is to agree with
 	knowDiff  []float64 // per knowledge item: shift of the chance to be right
-	field     *questions.BackgroundQuestion
+	profile   profile
+	field     *questions.BackgroundQuestion // the profile's questions; nil without one
 	use       *questions.BackgroundQuestion
 	values    []string // shared rating value texts
 	confs     []int    // shared confidences
@@ -137,8 +155,8 @@ type demoGen struct {
 	pseudonym map[string]bool
 }
 
-func newDemoGen(inst *questions.Instrument, rng *rand.Rand, today time.Time) *demoGen {
-	g := &demoGen{inst: inst, rng: rng, today: today, dimIndex: map[string]int{}, pseudonym: map[string]bool{},
+func newGenerator(inst *questions.Instrument, rng *rand.Rand, today time.Time) *generator {
+	g := &generator{inst: inst, rng: rng, today: today, dimIndex: map[string]int{}, pseudonym: map[string]bool{},
 		truth: [2]string{"false", "true"}}
 	for i, d := range inst.Dimensions {
 		g.dimIndex[d.ID] = i
@@ -149,18 +167,7 @@ func newDemoGen(inst *questions.Instrument, rng *rand.Rand, today time.Time) *de
 	for range inst.Knowledge {
 		g.knowDiff = append(g.knowDiff, 0.08*rng.NormFloat64())
 	}
-	for i := range inst.Background {
-		q := &inst.Background[i]
-		if q.Type != questions.BackgroundChoice {
-			continue
-		}
-		switch {
-		case g.field == nil:
-			g.field = q
-		case g.use == nil:
-			g.use = q
-		}
-	}
+	g.profile, g.field, g.use = profileOf(inst)
 	for v := 0; v <= inst.Scale.Max; v++ {
 		g.values = append(g.values, fmt.Sprint(v))
 	}
@@ -171,19 +178,39 @@ func newDemoGen(inst *questions.Instrument, rng *rand.Rand, today time.Time) *de
 	return g
 }
 
+// profileOf returns the instrument's profile with its field and AI use
+// questions, or nothing if there is none that fits.
+func profileOf(inst *questions.Instrument) (profile, *questions.BackgroundQuestion, *questions.BackgroundQuestion) {
+	p, ok := profiles[inst.ID]
+	if !ok {
+		return profile{}, nil, nil
+	}
+	var choices []*questions.BackgroundQuestion
+	for i := range inst.Background {
+		if q := &inst.Background[i]; q.Type == questions.BackgroundChoice {
+			choices = append(choices, q)
+		}
+	}
+	if len(choices) < 2 || len(choices[0].Options) != len(p.fieldShares) || len(choices[0].Options) != len(p.fieldShift) ||
+		len(choices[1].Options) != len(p.useShares) {
+		return profile{}, nil, nil
+	}
+	return p, choices[0], choices[1]
+}
+
 // participant appends a participant's pre and (perhaps) post response.
-func (g *demoGen) participant(i int, out []db.ImportedResponse) []db.ImportedResponse {
+func (g *generator) participant(i int, out []db.ImportedResponse) []db.ImportedResponse {
 	in, rng, sc := g.inst, g.rng, g.inst.Scale
 	pseudonym := g.newPseudonym()
-	field := g.pick(g.field, demoFieldWeights)
-	use := g.pick(g.use, demoUseWeights)
-	useLevel := 0.0 // −1 … +1 across the options of the second choice question
+	field := g.pick(g.field, g.profile.fieldShares)
+	use := g.pick(g.use, g.profile.useShares)
+	useLevel := 0.0 // −1 … +1 across the options of the AI use question
 	if g.use != nil && len(g.use.Options) > 1 {
 		useLevel = 2*float64(use)/float64(len(g.use.Options)-1) - 1
 	}
 	shift := 0.0
 	if g.field != nil {
-		shift = demoFieldShift[g.field.Options[field].Value]
+		shift = g.profile.fieldShift[field]
 	}
 	span := float64(sc.Max - sc.Min)
 	general := rng.NormFloat64()
@@ -206,7 +233,7 @@ func (g *demoGen) participant(i int, out []db.ImportedResponse) []db.ImportedRes
 	post := make([]float64, len(ability))
 	then := make([]float64, len(ability))
 	for d := range ability {
-		gain := demoGains[d%len(demoGains)] * span / 10
+		gain := gains[d%len(gains)] * span / 10
 		post[d] = clampF(ability[d]+gain+0.8*rng.NormFloat64(), float64(sc.Min), float64(sc.Max))
 		then[d] = clampF(ability[d]-0.05*span+0.5*rng.NormFloat64(), float64(sc.Min), float64(sc.Max))
 	}
@@ -220,7 +247,7 @@ func (g *demoGen) participant(i int, out []db.ImportedResponse) []db.ImportedRes
 
 // response draws one submitted response; then is nil in the pre wave, z
 // the participant's standardised ability for the knowledge items.
-func (g *demoGen) response(pseudonym string, wave db.Wave, ability, then []float64, z float64, field, use, index int) db.ImportedResponse {
+func (g *generator) response(pseudonym string, wave db.Wave, ability, then []float64, z float64, field, use, index int) db.ImportedResponse {
 	in, rng := g.inst, g.rng
 	r := db.ImportedResponse{Participant: pseudonym, Wave: wave, SubmittedAt: g.when(wave)}
 	answers := make([]db.Answer, 0, 2*len(in.Items)+len(in.Knowledge)+len(in.Background))
@@ -279,7 +306,7 @@ func (g *demoGen) response(pseudonym string, wave db.Wave, ability, then []float
 
 // rating draws the answer to a self-rating item around a level; about 3 %
 // answer "keine Angabe".
-func (g *demoGen) rating(it questions.Item, index int, level float64, retro bool) db.Answer {
+func (g *generator) rating(it questions.Item, index int, level float64, retro bool) db.Answer {
 	sc := g.inst.Scale
 	a := db.Answer{Item: it.ID, Kind: db.KindRating, Retro: retro}
 	v := level + g.offsets[index] + 1.1*g.rng.NormFloat64()
@@ -296,29 +323,29 @@ func (g *demoGen) rating(it questions.Item, index int, level float64, retro bool
 
 // text draws an optional free-text answer: the first open question in the
 // pre wave, the others in the post wave, each from about a quarter.
-func (g *demoGen) text(wave db.Wave, qi, participant int) (string, bool) {
+func (g *generator) text(wave db.Wave, qi, participant int) (string, bool) {
 	first := true
 	for i := 0; i < qi; i++ {
 		if g.inst.Background[i].Type == questions.BackgroundText {
 			first = false
 		}
 	}
-	if first && wave == db.Pre && participant < len(demoSpecial) {
-		return demoSpecial[participant], true
+	if first && wave == db.Pre && participant < len(special) {
+		return special[participant], true
 	}
 	if first != (wave == db.Pre) || g.rng.Float64() >= 0.25 {
 		return "", false
 	}
 	if first {
-		return demoExpectations[g.rng.IntN(len(demoExpectations))], true
+		return expectations[g.rng.IntN(len(expectations))], true
 	}
-	return demoReflections[g.rng.IntN(len(demoReflections))], true
+	return reflections[g.rng.IntN(len(reflections))], true
 }
 
 // when draws a submission time: the pre wave over three weeks about five
 // months ago, the post wave over the last three weeks, mostly in the
 // daytime and on weekdays.
-func (g *demoGen) when(wave db.Wave) time.Time {
+func (g *generator) when(wave db.Wave) time.Time {
 	first := g.today.AddDate(0, 0, -160)
 	if wave == db.Post {
 		first = g.today.AddDate(0, 0, -22)
@@ -337,34 +364,29 @@ func (g *demoGen) when(wave db.Wave) time.Time {
 	return day.Add(time.Duration(hour)*time.Hour + time.Duration(g.rng.IntN(3600))*time.Second)
 }
 
-// pick draws an option index of q by the weights of its values (equal
-// weights for values not listed).
-func (g *demoGen) pick(q *questions.BackgroundQuestion, weights map[string]float64) int {
+// pick draws an option index of q by the shares of its options, in option
+// order; without q it draws nothing.
+func (g *generator) pick(q *questions.BackgroundQuestion, shares []float64) int {
 	if q == nil {
 		return 0
 	}
 	total := 0.0
-	w := make([]float64, len(q.Options))
-	for i, o := range q.Options {
-		w[i] = weights[o.Value]
-		if w[i] == 0 {
-			w[i] = 10
-		}
-		total += w[i]
+	for _, w := range shares {
+		total += w
 	}
 	x := g.rng.Float64() * total
-	for i := range w {
-		if x < w[i] {
+	for i, w := range shares {
+		if x < w {
 			return i
 		}
-		x -= w[i]
+		x -= w
 	}
-	return len(w) - 1
+	return len(shares) - 1
 }
 
 // newPseudonym draws a pseudonym like questions.NewPseudonym's, but from the
 // seeded stream.
-func (g *demoGen) newPseudonym() string {
+func (g *generator) newPseudonym() string {
 	const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 	for {
 		b := []byte("P0000000000")

@@ -1,4 +1,4 @@
-package reports
+package exchange
 
 import (
 	"encoding/csv"
@@ -14,6 +14,7 @@ import (
 
 	"einordnung/db"
 	"einordnung/questions"
+	"einordnung/reports"
 )
 
 // plainNumber is a number as the exports write one; leading zeros that
@@ -29,7 +30,7 @@ const maxSheetRows = 1_048_576
 // that hold numbers by definition become numeric cells, so a typed text
 // like "0.10" or a pseudonym of digits stays exactly as it was. A long
 // export beyond Excel's row limit is cut and says so in its last row.
-func WriteXLSX(w io.Writer, store *db.Store, inst *questions.Instrument, cohort *db.Cohort, rep *Cohort) error {
+func WriteXLSX(w io.Writer, store *db.Store, inst *questions.Instrument, cohort *db.Cohort, rep *reports.Cohort) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	ratings := map[string]bool{}
@@ -138,9 +139,9 @@ func streamSheet(f *excelize.File, sheet string, write func(io.Writer) error, nu
 
 // writeReportCSV writes report.json's figures as a table: one row per
 // dimension and comparison, then the knowledge per wave.
-func writeReportCSV(w io.Writer, rep *Cohort) error {
+func writeReportCSV(w io.Writer, rep *reports.Cohort) error {
 	cw := csv.NewWriter(w)
-	fields := reflect.VisibleFields(reflect.TypeOf(DimensionReport{}))
+	fields := reflect.VisibleFields(reflect.TypeOf(reports.DimensionReport{}))
 	header := []string{"comparison"}
 	for _, f := range fields {
 		header = append(header, strings.Split(f.Tag.Get("json"), ",")[0])
@@ -150,7 +151,7 @@ func writeReportCSV(w io.Writer, rep *Cohort) error {
 	}
 	for _, part := range []struct {
 		name string
-		rows []DimensionReport
+		rows []reports.DimensionReport
 	}{{"post_vs_pre", rep.Dimensions}, {"post_vs_then", rep.Then}} {
 		for _, d := range part.rows {
 			rec := []string{part.name}

@@ -1,9 +1,9 @@
-package reports
+package exchange
 
 // FuzzReadLong feeds arbitrary bytes to the CSV import of a cohort, as a
 // program lead could upload them. Run it with
 //
-//	go test ./reports -run '^$' -fuzz '^FuzzReadLong$' -fuzztime 60s
+//	go test ./reports/exchange -run '^$' -fuzz '^FuzzReadLong$' -fuzztime 60s
 //
 // Crashers are kept in testdata/fuzz/FuzzReadLong/ and run with go test.
 
@@ -12,29 +12,17 @@ import (
 	"errors"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
 
 	"einordnung/db"
 	"einordnung/questions"
+	"einordnung/reports/internal/reportstest"
 )
 
-// fuzzInstrument is the default instrument, the one a real cohort uses.
-var fuzzInstrument = sync.OnceValues(func() (*questions.Instrument, error) {
-	set, err := questions.Load()
-	if err != nil {
-		return nil, err
-	}
-	return set.Resolve(questions.DefaultID)
-})
-
 func FuzzReadLong(f *testing.F) {
-	inst, err := fuzzInstrument()
-	if err != nil {
-		f.Fatal(err)
-	}
+	inst := reportstest.DefaultInstrument(f)
 	const head = "cohort,wave,participant,response,submitted_at,item,kind,dimension,value,confidence\r\n"
 	const at = "2026-03-01T09:30:00Z"
 	good := head +

@@ -1,0 +1,74 @@
+package exchange
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"einordnung/questions"
+)
+
+// SafeCell returns s as a spreadsheet cell that cannot start a formula: a
+// text beginning with =, +, -, @, tab or CR gets a leading apostrophe. So
+// that the apostrophe can be told apart from one a participant typed, a
+// text of apostrophes followed by one of those characters gets one more;
+// ReadLong removes exactly the one added. Every CSV and XLSX writer uses it
+// for cells that may hold typed text.
+func SafeCell(s string) string {
+	if formulaLike(s) {
+		return "'" + s
+	}
+	return s
+}
+
+// formulaLike reports whether s, after any leading apostrophes, starts with
+// a character a spreadsheet would read as the start of a formula.
+func formulaLike(s string) bool {
+	s = strings.TrimLeft(s, "'")
+	return s != "" && strings.IndexByte("=+-@\t\r", s[0]) >= 0
+}
+
+// unsafeCell undoes SafeCell.
+func unsafeCell(s string) string {
+	if strings.HasPrefix(s, "'") && formulaLike(s[1:]) {
+		return s[1:]
+	}
+	return s
+}
+
+// lineBreaks writes every line break of a text as LF. A CSV writer with
+// CRLF line ends (RFC 4180) writes LF within a field as CRLF but drops a
+// lone CR, which would change the text.
+func lineBreaks(s string) string {
+	if strings.IndexByte(s, '\r') < 0 {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+}
+
+// newCSVWriter returns an RFC 4180 writer (CRLF line ends) on w.
+func newCSVWriter(w io.Writer) *csv.Writer {
+	cw := csv.NewWriter(w)
+	cw.UseCRLF = true
+	return cw
+}
+
+// endCSV ends a file written through cw after the rows were written with
+// the result err: it flushes cw, and names the file (what) in an error.
+func endCSV(cw *csv.Writer, err error, what string) error {
+	if err == nil {
+		cw.Flush()
+		err = cw.Error()
+	}
+	if err != nil {
+		return fmt.Errorf("reports: %s: %w", what, err)
+	}
+	return nil
+}
+
+// exportTime formats a submission time as the exports do: RFC 3339 in UTC.
+func exportTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func scaleRange(s questions.Scale) string { return fmt.Sprintf("%d–%d", s.Min, s.Max) }
