@@ -126,7 +126,7 @@ func TestReadProfile(t *testing.T) {
 		{"pre only", DimensionProfile{Pre: p(3)}, ProfileReading{Level: LevelLow}},
 		{"the latest score sets the level", DimensionProfile{Pre: p(3), Then: p(3), Post: p(7)},
 			ProfileReading{Level: LevelHigh, HasChange: true, Change: DirectionUp}},
-		{"the same within a point", DimensionProfile{Pre: p(5), Then: p(5), Post: p(below(6))},
+		{"the same within a point", DimensionProfile{Pre: p(5), Then: p(5), Post: p(5.9)},
 			ProfileReading{Level: LevelMid, HasChange: true, Change: DirectionSame}},
 		{"down by a point", DimensionProfile{Pre: p(5), Post: p(4)},
 			ProfileReading{Level: LevelMid, HasChange: true, Change: DirectionDown}},
