@@ -186,7 +186,7 @@ func (r *wideRow) add(a *db.AnswerRow) {
 			return
 		}
 		r.cells[c] = a.Value.String
-		if n, err := strconv.Atoi(a.Value.String); err == nil {
+		if n, ok := questions.ParseRating(a.Value.String); ok {
 			values[a.Item] = n
 		}
 	case db.KindKnowledge:
