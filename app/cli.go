@@ -574,7 +574,7 @@ func (c *cli) user(args []string) error {
 	}
 	hash, err := HashPassword(password)
 	if err != nil {
-		return fmt.Errorf("password: at least %d characters, at most 72 bytes", minPassword)
+		return fmt.Errorf("password: at least %d characters, at most 72 bytes", MinPasswordLength)
 	}
 	store, _, err := open(*dbPath)
 	if err != nil {

@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"einordnung/db"
@@ -27,7 +29,7 @@ func cohortAndInstrument(store *db.Store, set *questions.Set, slug string) (*db.
 }
 
 func (c *cli) export(args []string) error {
-	fs, dbPath := c.flags("export", "export --cohort SLUG --what "+exportNames()+" [--out FILE]")
+	fs, dbPath := c.flags("export", "export --cohort SLUG --what "+strings.Join(ExportNames(), "|")+" [--out FILE]")
 	slug := fs.String("cohort", "", "the cohort's short code")
 	what := fs.String("what", "responses", "responses (long CSV, one row per answer), wide (CSV, one row per participant and wave), "+
 		"xlsx (workbook: wide, long, codebook, report), codebook (CSV), sps (SPSS syntax reading wide.csv), "+
@@ -59,9 +61,8 @@ func (c *cli) report(args []string) error {
 // writeExport writes one export of a cohort to a file or standard output
 // and records it in the audit log.
 func (c *cli) writeExport(dbPath, slug, what, out, lang string) error {
-	format, ok := findExport(what)
-	if !ok {
-		return fmt.Errorf("--what %q: use %s", what, exportNames())
+	if !slices.Contains(ExportNames(), what) {
+		return fmt.Errorf("--what %q: use %s", what, strings.Join(ExportNames(), "|"))
 	}
 	store, set, err := open(dbPath)
 	if err != nil {
@@ -72,12 +73,12 @@ func (c *cli) writeExport(dbPath, slug, what, out, lang string) error {
 	if err != nil {
 		return err
 	}
-	src := exportSource{store: store, inst: inst, cohort: cohort, lang: lang}
+	write := func(w io.Writer) error { return WriteExport(w, what, store, inst, cohort, lang) }
 	if out == "" {
-		if err := format.write(c.out, src); err != nil {
+		if err := write(c.out); err != nil {
 			return err
 		}
-	} else if err := writeFileAtomically(out, func(w io.Writer) error { return format.write(w, src) }); err != nil {
+	} else if err := writeFileAtomically(out, write); err != nil {
 		return err
 	}
 	return store.Audit("cli", db.AuditExport, cohort.Slug, what)
