@@ -1,4 +1,4 @@
-package app
+package loadtest
 
 import (
 	"context"
@@ -7,22 +7,20 @@ import (
 	"testing"
 	"time"
 
+	"einordnung/app"
 	"einordnung/db"
 	"einordnung/db/dbtest"
 	"einordnung/questions"
 )
 
 // startLoadServer serves a fresh database with cohort "load" (pre wave
-// open) on 127.0.0.1 and returns its address. codeLimit is the number of
-// code entries allowed per address.
-func startLoadServer(t *testing.T, codeLimit int) (string, *db.Store) {
+// open, on instrument ref of set) on 127.0.0.1 with the real app and
+// returns its address. codeLimit is the number of code entries allowed per
+// address.
+func startLoadServer(t *testing.T, set *questions.Set, ref string, codeLimit int) (string, *db.Store) {
 	t.Helper()
-	set, err := questions.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
 	store, _ := dbtest.Open(t)
-	inst, err := set.Resolve(questions.DefaultID)
+	inst, err := set.Resolve(ref)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +30,7 @@ func startLoadServer(t *testing.T, codeLimit int) (string, *db.Store) {
 	if err := store.SetWaveOpen("load", db.Pre, true); err != nil {
 		t.Fatal(err)
 	}
-	web, err := New(Config{Secret: []byte("load-test-secret-0123456789abcdef"), CodeLimitPerAddress: codeLimit}, store, set)
+	web, err := app.New(app.Config{Secret: []byte("load-test-secret-0123456789abcdef"), CodeLimitPerAddress: codeLimit}, store, set)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,25 +43,35 @@ func startLoadServer(t *testing.T, codeLimit int) (string, *db.Store) {
 	return "http://" + ln.Addr().String(), store
 }
 
-func TestLoadTestCompletesQuestionnairesWithoutErrors(t *testing.T) {
-	// One address plays every participant: lift the per-address code limit.
-	base, store := startLoadServer(t, 1_000_000)
-	lt, err := newLoadTest(loadConfig{URL: base, Cohort: "load", Participants: 4, Duration: 2 * time.Second})
+// builtIn is the set of instruments embedded in the binary.
+func builtIn(t *testing.T) *questions.Set {
+	t.Helper()
+	set, err := questions.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := lt.preflight(context.Background()); err != nil {
+	return set
+}
+
+func TestLoadTestCompletesQuestionnairesWithoutErrors(t *testing.T) {
+	// One address plays every participant: lift the per-address code limit.
+	base, store := startLoadServer(t, builtIn(t), questions.DefaultID, 1_000_000)
+	lt, err := New(Config{URL: base, Cohort: "load", Participants: 4, Duration: 2 * time.Second})
+	if err != nil {
 		t.Fatal(err)
 	}
-	rep := lt.run(context.Background())
-	var out strings.Builder
-	rep.print(&out)
-	t.Log("\n" + out.String())
-	if rep.Completed == 0 || rep.errorCount() != 0 {
-		t.Fatalf("completed %d, errors %d", rep.Completed, rep.errorCount())
+	if err := lt.Preflight(context.Background()); err != nil {
+		t.Fatal(err)
 	}
-	for _, kind := range loadKinds {
-		if rep.latencyOf(kind).Count == 0 {
+	rep := lt.Run(context.Background())
+	var out strings.Builder
+	rep.Print(&out)
+	t.Log("\n" + out.String())
+	if rep.Completed == 0 || rep.Errors() != 0 {
+		t.Fatalf("completed %d, errors %d", rep.Completed, rep.Errors())
+	}
+	for _, kind := range kinds {
+		if rep.LatencyOf(kind).Count == 0 {
 			t.Errorf("no %s requests measured", kind)
 		}
 	}
@@ -82,26 +90,26 @@ func TestLoadTestCompletesQuestionnairesWithoutErrors(t *testing.T) {
 
 func TestLoadTestStaysOnThisMachineUnlessAllowed(t *testing.T) {
 	for _, u := range []string{"http://127.0.0.1:8080", "http://localhost:8080/", "http://[::1]:8080", "https://127.0.0.2"} {
-		if _, err := newLoadTest(loadConfig{URL: u, Cohort: "x", Participants: 1, Duration: time.Second}); err != nil {
+		if _, err := New(Config{URL: u, Cohort: "x", Participants: 1, Duration: time.Second}); err != nil {
 			t.Errorf("%s: %v", u, err)
 		}
 	}
-	for _, u := range []string{"http://example.org", "http://10.0.0.1:8080", "http://127.0.0.1.example.org", "ftp://127.0.0.1", "127.0.0.1:8080"} {
-		if _, err := newLoadTest(loadConfig{URL: u, Cohort: "x", Participants: 1, Duration: time.Second}); err == nil {
+	for _, u := range []string{"http://example.org", "http://10.0.0.1:8080", "http://127.0.0.1.example.org", "ftp://127.0.0.1", "127.0.0.1:8080",
+		"http://[::ffff:10.0.0.1]:8080", "http://0.0.0.0:8080"} {
+		if _, err := New(Config{URL: u, Cohort: "x", Participants: 1, Duration: time.Second}); err == nil {
 			t.Errorf("%s accepted", u)
 		}
 	}
-	if _, err := newLoadTest(loadConfig{URL: "http://example.org", Cohort: "x", Participants: 1, Duration: time.Second, AllowRemote: true}); err != nil {
-		t.Errorf("--allow-remote: %v", err)
+	if _, err := New(Config{URL: "http://example.org", Cohort: "x", Participants: 1, Duration: time.Second, AllowRemote: true}); err != nil {
+		t.Errorf("AllowRemote: %v", err)
 	}
-	code, _, stderr := runCLI(t, "loadtest", "--url", "http://192.0.2.1:8080", "--cohort", "x", "--duration", "1s")
-	if code != 1 || !strings.Contains(stderr, "--allow-remote") {
-		t.Fatalf("exit %d: %s", code, stderr)
+	if _, err := New(Config{URL: "http://127.0.0.1", Cohort: "x", Participants: 1, Duration: time.Second, Wave: "during"}); err == nil {
+		t.Error("wave during accepted")
 	}
 }
 
 func TestLoadTestCodesAreValidAndDistinct(t *testing.T) {
-	lt, err := newLoadTest(loadConfig{URL: "http://127.0.0.1", Cohort: "x", Participants: 1, Duration: time.Second})
+	lt, err := New(Config{URL: "http://127.0.0.1", Cohort: "x", Participants: 1, Duration: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,25 +134,25 @@ func TestLoadTestCodesAreValidAndDistinct(t *testing.T) {
 func TestLoadTestReportsRateLimitAsErrors(t *testing.T) {
 	// Both participants enter a code in their first questionnaire, which
 	// they finish whatever the duration: one of them meets the limit.
-	base, _ := startLoadServer(t, 1)
-	lt, err := newLoadTest(loadConfig{URL: base, Cohort: "load", Participants: 2, Duration: time.Second})
+	base, _ := startLoadServer(t, builtIn(t), questions.DefaultID, 1)
+	lt, err := New(Config{URL: base, Cohort: "load", Participants: 2, Duration: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep := lt.run(context.Background())
-	var limited *loadError
-	for i, e := range rep.Errors {
+	rep := lt.Run(context.Background())
+	var limited *Failure
+	for i, e := range rep.Failures {
 		if e.Key == "code: HTTP 429" {
-			limited = &rep.Errors[i]
+			limited = &rep.Failures[i]
 		}
 	}
 	if rep.Completed > 1 || limited == nil || limited.Count == 0 || limited.Example == "" {
 		var out strings.Builder
-		rep.print(&out)
+		rep.Print(&out)
 		t.Fatalf("the per-address code limit of 1 is not reported:\n%s", out.String())
 	}
 	var out strings.Builder
-	rep.print(&out)
+	rep.Print(&out)
 	if !strings.Contains(out.String(), "code: HTTP 429") || !strings.Contains(limited.Example, "Zu viele Versuche") {
 		t.Fatalf("report does not list the 429s:\n%s", out.String())
 	}

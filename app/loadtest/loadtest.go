@@ -1,4 +1,10 @@
-package app
+// Package loadtest plays simulated participants through the whole journey
+// against a running server: start page, consent, code, every questionnaire
+// page with its CSRF token, submit, feedback. It measures completed
+// responses and page saves per second and the latency of every request
+// type, and records every error. It talks HTTP only, and refuses a server
+// that is not on this machine unless told otherwise (Config.AllowRemote).
+package loadtest
 
 import (
 	"context"
@@ -11,79 +17,40 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
-	"os/signal"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
-	"text/tabwriter"
 	"time"
-
-	"einordnung/db"
 )
 
-// loadtest plays simulated participants through the real journey against a
-// running server and prints throughput, latencies and every error.
-func (c *cli) loadtest(args []string) error {
-	fs, _ := c.flags("loadtest", "loadtest --url URL --cohort SLUG [--participants N] [--duration D] [--wave pre|post] [--allow-remote]")
-	rawURL := fs.String("url", "http://"+defaultAddr, "address of the running server")
-	cohort := fs.String("cohort", "", "short code of a cohort whose wave is open")
-	participants := fs.Int("participants", 32, "simulated participants at once")
-	duration := fs.Duration("duration", 30*time.Second, "how long participants start new questionnaires (each finishes the one it is in)")
-	wave := fs.String("wave", string(db.Pre), "the cohort's open wave: pre, or post (participants then go on unlinked with a new code)")
-	timeout := fs.Duration("timeout", 30*time.Second, "time limit of every request")
-	remote := fs.Bool("allow-remote", false, "allow a server that is not on this machine (never load-test a server you do not run)")
-	if rest, err := parse(fs, args); err != nil || len(rest) > 0 || *cohort == "" {
-		return orUsage(err, fs)
-	}
-	w, ok := db.ParseWave(*wave)
-	if !ok {
-		return fmt.Errorf("wave %q: use pre or post", *wave)
-	}
-	lt, err := newLoadTest(loadConfig{
-		URL: *rawURL, Cohort: *cohort, Participants: *participants, Duration: *duration,
-		Wave: w, Timeout: *timeout, AllowRemote: *remote,
-	})
-	if err != nil {
-		return err
-	}
-	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer cancel()
-	if err := lt.preflight(ctx); err != nil {
-		return err
-	}
-	fmt.Fprintf(c.out, "Lasttest: %d Teilnehmende gegen %s, Jahrgang %s, %s …\n", *participants, lt.base, *cohort, *duration)
-	rep := lt.run(ctx)
-	rep.print(c.out)
-	if n := rep.errorCount(); n > 0 {
-		return fmt.Errorf("loadtest: %d errors", n)
-	}
-	return nil
-}
+// Waves a cohort can have open.
+const (
+	Pre  = "pre"
+	Post = "post"
+)
 
-// loadConfig describes one load test.
-type loadConfig struct {
+// Config describes one load test.
+type Config struct {
 	URL          string // base address of the server
-	Cohort       string // slug of a cohort with an open wave
+	Cohort       string // short code of a cohort with an open wave
 	Participants int
 	Duration     time.Duration // participants start questionnaires until then
 	Grace        time.Duration // hard stop after Duration (default 30 s)
-	Wave         db.Wave       // the open wave (default pre)
+	Wave         string        // the open wave, Pre (default) or Post
 	Timeout      time.Duration // per request (default 30 s)
 	AllowRemote  bool          // allow a host that is not a loopback address
 }
 
-// Request types, in the order the journey makes them.
-var loadKinds = []string{"start", "consent-get", "consent", "code-get", "code", "return-code", "page-get", "page-save", "submit", "feedback"}
+// kinds are the request types, in the order the journey makes them.
+var kinds = []string{"start", "consent-get", "consent", "code-get", "code", "return-code", "page-get", "page-save", "submit", "feedback"}
 
-// loadTest is the engine of einordnung loadtest.
-type loadTest struct {
-	cfg    loadConfig
+// Test is one load test: New prepares it, Run plays it.
+type Test struct {
+	cfg    Config
 	base   *url.URL
 	client *http.Client // shared transport; each journey has its own cookie jar
 
@@ -93,19 +60,14 @@ type loadTest struct {
 	mu        sync.Mutex
 	start     time.Time
 	latency   map[string][]time.Duration
-	errs      map[string]*loadError
+	errs      map[string]*Failure
 	completed []time.Duration // when each submit was acknowledged, since start
 	saves     []time.Duration // when each page save (submit included) was acknowledged
 }
 
-// loadError counts one kind of failure and keeps its first example.
-type loadError struct {
-	Key     string
-	Count   int
-	Example string
-}
-
-func newLoadTest(cfg loadConfig) (*loadTest, error) {
+// New checks cfg and prepares a test. It refuses an address that is not on
+// this machine unless cfg.AllowRemote is set.
+func New(cfg Config) (*Test, error) {
 	u, err := url.Parse(strings.TrimRight(cfg.URL, "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("loadtest: %q is not an http(s) address", cfg.URL)
@@ -116,14 +78,18 @@ func newLoadTest(cfg loadConfig) (*loadTest, error) {
 	if cfg.Cohort == "" || cfg.Participants < 1 || cfg.Duration <= 0 {
 		return nil, errors.New("loadtest: need a cohort, at least one participant and a positive duration")
 	}
+	switch cfg.Wave {
+	case "":
+		cfg.Wave = Pre
+	case Pre, Post:
+	default:
+		return nil, fmt.Errorf("loadtest: wave %q: use pre or post", cfg.Wave)
+	}
 	if cfg.Grace <= 0 {
 		cfg.Grace = 30 * time.Second
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 30 * time.Second
-	}
-	if cfg.Wave == "" {
-		cfg.Wave = db.Pre
 	}
 	transport := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment, // never used for loopback addresses
@@ -135,20 +101,24 @@ func newLoadTest(cfg loadConfig) (*loadTest, error) {
 		ResponseHeaderTimeout: cfg.Timeout,
 		ExpectContinueTimeout: time.Second,
 	}
-	lt := &loadTest{
+	lt := &Test{
 		cfg: cfg, base: u,
 		client: &http.Client{
 			Transport: transport,
 			Timeout:   cfg.Timeout,
-			// Every redirect is checked by the journey, not followed.
+			// Every redirect is checked by the journey, not followed: the
+			// tool goes nowhere the server sends it.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
 		codeOffset: rand.Uint64N(codeSpace),
 		latency:    map[string][]time.Duration{},
-		errs:       map[string]*loadError{},
+		errs:       map[string]*Failure{},
 	}
 	return lt, nil
 }
+
+// Base is the server's address the test plays against.
+func (lt *Test) Base() string { return lt.base.String() }
 
 // isLoopback reports whether host names this machine: localhost or a
 // loopback address.
@@ -160,9 +130,9 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// preflight checks once that the cohort takes answers, so a typo does not
+// Preflight checks once that the cohort takes answers, so a typo does not
 // turn into thousands of identical errors.
-func (lt *loadTest) preflight(ctx context.Context) error {
+func (lt *Test) Preflight(ctx context.Context) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, lt.base.String()+"/c/"+url.PathEscape(lt.cfg.Cohort), nil)
 	if err != nil {
 		return err
@@ -184,10 +154,10 @@ func (lt *loadTest) preflight(ctx context.Context) error {
 	return fmt.Errorf("loadtest: GET /c/%s: HTTP %d", lt.cfg.Cohort, resp.StatusCode)
 }
 
-// run plays cfg.Participants participants at once. Each starts new
+// Run plays cfg.Participants participants at once. Each starts new
 // questionnaires until cfg.Duration has passed and finishes the one it is
 // in, but everything stops at cfg.Duration + cfg.Grace (or when ctx ends).
-func (lt *loadTest) run(ctx context.Context) *loadReport {
+func (lt *Test) Run(ctx context.Context) *Report {
 	hard, cancel := context.WithTimeout(ctx, lt.cfg.Duration+lt.cfg.Grace)
 	defer cancel()
 	lt.start = time.Now()
@@ -229,7 +199,7 @@ const maxPages = 100
 // journey plays one participant from the start page to the feedback, with
 // a new browser (cookie jar). It reports whether every step succeeded;
 // failures are recorded.
-func (lt *loadTest) journey(ctx context.Context, rng *rand.Rand) bool {
+func (lt *Test) journey(ctx context.Context, rng *rand.Rand) bool {
 	jar, _ := cookiejar.New(nil)
 	b := &browser{lt: lt, ctx: ctx, jar: jar}
 	slug := url.PathEscape(lt.cfg.Cohort)
@@ -259,7 +229,7 @@ func (lt *loadTest) journey(ctx context.Context, rng *rand.Rand) bool {
 	form := lt.nextCode()
 	form.Set("_csrf", csrf)
 	wants := []string{"/return-code"}
-	if lt.cfg.Wave == db.Post {
+	if lt.cfg.Wave == Post {
 		// A new code finds no one from the pre wave: go on unlinked. By
 		// chance it may match someone (one element off), who goes on.
 		form.Set("confirm_new", "yes")
@@ -320,7 +290,7 @@ const codeStride = 2654435761
 
 // nextCode returns the elements of a code no other participant of this run
 // uses: a counter, scrambled, read as mixed-radix digits.
-func (lt *loadTest) nextCode() url.Values {
+func (lt *Test) nextCode() url.Values {
 	n := (lt.codeOffset + lt.codes.Add(1)*codeStride) % codeSpace
 	letter := func() string { d := n % 26; n /= 26; return string(rune('A' + d)) }
 	number := func(lo, count uint64) string { d := n % count; n /= count; return strconv.FormatUint(lo+d, 10) }
@@ -336,7 +306,7 @@ func (lt *loadTest) nextCode() url.Values {
 
 // browser is one simulated participant's browser for one journey.
 type browser struct {
-	lt  *loadTest
+	lt  *Test
 	ctx context.Context
 	jar http.CookieJar
 }
@@ -426,6 +396,9 @@ func (b *browser) field(kind, page string, re *regexp.Regexp, name string) (stri
 	return html.UnescapeString(m[1]), true
 }
 
+// notAnswered is the value of the app's "keine Angabe" choice.
+const notAnswered = "na"
+
 // answers fills in a questionnaire page: a random choice in every radio
 // group ("keine Angabe" left out), a sentence in every text field. last
 // reports whether the page is the one that submits.
@@ -500,13 +473,13 @@ func attr(tag, name string) string {
 }
 
 // fail records an error of a request type.
-func (lt *loadTest) fail(kind, what, example string) {
+func (lt *Test) fail(kind, what, example string) {
 	key := kind + ": " + what
 	lt.mu.Lock()
 	defer lt.mu.Unlock()
 	e := lt.errs[key]
 	if e == nil {
-		e = &loadError{Key: key, Example: example}
+		e = &Failure{Key: key, Example: example}
 		lt.errs[key] = e
 	}
 	e.Count++
@@ -545,114 +518,4 @@ func summary(body string) string {
 		body = body[:160] + "…"
 	}
 	return body
-}
-
-// loadReport is what a load test measured.
-type loadReport struct {
-	Participants int
-	Duration     time.Duration // the window in which journeys were started
-	Elapsed      time.Duration // until the last journey ended
-	Completed    int           // responses submitted (submit acknowledged with 303)
-	PageSaves    int           // page saves acknowledged with 303, submits included
-	// In the window: acknowledged within Duration, for the rates.
-	CompletedInWindow, PageSavesInWindow int
-	Latency                              []latencyStats
-	Errors                               []loadError
-}
-
-type latencyStats struct {
-	Kind          string
-	Count         int
-	P50, P95, P99 time.Duration
-	Max           time.Duration
-}
-
-func (lt *loadTest) report(elapsed time.Duration) *loadReport {
-	lt.mu.Lock()
-	defer lt.mu.Unlock()
-	r := &loadReport{Participants: lt.cfg.Participants, Duration: lt.cfg.Duration, Elapsed: elapsed,
-		Completed: len(lt.completed), PageSaves: len(lt.saves)}
-	for _, at := range lt.completed {
-		if at <= lt.cfg.Duration {
-			r.CompletedInWindow++
-		}
-	}
-	for _, at := range lt.saves {
-		if at <= lt.cfg.Duration {
-			r.PageSavesInWindow++
-		}
-	}
-	for _, kind := range loadKinds {
-		ds := slices.Clone(lt.latency[kind])
-		if len(ds) == 0 {
-			continue
-		}
-		slices.Sort(ds)
-		r.Latency = append(r.Latency, latencyStats{Kind: kind, Count: len(ds),
-			P50: quantile(ds, 0.50), P95: quantile(ds, 0.95), P99: quantile(ds, 0.99), Max: ds[len(ds)-1]})
-	}
-	for _, e := range lt.errs {
-		r.Errors = append(r.Errors, *e)
-	}
-	sort.Slice(r.Errors, func(i, j int) bool { return r.Errors[i].Key < r.Errors[j].Key })
-	return r
-}
-
-// quantile is the nearest-rank quantile q of sorted durations.
-func quantile(sorted []time.Duration, q float64) time.Duration {
-	i := int(float64(len(sorted))*q+0.999999) - 1
-	return sorted[max(0, min(i, len(sorted)-1))]
-}
-
-// CompletedPerSecond and PageSavesPerSecond are rates over the window in
-// which participants started questionnaires, all of them busy.
-func (r *loadReport) CompletedPerSecond() float64 {
-	return float64(r.CompletedInWindow) / r.Duration.Seconds()
-}
-
-func (r *loadReport) PageSavesPerSecond() float64 {
-	return float64(r.PageSavesInWindow) / r.Duration.Seconds()
-}
-
-func (r *loadReport) errorCount() int {
-	n := 0
-	for _, e := range r.Errors {
-		n += e.Count
-	}
-	return n
-}
-
-// latencyOf returns the figures of a request type.
-func (r *loadReport) latencyOf(kind string) latencyStats {
-	for _, l := range r.Latency {
-		if l.Kind == kind {
-			return l
-		}
-	}
-	return latencyStats{Kind: kind}
-}
-
-func (r *loadReport) print(w io.Writer) {
-	ms := func(d time.Duration) string {
-		return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 1, 64)
-	}
-	fmt.Fprintf(w, "participants: %d, duration: %s (+%s to finish questionnaires in progress)\n",
-		r.Participants, r.Duration, (r.Elapsed - r.Duration).Round(time.Millisecond))
-	fmt.Fprintf(w, "completed responses: %d (%.1f/s)\n", r.Completed, r.CompletedPerSecond())
-	fmt.Fprintf(w, "page saves: %d (%.1f/s)\n", r.PageSaves, r.PageSavesPerSecond())
-	fmt.Fprintln(w, "(rates count what was acknowledged within the duration)")
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "request\tcount\tp50 ms\tp95 ms\tp99 ms\tmax ms\t")
-	for _, l := range r.Latency {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t\n", l.Kind, l.Count, ms(l.P50), ms(l.P95), ms(l.P99), ms(l.Max))
-	}
-	tw.Flush()
-	if len(r.Errors) == 0 {
-		fmt.Fprintln(w, "errors: 0")
-		return
-	}
-	fmt.Fprintf(w, "errors: %d\n", r.errorCount())
-	for _, e := range r.Errors {
-		fmt.Fprintf(w, "  %6d × %s (e.g. %s)\n", e.Count, e.Key, e.Example)
-	}
 }
