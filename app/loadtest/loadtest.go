@@ -2,22 +2,24 @@
 // against a running server: start page, consent, code, every questionnaire
 // page with its CSRF token, submit, feedback. It measures completed
 // responses and page saves per second and the latency of every request
-// type, and records every error. It talks HTTP only, and refuses a server
-// that is not on this machine unless told otherwise (Config.AllowRemote).
+// type, and records every error.
+//
+// It talks HTTP only and reads the pages as HTML (golang.org/x/net/html):
+// it answers whatever questions a page's form holds, so it plays any
+// instrument. It refuses a server that is not on this machine unless told
+// otherwise (Config.AllowRemote).
 package loadtest
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"html"
 	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -184,15 +186,6 @@ func (lt *Test) Run(ctx context.Context) *Report {
 	return lt.report(time.Since(lt.start))
 }
 
-// Form fields read from the pages.
-var (
-	reCSRF    = regexp.MustCompile(`name="_csrf" value="([^"]*)"`)
-	reRev     = regexp.MustCompile(`name="_rev" value="([^"]*)"`)
-	reSubmit  = regexp.MustCompile(`name="nav" value="submit"`)
-	reAlert   = regexp.MustCompile(`role="alert"[^>]*>([^<]{1,300})<`)
-	reHeading = regexp.MustCompile(`<h1[^>]*>([^<]{1,200})<`)
-)
-
 // maxPages bounds a journey, in case a server never shows a last page.
 const maxPages = 100
 
@@ -209,25 +202,29 @@ func (lt *Test) journey(ctx context.Context, rng *rand.Rand) bool {
 	if _, ok := b.get("start", "/"); !ok {
 		return false
 	}
-	page, ok := b.get("consent-get", consentPath)
+	body, ok := b.get("consent-get", consentPath)
 	if !ok {
 		return false
 	}
-	csrf, ok := b.field("consent-get", page, reCSRF, "_csrf")
+	f, ok := b.form("consent-get", consentPath, body)
 	if !ok {
 		return false
 	}
-	if _, ok := b.post("consent", consentPath+"/consent", consentPath, url.Values{"_csrf": {csrf}, "agree": {"yes"}}, codePath); !ok {
+	if _, ok := b.post("consent", f.target, consentPath, f.fill(rng), codePath); !ok {
 		return false
 	}
-	if page, ok = b.get("code-get", codePath); !ok {
+	if body, ok = b.get("code-get", codePath); !ok {
 		return false
 	}
-	if csrf, ok = b.field("code-get", page, reCSRF, "_csrf"); !ok {
+	if f, ok = b.form("code-get", codePath, body); !ok {
 		return false
 	}
-	form := lt.nextCode()
-	form.Set("_csrf", csrf)
+	// The code's elements are not answered at random: every participant
+	// of the run gets a code of its own.
+	form := f.hiddenValues()
+	for name, v := range lt.nextCode() {
+		form[name] = v
+	}
 	wants := []string{"/return-code"}
 	if lt.cfg.Wave == Post {
 		// A new code finds no one from the pre wave: go on unlinked. By
@@ -235,7 +232,7 @@ func (lt *Test) journey(ctx context.Context, rng *rand.Rand) bool {
 		form.Set("confirm_new", "yes")
 		wants = append(wants, "/survey")
 	}
-	to, ok := b.post("code", codePath, codePath, form, wants...)
+	to, ok := b.post("code", f.target, codePath, form, wants...)
 	if !ok {
 		return false
 	}
@@ -246,22 +243,24 @@ func (lt *Test) journey(ctx context.Context, rng *rand.Rand) bool {
 	}
 	for n := 1; n <= maxPages; n++ {
 		path := "/survey/" + strconv.Itoa(n)
-		page, ok := b.get("page-get", path)
+		body, ok := b.get("page-get", path)
 		if !ok {
 			return false
 		}
-		form, last, ok := b.answers(page, rng)
+		f, ok := b.form("page-get", path, body)
 		if !ok {
 			return false
 		}
+		form := f.fill(rng)
 		kind, next := "page-save", "/survey/"+strconv.Itoa(n+1)
+		last := f.hasButton("nav", "submit")
 		if last {
 			kind, next = "submit", "/feedback"
 			form.Set("nav", "submit")
 		} else {
 			form.Set("nav", "next")
 		}
-		if _, ok := b.post(kind, path, path, form, next); !ok {
+		if _, ok := b.post(kind, f.target, path, form, next); !ok {
 			return false
 		}
 		at := time.Since(lt.start)
@@ -312,16 +311,61 @@ type browser struct {
 }
 
 // get fetches a page and expects 200.
-func (b *browser) get(kind, path string) (string, bool) {
+func (b *browser) get(kind, path string) ([]byte, bool) {
 	status, body, _, ok := b.do(kind, http.MethodGet, path, "", nil)
 	if !ok {
-		return "", false
+		return nil, false
 	}
 	if status != http.StatusOK {
 		b.lt.fail(kind, "HTTP "+strconv.Itoa(status), "GET "+path+": "+summary(body))
-		return "", false
+		return nil, false
 	}
 	return body, true
+}
+
+// form returns the form a page at path sends: the first one that posts.
+// Its action must stay on the server under test, and it must carry a CSRF
+// token, as every form of the app does.
+func (b *browser) form(kind, path string, body []byte) (*form, bool) {
+	f := postForm(parseForms(body))
+	if f == nil {
+		b.lt.fail(kind, "no form", "GET "+path+": "+summary(body))
+		return nil, false
+	}
+	target, ok := b.lt.within(path, f.action)
+	if !ok {
+		b.lt.fail(kind, "form posts elsewhere", "GET "+path+": the form posts to "+f.action)
+		return nil, false
+	}
+	f.target = target
+	if _, ok := f.hidden["_csrf"]; !ok {
+		b.lt.fail(kind, "no _csrf field", "GET "+path+": "+summary(body))
+		return nil, false
+	}
+	return f, true
+}
+
+// within resolves a form's action on the page at path and returns it as a
+// path on the server under test; ok is false for an address elsewhere.
+func (lt *Test) within(path, action string) (string, bool) {
+	page, err := url.Parse(lt.base.String() + path)
+	if err != nil {
+		return "", false
+	}
+	a, err := url.Parse(action)
+	if err != nil {
+		return "", false
+	}
+	to := page.ResolveReference(a)
+	if to.Scheme != lt.base.Scheme || to.Host != lt.base.Host || to.User != nil {
+		return "", false
+	}
+	to.Fragment = ""
+	rest, ok := strings.CutPrefix(to.String(), lt.base.String())
+	if !ok || (rest != "" && rest[0] != '/' && rest[0] != '?') {
+		return "", false
+	}
+	return rest, true
 }
 
 // post sends a form from page from and expects a 303 to one of wants,
@@ -343,7 +387,7 @@ func (b *browser) post(kind, path, from string, form url.Values, wants ...string
 }
 
 // do makes one request with the browser's cookies and records its latency.
-func (b *browser) do(kind, method, path, from string, form url.Values) (status int, body, location string, ok bool) {
+func (b *browser) do(kind, method, path, from string, form url.Values) (status int, body []byte, location string, ok bool) {
 	var reader io.Reader
 	if form != nil {
 		reader = strings.NewReader(form.Encode())
@@ -351,7 +395,7 @@ func (b *browser) do(kind, method, path, from string, form url.Values) (status i
 	req, err := http.NewRequestWithContext(b.ctx, method, b.lt.base.String()+path, reader)
 	if err != nil {
 		b.lt.fail(kind, "request", err.Error())
-		return 0, "", "", false
+		return 0, nil, "", false
 	}
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -365,10 +409,8 @@ func (b *browser) do(kind, method, path, from string, form url.Values) (status i
 	start := time.Now()
 	resp, err := b.lt.client.Do(req)
 	if err == nil {
-		var data []byte
-		data, err = io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+		body, err = io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 		resp.Body.Close()
-		body = string(data)
 	}
 	elapsed := time.Since(start)
 	if err != nil {
@@ -377,99 +419,13 @@ func (b *browser) do(kind, method, path, from string, form url.Values) (status i
 		} else {
 			b.lt.fail(kind, networkError(err), method+" "+path+": "+err.Error())
 		}
-		return 0, "", "", false
+		return 0, nil, "", false
 	}
 	b.jar.SetCookies(req.URL, resp.Cookies())
 	b.lt.mu.Lock()
 	b.lt.latency[kind] = append(b.lt.latency[kind], elapsed)
 	b.lt.mu.Unlock()
 	return resp.StatusCode, body, resp.Header.Get("Location"), true
-}
-
-// field finds a hidden form field on a page.
-func (b *browser) field(kind, page string, re *regexp.Regexp, name string) (string, bool) {
-	m := re.FindStringSubmatch(page)
-	if m == nil {
-		b.lt.fail(kind, "no "+name+" field", summary(page))
-		return "", false
-	}
-	return html.UnescapeString(m[1]), true
-}
-
-// notAnswered is the value of the app's "keine Angabe" choice.
-const notAnswered = "na"
-
-// answers fills in a questionnaire page: a random choice in every radio
-// group ("keine Angabe" left out), a sentence in every text field. last
-// reports whether the page is the one that submits.
-func (b *browser) answers(page string, rng *rand.Rand) (form url.Values, last, ok bool) {
-	csrf, ok := b.field("page-get", page, reCSRF, "_csrf")
-	if !ok {
-		return nil, false, false
-	}
-	rev, ok := b.field("page-get", page, reRev, "_rev")
-	if !ok {
-		return nil, false, false
-	}
-	form = url.Values{"_csrf": {csrf}, "_rev": {rev}}
-	groups := map[string][]string{}
-	var names []string
-	for _, tag := range tags(page, `<input type="radio"`) {
-		name, value := attr(tag, "name"), attr(tag, "value")
-		if _, seen := groups[name]; !seen {
-			names = append(names, name)
-			groups[name] = nil
-		}
-		if value != notAnswered {
-			groups[name] = append(groups[name], value)
-		}
-	}
-	for _, name := range names {
-		if values := groups[name]; len(values) > 0 && name != "" {
-			form.Set(name, values[rng.IntN(len(values))])
-		}
-	}
-	for _, tag := range tags(page, "<textarea") {
-		if name := attr(tag, "name"); name != "" {
-			form.Set(name, "Lasttest: eine kurze Antwort Nr. "+strconv.Itoa(rng.IntN(1000)))
-		}
-	}
-	return form, reSubmit.MatchString(page), true
-}
-
-// tags returns the HTML tags that start with prefix, up to their ">"
-// (a cheap scan: a regular expression over every page costs the load tool
-// more CPU than the server spends rendering it).
-func tags(page, prefix string) []string {
-	var found []string
-	for {
-		i := strings.Index(page, prefix)
-		if i < 0 {
-			return found
-		}
-		page = page[i+len(prefix):]
-		end := strings.IndexByte(page, '>')
-		if end < 0 {
-			return found
-		}
-		found = append(found, page[:end])
-		page = page[end:]
-	}
-}
-
-// attr returns the unescaped value of attribute name in a tag.
-func attr(tag, name string) string {
-	key := " " + name + `="`
-	i := strings.Index(tag, key)
-	if i < 0 {
-		return ""
-	}
-	rest := tag[i+len(key):]
-	j := strings.IndexByte(rest, '"')
-	if j < 0 {
-		return ""
-	}
-	return html.UnescapeString(rest[:j])
 }
 
 // fail records an error of a request type.
@@ -501,21 +457,4 @@ func networkError(err error) string {
 		return "timeout"
 	}
 	return "network error"
-}
-
-// summary is the message of an error page, or its heading, or the start
-// of a body.
-func summary(body string) string {
-	for _, re := range []*regexp.Regexp{reAlert, reHeading} {
-		if m := re.FindStringSubmatch(body); m != nil {
-			if t := strings.TrimSpace(html.UnescapeString(m[1])); t != "" {
-				return t
-			}
-		}
-	}
-	body = strings.Join(strings.Fields(body), " ")
-	if len(body) > 160 {
-		body = body[:160] + "…"
-	}
-	return body
 }

@@ -108,6 +108,37 @@ func TestLoadTestStaysOnThisMachineUnlessAllowed(t *testing.T) {
 	}
 }
 
+// TestLoadTestPostsOnlyToTheServerUnderTest: a form whose action leads to
+// another host is not sent, and neither is a redirect followed.
+func TestLoadTestPostsOnlyToTheServerUnderTest(t *testing.T) {
+	lt, err := New(Config{URL: "http://127.0.0.1:8080", Cohort: "x", Participants: 1, Duration: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for action, want := range map[string]string{
+		"":                                 "/survey/3",
+		"/survey/3":                        "/survey/3",
+		"4":                                "/survey/4",
+		"?x=1":                             "/survey/3?x=1",
+		"http://127.0.0.1:8080/c/ws/code":  "/c/ws/code",
+		"http://example.org/survey/3":      "",
+		"//example.org/survey/3":           "",
+		"https://127.0.0.1:8080/survey/3":  "",
+		"http://127.0.0.1:8081/survey/3":   "",
+		"http://127.0.0.1:8080@evil.org/x": "",
+	} {
+		got, ok := lt.within("/survey/3", action)
+		if want == "" && ok {
+			t.Errorf("action %q: posts to %q on the server under test", action, got)
+		} else if want != "" && (!ok || got != want) {
+			t.Errorf("action %q: %q, %v; want %q", action, got, ok, want)
+		}
+	}
+	if err := lt.client.CheckRedirect(nil, nil); err == nil {
+		t.Error("the client follows redirects")
+	}
+}
+
 func TestLoadTestCodesAreValidAndDistinct(t *testing.T) {
 	lt, err := New(Config{URL: "http://127.0.0.1", Cohort: "x", Participants: 1, Duration: time.Second})
 	if err != nil {
