@@ -5,9 +5,9 @@ package main
 import (
 	"os"
 
-	"einordnung/app"
+	"einordnung/app/cli"
 )
 
 func main() {
-	os.Exit(app.Main(os.Args[1:]))
+	os.Exit(cli.Main(os.Args[1:]))
 }

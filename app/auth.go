@@ -23,8 +23,11 @@ import (
 const (
 	idleTimeout     = 30 * time.Minute
 	absoluteTimeout = 12 * time.Hour
-	minPassword     = 12
 )
+
+// MinPasswordLength is the fewest characters a password of a program
+// account may have (HashPassword refuses shorter ones).
+const MinPasswordLength = 12
 
 // Admin session keys.
 const (
@@ -35,7 +38,7 @@ const (
 
 // HashPassword hashes a password with bcrypt.
 func HashPassword(password string) (string, error) {
-	if utf8.RuneCountInString(password) < minPassword {
+	if utf8.RuneCountInString(password) < MinPasswordLength {
 		return "", errShortPassword
 	}
 	if len(password) > 72 {

@@ -1,7 +1,9 @@
 package app
 
 import (
+	"fmt"
 	"io"
+	"strings"
 
 	"einordnung/db"
 	"einordnung/questions"
@@ -85,14 +87,23 @@ func findExport(name string) (exportFormat, bool) {
 	return exportFormat{}, false
 }
 
-// exportNames lists the formats for help texts.
-func exportNames() string {
-	names := ""
+// ExportNames lists the name of every export format (the CLI's --what),
+// in the order the dashboard lists the downloads.
+func ExportNames() []string {
+	names := make([]string, len(exportFormats))
 	for i, f := range exportFormats {
-		if i > 0 {
-			names += "|"
-		}
-		names += f.name
+		names[i] = f.name
 	}
 	return names
+}
+
+// WriteExport writes export format name of a cohort to w: the same file a
+// lead downloads from the dashboard. lang is the language of the html
+// report (de or en).
+func WriteExport(w io.Writer, name string, store *db.Store, inst *questions.Instrument, cohort *db.Cohort, lang string) error {
+	format, ok := findExport(name)
+	if !ok {
+		return fmt.Errorf("export %q: use %s", name, strings.Join(ExportNames(), "|"))
+	}
+	return format.write(w, exportSource{store: store, inst: inst, cohort: cohort, lang: lang})
 }

@@ -1,5 +1,5 @@
-// Package app is the web layer: Fiber handlers, templates, static files and
-// the command line that starts them.
+// Package app is the web layer: Fiber handlers, templates and static files.
+// The command line that starts it is package app/cli.
 package app
 
 import (

@@ -1,4 +1,4 @@
-package app
+package loadtest
 
 import (
 	"bufio"
@@ -31,7 +31,7 @@ import (
 // this disk, writing what a page save writes with plain database/sql on one
 // connection. It prints every figure and the ratios; it asserts nothing. Run
 //
-//	go test ./app -run '^$' -bench Load -benchtime 1x
+//	go test ./app/loadtest -run '^$' -bench Load -benchtime 1x
 //
 // The server is started with --code-limit-per-address raised, because every
 // simulated participant comes from the one address 127.0.0.1.
@@ -57,8 +57,7 @@ func runLoadBenchmark(b *testing.B) {
 	if err != nil {
 		b.Fatalf("no go command to build the server with: %v", err)
 	}
-	build := exec.Command(goTool, "build", "-o", bin, ".")
-	build.Dir = ".." // the module root
+	build := exec.Command(goTool, "build", "-o", bin, "einordnung") // the module root: the command
 	if out, err := build.CombinedOutput(); err != nil {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
@@ -82,24 +81,24 @@ func runLoadBenchmark(b *testing.B) {
 	fmt.Printf("load: server %s (binary built from this tree, fresh database, synchronous=FULL, WAL)\n", srv.url)
 	fmt.Printf("load: %d CPUs, load average %s (other processes on this machine share them)\n", runtime.NumCPU(), loadAverage())
 
-	var reports []*loadReport
+	var reports []*Report
 	var cpu []string
 	for _, n := range []int{32, 256} {
-		lt, err := newLoadTest(loadConfig{URL: srv.url, Cohort: "load", Participants: n, Duration: loadBenchDuration})
+		lt, err := New(Config{URL: srv.url, Cohort: "load", Participants: n, Duration: loadBenchDuration})
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := lt.preflight(context.Background()); err != nil {
+		if err := lt.Preflight(context.Background()); err != nil {
 			b.Fatal(err)
 		}
 		server0, tool0 := processCPU(srv.cmd.Process.Pid), processCPU(os.Getpid())
-		rep := lt.run(context.Background())
+		rep := lt.Run(context.Background())
 		server, tool := processCPU(srv.cmd.Process.Pid)-server0, processCPU(os.Getpid())-tool0
 		fmt.Printf("\n--- load tool, %d participants ---\n", n)
-		rep.print(os.Stdout)
+		rep.Print(os.Stdout)
 		reports = append(reports, rep)
 		requests := 0
-		for _, l := range rep.Latency {
+		for _, l := range rep.Latencies {
 			requests += l.Count
 		}
 		if rep.Completed > 0 && server > 0 {
@@ -148,7 +147,7 @@ func runLoadBenchmark(b *testing.B) {
 	}
 	p99Target := map[int]time.Duration{32: 100 * time.Millisecond, 256: 500 * time.Millisecond}
 	for _, r := range reports {
-		save := r.latencyOf("page-save")
+		save := r.LatencyOf("page-save")
 		ratio := r.PageSavesPerSecond() / ceiling.perSecond
 		lime := r.CompletedPerSecond() / limeSurveyRate
 		fmt.Printf("%d participants: page saves %.1f/s = %.2f × ceiling (target ≥ 0.6: %s); p99 page save %.1f ms (target < %d ms: %s); "+
@@ -156,13 +155,13 @@ func runLoadBenchmark(b *testing.B) {
 			r.Participants, r.PageSavesPerSecond(), ratio, benchVerdict(ratio >= 0.6),
 			benchMs(save.P99), p99Target[r.Participants].Milliseconds(), benchVerdict(save.P99 < p99Target[r.Participants]),
 			r.CompletedPerSecond(), lime, limeSurveyRate, benchVerdict(lime >= 10),
-			r.errorCount(), benchVerdict(r.errorCount() == 0))
+			r.Errors(), benchVerdict(r.Errors() == 0))
 		name := fmt.Sprintf("p%d-", r.Participants)
 		b.ReportMetric(r.PageSavesPerSecond(), name+"saves/s")
 		b.ReportMetric(r.CompletedPerSecond(), name+"responses/s")
 		b.ReportMetric(benchMs(save.P99), name+"p99-save-ms")
 		b.ReportMetric(ratio, name+"x-ceiling")
-		b.ReportMetric(float64(r.errorCount()), name+"errors")
+		b.ReportMetric(float64(r.Errors()), name+"errors")
 	}
 	b.ReportMetric(ceiling.perSecond, "ceiling-tx/s")
 }

@@ -1,4 +1,4 @@
-package app
+package cli
 
 import (
 	"bytes"
@@ -11,19 +11,19 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"einordnung/db"
 	"einordnung/db/dbtest"
 )
 
-// runCLIWithInput is runCLI with standard input.
-func runCLIWithInput(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	code = (&cli{in: strings.NewReader(stdin), out: &out, errOut: &errOut}).run(args)
-	return code, out.String(), errOut.String()
-}
-
 var oneTimePassword = regexp.MustCompile(`Einmal-Passwort[^:\n]*: (\S+)`)
+
+// passwordMatches reports whether password matches an account's bcrypt
+// hash, as the sign-in does.
+func passwordMatches(hash, password string) bool {
+	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil
+}
 
 // openStore opens a database the command line wrote, closing it at the end.
 func openStore(t *testing.T, path string) *db.Store {
@@ -85,8 +85,8 @@ func TestUserCreateCommand(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if u.Role != tt.role || !u.MustChangePassword || u.Disabled || !bcryptMatches([]byte(u.PasswordHash), password) {
-				t.Errorf("account %+v: role %q, must change %v; password matches %v", u, tt.role, u.MustChangePassword, bcryptMatches([]byte(u.PasswordHash), password))
+			if u.Role != tt.role || !u.MustChangePassword || u.Disabled || !passwordMatches(u.PasswordHash, password) {
+				t.Errorf("account %+v: role %q, must change %v; password matches %v", u, tt.role, u.MustChangePassword, passwordMatches(u.PasswordHash, password))
 			}
 		})
 	}
@@ -277,7 +277,7 @@ func TestServeCreatesTheFirstAdminOnce(t *testing.T) {
 		t.Fatalf("accounts after two starts: %d (%v), want 1", len(users), err)
 	}
 	u := users[0]
-	if u.Email != "admin@localhost" || !u.IsAdmin() || !u.MustChangePassword || !bcryptMatches([]byte(u.PasswordHash), m[1]) {
+	if u.Email != "admin@localhost" || !u.IsAdmin() || !u.MustChangePassword || !passwordMatches(u.PasswordHash, m[1]) {
 		t.Errorf("first account %+v does not match the printed password or need not change it", u)
 	}
 }
@@ -319,7 +319,7 @@ func TestBootstrapAdminFromEnvironment(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !u.IsAdmin() || !u.MustChangePassword || !bcryptMatches([]byte(u.PasswordHash), tt.password) {
+			if !u.IsAdmin() || !u.MustChangePassword || !passwordMatches(u.PasswordHash, tt.password) {
 				t.Errorf("account %+v", u)
 			}
 			// Once there is an account, nothing more is created.

@@ -1,4 +1,4 @@
-package app_test
+package cli_test
 
 import (
 	"bufio"
@@ -43,7 +43,7 @@ func binary(t *testing.T) string {
 			return
 		}
 		binaryPath = filepath.Join(dir, "einordnung")
-		out, err := exec.Command("go", "build", "-o", binaryPath, "..").CombinedOutput()
+		out, err := exec.Command("go", "build", "-o", binaryPath, "einordnung").CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}

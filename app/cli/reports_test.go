@@ -1,4 +1,4 @@
-package app
+package cli
 
 import (
 	"os"
@@ -62,11 +62,7 @@ func TestExportImportDemoCommands(t *testing.T) {
 		t.Errorf("export --out wrote %d bytes (%v), stdout export has %d", len(written), err, len(before))
 	}
 
-	store, err := db.Open(source)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := openStore(t, source)
 	entries, err := store.AuditLog(100, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -112,11 +108,7 @@ func TestImportRejectsABadFileAndStoresNothing(t *testing.T) {
 	if code != 1 || stdout != "" || stderr != want {
 		t.Errorf("import of a bad file: exit %d, stdout %q, stderr:\n%s\nwant exit 1 and:\n%s", code, stdout, stderr, want)
 	}
-	store, err := db.Open(dbFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := openStore(t, dbFile)
 	c, err := store.CohortBySlug("ws26")
 	if err != nil {
 		t.Fatal(err)

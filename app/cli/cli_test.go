@@ -1,4 +1,4 @@
-package app
+package cli
 
 import (
 	"bytes"
@@ -14,10 +14,17 @@ import (
 	"einordnung/db/dbtest"
 )
 
+// runCLI runs a command with empty standard input.
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	return runCLIWithInput(t, "", args...)
+}
+
+// runCLIWithInput runs a command with standard input.
+func runCLIWithInput(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
 	var out, errOut bytes.Buffer
-	code = (&cli{out: &out, errOut: &errOut}).run(args)
+	code = (&cli{in: strings.NewReader(stdin), out: &out, errOut: &errOut}).run(args)
 	return code, out.String(), errOut.String()
 }
 

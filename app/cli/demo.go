@@ -1,0 +1,66 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"einordnung/db"
+	"einordnung/questions"
+	"einordnung/reports/demo"
+)
+
+func (c *cli) demo(args []string) error {
+	fs, dbPath := c.flags("demo", "demo --cohort SLUG --participants N [--seed S]")
+	slug := fs.String("cohort", "", `cohort to fill; created with the default instrument (name "Demo SLUG") if it does not exist; must have no participants`)
+	n := fs.Int("participants", 200, "number of synthetic participants (about 80 % also answer the post wave)")
+	seed := fs.Int64("seed", 1, "random seed: the same seed gives the same answers")
+	day := fs.String("today", "", "reference day YYYY-MM-DD: submission dates lie in the five months before it (default: today)")
+	if rest, err := parse(fs, args); err != nil || len(rest) > 0 || *slug == "" {
+		return orUsage(err, fs)
+	}
+	if *n < 1 || *n > 100000 {
+		return fmt.Errorf("--participants %d: use 1 to 100000", *n)
+	}
+	today := time.Now()
+	if *day != "" {
+		var err error
+		if today, err = time.Parse(time.DateOnly, *day); err != nil {
+			return fmt.Errorf("--today %q: use YYYY-MM-DD", *day)
+		}
+	}
+	store, set, err := open(*dbPath)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if _, err := store.CohortBySlug(*slug); errors.Is(err, db.ErrNotFound) {
+		inst, err := set.Resolve(questions.DefaultID)
+		if err != nil {
+			return err
+		}
+		if _, err := store.CreateCohort(*slug, "Demo "+*slug, inst.Ref()); err != nil {
+			return err
+		}
+		if err := store.Audit("cli", db.AuditCohortCreate, *slug, "demo cohort"); err != nil {
+			return err
+		}
+	} else if err != nil {
+		return err
+	}
+	cohort, inst, err := cohortAndInstrument(store, set, *slug)
+	if err != nil {
+		return err
+	}
+	st, err := demo.Generate(store, inst, cohort, *n, *seed, today)
+	if err != nil {
+		return err
+	}
+	detail := fmt.Sprintf("demo: %d synthetic participants, seed %d", st.Participants, *seed)
+	if err := store.Audit("cli", db.AuditImport, cohort.Slug, detail); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.out, "Demo-Daten in %s: %d Teilnehmende, %d Vorher- und %d Nachher-Befragungen, %d Antworten (%.1f s).\n",
+		cohort.Slug, st.Participants, st.Pre, st.Post, st.Answers, st.Elapsed.Seconds())
+	return nil
+}
