@@ -179,111 +179,146 @@ func buildReportView(l string, cohort *db.Cohort, inst *questions.Instrument, re
 	for _, ch := range charts.Dashboard(rep, l, dashboardText(l)) {
 		v.Charts[ch.ID] = ch
 	}
-	min := cohort.MinGroup
-	num := func(p *float64, digits int) string { return formatNumber(l, p, digits) }
-	fig := func(p *float64, h reports.Hidden, digits int) string { return figureText(l, p, h, min, digits) }
-	ci := func(lo, hi *float64) string {
-		if lo == nil || hi == nil {
-			return ""
-		}
-		return "[" + num(lo, 2) + "; " + num(hi, 2) + "]"
-	}
+	f := figures{lang: l, min: cohort.MinGroup}
 	var dimTitles []string
 	for d, dim := range inst.Dimensions {
 		dimTitles = append(dimTitles, dim.Title.In(l))
 		v.Items = append(v.Items, itemTable{Title: v.Charts["items-"+dim.ID].Title, Chart: v.Charts["items-"+dim.ID]})
-		r, th := rep.Dimensions[d], rep.Then[d]
-		pre, post := rep.Waves[db.Pre][d], rep.Waves[db.Post][d]
-		// The paired figures of a withheld pair set: the reason stands in
-		// the change cell and in the reading, the other cells stay empty.
-		paired := func(p *float64, digits int) string {
-			if r.HiddenPairs != reports.Shown {
-				return "–"
-			}
-			return num(p, digits)
-		}
-		row := dimensionRow{
-			Title: dim.Title.In(l), NPre: r.NPre, NPost: r.NPost, NPairs: r.NPairs,
-			Pre: fig(r.MeanPre, r.HiddenPre, 2), PreCI: ci(pre.CILow, pre.CIHigh), Then: fig(th.MeanPre, th.HiddenPre, 2),
-			Post: fig(r.MeanPost, r.HiddenPost, 2), PostCI: ci(post.CILow, post.CIHigh),
-			Change: fig(r.MeanDiff, r.HiddenPairs, 2), ChangeCI: ci(r.CILow, r.CIHigh), ThenChange: fig(th.MeanDiff, th.HiddenPairs, 2),
-			PT: formatP(l, r.PT), PTHolm: formatP(l, r.PTHolm), PW: formatP(l, r.PW),
-			DZ: paired(r.DZ, 2), DAv: paired(r.DAv, 2), RRB: paired(r.RRB, 2),
-			AlphaPre: num(r.AlphaPre, 2), AlphaPost: num(r.AlphaPost, 2),
-			Hidden: hiddenReasons(l, min, r.HiddenPre, r.HiddenPost, r.HiddenPairs),
-		}
-		if row.Hidden != "" {
-			row.Hidden = fmt.Sprintf(msg(l, "report_suppressed"), row.Hidden)
-		}
-		if r.HiddenPairs != reports.Shown {
-			row.PT, row.PTHolm, row.PW = "–", "–", "–"
-		} else {
-			row.Reading = readChange(l, r)
-		}
-		v.Rows = append(v.Rows, row)
-		spread := spreadRow{Title: dim.Title.In(l)}
-		for _, w := range []db.Wave{db.Pre, db.Then, db.Post} {
-			s := rep.Waves[w][d]
-			if s.Hidden != reports.Shown || s.Median == nil {
-				spread.Waves = append(spread.Waves, fig(s.Median, s.Hidden, 1))
-				continue
-			}
-			spread.Waves = append(spread.Waves, num(s.Median, 1)+" ("+num(s.Q1, 1)+"–"+num(s.Q3, 1)+")")
-		}
-		v.Spread = append(v.Spread, spread)
+		v.Rows = append(v.Rows, f.dimensionRow(dim.Title.In(l), rep, d))
+		v.Spread = append(v.Spread, f.spreadRow(dim.Title.In(l), rep, d))
 	}
 	centres, counts := reports.HistogramBins(rep.Overall)
 	for i := range centres {
 		v.Histogram = append(v.Histogram, histogramRow{Change: formatNumber(l, &centres[i], 1), Count: counts[i]})
 	}
-	v.HistogramHidden = hiddenText(l, rep.OverallHidden, min)
+	v.HistogramHidden = hiddenText(l, rep.OverallHidden, f.min)
 	for _, it := range rep.Items {
-		shares := func(w db.Wave) (string, int) {
-			s := it.Shares[w]
-			if s.Hidden != reports.Shown || s.Low == nil {
-				return fig(nil, s.Hidden, 0), s.N
-			}
-			return fmt.Sprintf("%.0f / %.0f / %.0f %%", *s.Low*100, *s.Mid*100, *s.High*100), s.N
-		}
-		row := itemRow{ID: it.Item.ID, Text: it.Item.Text.In(l)}
-		if it.Item.Reverse {
-			row.Text += " " + msg(l, "report_reversed")
-		}
-		row.Pre, row.NPre = shares(db.Pre)
-		row.Post, row.NPost = shares(db.Post)
-		row.NoAnswers = it.Counts[db.Pre][len(it.Counts[db.Pre])-1] + it.Counts[db.Post][len(it.Counts[db.Post])-1]
 		for d, dim := range inst.Dimensions {
 			if dim.ID == it.Item.Dimension {
-				v.Items[d].Rows = append(v.Items[d].Rows, row)
+				v.Items[d].Rows = append(v.Items[d].Rows, f.itemRow(it))
 			}
 		}
 	}
 	for _, w := range []db.Wave{db.Pre, db.Post} {
-		k := rep.Knowledge[string(w)]
-		corr := rep.SelfVsKnow[w]
-		row := knowledgeRow{Wave: msg(l, "wave_"+string(w)), N: k.N,
-			Accuracy: pctOr(l, k.Accuracy, k.Hidden, min), Confidence: pct(l, k.Confidence), Bias: num(k.Bias, 2), Brier: num(k.Brier, 3),
-			R: fig(corr.R, corr.Hidden, 2), Reading: readCalibration(l, k)}
-		if k.Hidden != reports.Shown {
-			row.Reading = fmt.Sprintf(msg(l, "report_hidden"), hiddenText(l, k.Hidden, min))
-		}
-		v.Knowledge = append(v.Knowledge, row)
+		v.Knowledge = append(v.Knowledge, f.knowledgeRow(rep, w))
 	}
 	for i, b := range rep.Calibration[db.Pre] {
 		post := rep.Calibration[db.Post][i]
 		v.Bins = append(v.Bins, binRow{Confidence: fmt.Sprintf("%d %%", b.Confidence),
-			Pre: pctOr(l, b.Correct, b.Hidden, min), Post: pctOr(l, post.Correct, post.Hidden, min), NPre: b.N, NPost: post.N})
+			Pre: pctOr(l, b.Correct, b.Hidden, f.min), Post: pctOr(l, post.Correct, post.Hidden, f.min), NPre: b.N, NPost: post.N})
 	}
 	for _, b := range rep.Breakdowns {
 		chart := v.Charts[charts.BreakdownID(b.Question)]
-		v.Groups = append(v.Groups, groupTable{Title: chart.Title, Chart: chart, DimTitles: dimTitles, Rows: groupRows(l, b.Groups, min)})
+		v.Groups = append(v.Groups, groupTable{Title: chart.Title, Chart: chart, DimTitles: dimTitles, Rows: groupRows(l, b.Groups, f.min)})
 	}
-	v.DropLeft = fig(rep.DropOut.PreMeanLeft, rep.DropOut.LeftHidden, 2)
-	v.DropStayed = fig(rep.DropOut.PreMeanStayed, rep.DropOut.StayedHidden, 2)
-	for _, f := range exportFormats {
-		v.Downloads = append(v.Downloads, download{What: f.name, Label: msg(l, "report_download_"+f.name)})
+	v.DropLeft = f.fig(rep.DropOut.PreMeanLeft, rep.DropOut.LeftHidden, 2)
+	v.DropStayed = f.fig(rep.DropOut.PreMeanStayed, rep.DropOut.StayedHidden, 2)
+	for _, e := range exportFormats {
+		v.Downloads = append(v.Downloads, download{What: e.name, Label: msg(l, "report_download_"+e.name)})
 	}
 	return v
+}
+
+// figures formats a cohort's figures for the dashboard in one language,
+// with the reason in place of every withheld figure.
+type figures struct {
+	lang string
+	min  int // the cohort's privacy threshold, named in the reasons
+}
+
+func (f figures) num(p *float64, digits int) string { return formatNumber(f.lang, p, digits) }
+
+func (f figures) fig(p *float64, h reports.Hidden, digits int) string {
+	return figureText(f.lang, p, h, f.min, digits)
+}
+
+// ci is a confidence interval "[lo; hi]", empty when it cannot be given.
+func (f figures) ci(lo, hi *float64) string {
+	if lo == nil || hi == nil {
+		return ""
+	}
+	return "[" + f.num(lo, 2) + "; " + f.num(hi, 2) + "]"
+}
+
+// dimensionRow is dimension d's row of the means and change tables.
+func (f figures) dimensionRow(title string, rep *reports.Cohort, d int) dimensionRow {
+	l := f.lang
+	r, th := rep.Dimensions[d], rep.Then[d]
+	pre, post := rep.Waves[db.Pre][d], rep.Waves[db.Post][d]
+	// The paired figures of a withheld pair set: the reason stands in the
+	// change cell and in the reading, the other cells stay empty.
+	paired := func(p *float64, digits int) string {
+		if r.HiddenPairs != reports.Shown {
+			return "–"
+		}
+		return f.num(p, digits)
+	}
+	row := dimensionRow{
+		Title: title, NPre: r.NPre, NPost: r.NPost, NPairs: r.NPairs,
+		Pre: f.fig(r.MeanPre, r.HiddenPre, 2), PreCI: f.ci(pre.CILow, pre.CIHigh), Then: f.fig(th.MeanPre, th.HiddenPre, 2),
+		Post: f.fig(r.MeanPost, r.HiddenPost, 2), PostCI: f.ci(post.CILow, post.CIHigh),
+		Change: f.fig(r.MeanDiff, r.HiddenPairs, 2), ChangeCI: f.ci(r.CILow, r.CIHigh), ThenChange: f.fig(th.MeanDiff, th.HiddenPairs, 2),
+		PT: formatP(l, r.PT), PTHolm: formatP(l, r.PTHolm), PW: formatP(l, r.PW),
+		DZ: paired(r.DZ, 2), DAv: paired(r.DAv, 2), RRB: paired(r.RRB, 2),
+		AlphaPre: f.num(r.AlphaPre, 2), AlphaPost: f.num(r.AlphaPost, 2),
+		Hidden: hiddenReasons(l, f.min, r.HiddenPre, r.HiddenPost, r.HiddenPairs),
+	}
+	if row.Hidden != "" {
+		row.Hidden = fmt.Sprintf(msg(l, "report_suppressed"), row.Hidden)
+	}
+	if r.HiddenPairs != reports.Shown {
+		row.PT, row.PTHolm, row.PW = "–", "–", "–"
+	} else {
+		row.Reading = readChange(l, r)
+	}
+	return row
+}
+
+// spreadRow is dimension d's median and quartiles per wave.
+func (f figures) spreadRow(title string, rep *reports.Cohort, d int) spreadRow {
+	row := spreadRow{Title: title}
+	for _, w := range []db.Wave{db.Pre, db.Then, db.Post} {
+		s := rep.Waves[w][d]
+		if s.Hidden != reports.Shown || s.Median == nil {
+			row.Waves = append(row.Waves, f.fig(s.Median, s.Hidden, 1))
+			continue
+		}
+		row.Waves = append(row.Waves, f.num(s.Median, 1)+" ("+f.num(s.Q1, 1)+"–"+f.num(s.Q3, 1)+")")
+	}
+	return row
+}
+
+// itemRow is an item's shares of low, middle and high answers before and after.
+func (f figures) itemRow(it reports.ItemDistribution) itemRow {
+	shares := func(w db.Wave) (string, int) {
+		s := it.Shares[w]
+		if s.Hidden != reports.Shown || s.Low == nil {
+			return f.fig(nil, s.Hidden, 0), s.N
+		}
+		return fmt.Sprintf("%.0f / %.0f / %.0f %%", *s.Low*100, *s.Mid*100, *s.High*100), s.N
+	}
+	row := itemRow{ID: it.Item.ID, Text: it.Item.Text.In(f.lang)}
+	if it.Item.Reverse {
+		row.Text += " " + msg(f.lang, "report_reversed")
+	}
+	row.Pre, row.NPre = shares(db.Pre)
+	row.Post, row.NPost = shares(db.Post)
+	row.NoAnswers = it.Counts[db.Pre][len(it.Counts[db.Pre])-1] + it.Counts[db.Post][len(it.Counts[db.Post])-1]
+	return row
+}
+
+// knowledgeRow is wave w's knowledge, calibration and correlation figures.
+func (f figures) knowledgeRow(rep *reports.Cohort, w db.Wave) knowledgeRow {
+	l := f.lang
+	k := rep.Knowledge[string(w)]
+	corr := rep.SelfVsKnow[w]
+	row := knowledgeRow{Wave: msg(l, "wave_"+string(w)), N: k.N,
+		Accuracy: pctOr(l, k.Accuracy, k.Hidden, f.min), Confidence: pct(l, k.Confidence), Bias: f.num(k.Bias, 2), Brier: f.num(k.Brier, 3),
+		R: f.fig(corr.R, corr.Hidden, 2), Reading: readCalibration(l, k)}
+	if k.Hidden != reports.Shown {
+		row.Reading = fmt.Sprintf(msg(l, "report_hidden"), hiddenText(l, k.Hidden, f.min))
+	}
+	return row
 }
 
 func pct(lang string, v *float64) string {
