@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gofiber/fiber/v2"
+
 	"einordnung/app"
 	"einordnung/db"
 	"einordnung/questions"
@@ -37,15 +39,7 @@ func (c *cli) serve(args []string) error {
 	if rest, err := parse(fs, args); err != nil || len(rest) > 0 {
 		return orUsage(err, fs)
 	}
-	if *secretFile == "" && db.IsPostgres(*dbPath) && os.Getenv("EINORDNUNG_SECRET") == "" {
-		// Instances sharing a database must share the key, or codes hashed
-		// by one never match on another: no key is made up for them.
-		return errors.New("with PostgreSQL, give the key for code hashes with --secret-file FILE (created if missing) or $EINORDNUNG_SECRET; every instance on the database needs the same key")
-	}
-	if *secretFile == "" {
-		*secretFile = *dbPath + ".secret"
-	}
-	secret, err := loadSecret(*secretFile)
+	secret, err := serverSecret(*secretFile, *dbPath)
 	if err != nil {
 		return err
 	}
@@ -92,21 +86,11 @@ func (c *cli) serve(args []string) error {
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
 	if *metricsAddr != "" {
-		// Metrics live on an address of their own, for the operator only:
-		// never on the participants' port.
-		mux := http.NewServeMux()
-		mux.Handle("/metrics", cfg.Metrics.Handler())
-		// Go's profiler, to find where the time goes under load.
-		mux.HandleFunc("/debug/pprof/", pprof.Index)
-		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-		msrv := &http.Server{Addr: *metricsAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-		mln, err := net.Listen("tcp", *metricsAddr)
+		msrv, err := c.serveMetrics(*metricsAddr, cfg.Metrics)
 		if err != nil {
-			return fmt.Errorf("metrics address: %w", err)
+			return err
 		}
-		go msrv.Serve(mln)
 		defer msrv.Close()
-		fmt.Fprintf(c.out, "Metriken (nur für den Betrieb): http://%s/metrics\n", mln.Addr())
 	}
 	go housekeeping(ctx, store)
 	served := make(chan error, 1)
@@ -117,6 +101,43 @@ func (c *cli) serve(args []string) error {
 	case <-ctx.Done():
 	case <-c.stop:
 	}
+	return shutdown(web, ln, served)
+}
+
+// serverSecret reads (or, for a SQLite file, creates) the key of the code
+// hashes.
+func serverSecret(secretFile, dbPath string) ([]byte, error) {
+	if secretFile == "" && db.IsPostgres(dbPath) && os.Getenv("EINORDNUNG_SECRET") == "" {
+		// Instances sharing a database must share the key, or codes hashed
+		// by one never match on another: no key is made up for them.
+		return nil, errors.New("with PostgreSQL, give the key for code hashes with --secret-file FILE (created if missing) or $EINORDNUNG_SECRET; every instance on the database needs the same key")
+	}
+	if secretFile == "" {
+		secretFile = dbPath + ".secret"
+	}
+	return loadSecret(secretFile)
+}
+
+// serveMetrics serves the metrics and Go's profiler on an address of their
+// own, for the operator only: never on the participants' port.
+func (c *cli) serveMetrics(addr string, m *app.Metrics) (*http.Server, error) {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", m.Handler())
+	// Go's profiler, to find where the time goes under load.
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	msrv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	mln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("metrics address: %w", err)
+	}
+	go msrv.Serve(mln)
+	fmt.Fprintf(c.out, "Metriken (nur für den Betrieb): http://%s/metrics\n", mln.Addr())
+	return msrv, nil
+}
+
+// shutdown finishes the requests in flight (at most 15 s) and stops the server.
+func shutdown(web *fiber.App, ln net.Listener, served chan error) error {
 	slog.Info("shutting down: finishing requests in flight")
 	if err := web.ShutdownWithTimeout(15 * time.Second); err != nil {
 		return err
