@@ -195,6 +195,12 @@ const maxPages = 100
 func (lt *Test) journey(ctx context.Context, rng *rand.Rand) bool {
 	jar, _ := cookiejar.New(nil)
 	b := &browser{lt: lt, ctx: ctx, jar: jar}
+	return lt.enter(b, rng) && lt.answer(b, rng)
+}
+
+// enter goes from the start page through consent and code entry to the
+// questionnaire.
+func (lt *Test) enter(b *browser, rng *rand.Rand) bool {
 	slug := url.PathEscape(lt.cfg.Cohort)
 	consentPath := "/c/" + slug
 	codePath := consentPath + "/code"
@@ -241,6 +247,12 @@ func (lt *Test) journey(ctx context.Context, rng *rand.Rand) bool {
 			return false
 		}
 	}
+	return true
+}
+
+// answer fills every questionnaire page, submits the last one and reads
+// the feedback.
+func (lt *Test) answer(b *browser, rng *rand.Rand) bool {
 	for n := 1; n <= maxPages; n++ {
 		path := "/survey/" + strconv.Itoa(n)
 		body, ok := b.get("page-get", path)
