@@ -20,9 +20,10 @@ func TestExportImportDemoCommands(t *testing.T) {
 		stdout string
 		stderr string
 	}{
-		{[]string{"demo", "--db", source, "--cohort", "ws26", "--participants", "30", "--seed", "4"}, 0, "Demo-Daten in ws26: 30 Teilnehmende, 30 Vorher-", ""},
-		{[]string{"demo", "--db", source, "--cohort", "ws26", "--participants", "3"}, 1, "", "has 30 participants already"},
-		{[]string{"demo", "--db", source, "--cohort", "ws27"}, 0, "200 Teilnehmende", ""},
+		{[]string{"demo", "--db", source, "--cohort", "ws26", "--participants", "30", "--seed", "4", "--today", "2026-11-02"}, 0, "Demo-Daten in ws26: 30 Teilnehmende, 30 Vorher-", ""},
+		{[]string{"demo", "--db", source, "--cohort", "ws26", "--participants", "3", "--today", "2026-11-02"}, 1, "", "has 30 participants already"},
+		{[]string{"demo", "--db", source, "--cohort", "ws27", "--today", "2026-11-28"}, 0, "200 Teilnehmende", ""},
+		{[]string{"demo", "--db", source, "--cohort", "ws29", "--today", "28.11.2026"}, 1, "", "--today \"28.11.2026\": use YYYY-MM-DD"},
 		{[]string{"demo", "--db", source, "--cohort", "ws28", "--participants", "0"}, 1, "", "use 1 to 100000"},
 		{[]string{"demo", "--db", source}, 2, "", "Usage"},
 		{[]string{"export", "--db", source, "--cohort", "ws26", "--out", long}, 0, "", ""},
