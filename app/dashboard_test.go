@@ -925,3 +925,37 @@ func TestCompareCohorts(t *testing.T) {
 		t.Errorf("a chart of cohorts of different questionnaires")
 	}
 }
+
+// TestCompareSaysWhyASmallCohortIsHidden: a cohort under the threshold
+// shows the reason in every cell of the comparison, never a figure.
+func TestCompareSaysWhyASmallCohortIsHidden(t *testing.T) {
+	e := newEnv(t)
+	big := e.demoCohort("ws26", 60, 2)
+	small := e.demoCohort("ws27", 4, 3)
+	cl := e.lead(t, dashLead, big.ID, small.ID)
+	p := cl.get(fmt.Sprintf("/admin/compare?cohort=%d&cohort=%d", big.ID, small.ID))
+	expect(t, p, http.StatusOK, `data-chart="chart-compare"`)
+	i := strings.Index(p.Body, `<table class="report-table">`)
+	if i < 0 {
+		t.Fatal("no comparison table")
+	}
+	table := p.Body[i : i+strings.Index(p.Body[i:], "</table>")]
+	rows := regexp.MustCompile(`(?s)<tr><th scope="row">[^<]*</th>(.*?)</tr>`).FindAllStringSubmatch(table, -1)
+	if len(rows) != len(e.inst.Dimensions) {
+		t.Fatalf("%d rows, want %d", len(rows), len(e.inst.Dimensions))
+	}
+	for d, row := range rows {
+		cells := tableCell.FindAllStringSubmatch(row[1], -1)
+		if len(cells) != 2 {
+			t.Fatalf("row %d: %d cells", d, len(cells))
+		}
+		// Newest first: the small cohort is the first column.
+		want := "weniger als 5 Personen → weniger als 5 Personen (weniger als 5 Paare, –, 4)"
+		if got := cells[0][1]; got != want {
+			t.Errorf("row %d, the cohort of 4: %q, want %q", d, got, want)
+		}
+		if !regexp.MustCompile(`^\d,\d\d → \d,\d\d \(-?\d,\d\d, -?\d,\d\d, \d+\)$`).MatchString(cells[1][1]) {
+			t.Errorf("row %d, the cohort of 60: %q, want its figures", d, cells[1][1])
+		}
+	}
+}
