@@ -141,10 +141,14 @@ func streamSheet(f *excelize.File, sheet string, write func(io.Writer) error, nu
 // dimension and comparison, then the knowledge per wave.
 func writeReportCSV(w io.Writer, rep *reports.Cohort) error {
 	cw := csv.NewWriter(w)
-	fields := reflect.VisibleFields(reflect.TypeOf(reports.DimensionReport{}))
+	// The columns are report.json's: fields it leaves out stay out here.
+	var fields []reflect.StructField
 	header := []string{"comparison"}
-	for _, f := range fields {
-		header = append(header, strings.Split(f.Tag.Get("json"), ",")[0])
+	for _, f := range reflect.VisibleFields(reflect.TypeOf(reports.DimensionReport{})) {
+		if name := strings.Split(f.Tag.Get("json"), ",")[0]; name != "-" {
+			fields = append(fields, f)
+			header = append(header, name)
+		}
 	}
 	if err := cw.Write(header); err != nil {
 		return err
