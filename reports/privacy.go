@@ -122,14 +122,12 @@ func (p privacy) group(g *Group) {
 	g.PreHidden = make([]Hidden, len(g.MeanPre))
 	g.ChangeHidden = make([]Hidden, len(g.MeanChange))
 	for d := range g.MeanPre {
-		if g.PreHidden[d] = p.people(g.NPre[d]); g.Suppressed {
-			g.PreHidden[d] = g.Hidden
+		g.PreHidden[d], g.ChangeHidden[d] = g.Hidden, g.Hidden
+		if !g.Suppressed {
+			g.PreHidden[d], g.ChangeHidden[d] = p.people(g.NPre[d]), p.pairs(g.NChange[d])
 		}
 		if g.PreHidden[d] != Shown {
 			g.MeanPre[d] = nil
-		}
-		if g.ChangeHidden[d] = p.pairs(g.NChange[d]); g.Suppressed {
-			g.ChangeHidden[d] = g.Hidden
 		}
 		if g.ChangeHidden[d] != Shown {
 			g.MeanChange[d] = nil
