@@ -869,11 +869,7 @@ func TestCompareCohorts(t *testing.T) {
 	if len(series) != 2 || series["Jahrgang ws26"] == nil || series["Jahrgang ws27"] == nil {
 		t.Errorf("the compare chart has the series %v", series)
 	}
-	i := strings.Index(p.Body, `<table class="report-table">`)
-	if i < 0 {
-		t.Fatal("no comparison table")
-	}
-	table := p.Body[i : i+strings.Index(p.Body[i:], "</table>")]
+	table, cells := compareTable(t, p.Body, len(e.inst.Dimensions))
 	if n := strings.Count(table, `<th scope="col">`); n != 1+2 {
 		t.Errorf("the table has %d columns, want the dimension and one per cohort", n)
 	}
@@ -886,20 +882,12 @@ func TestCompareCohorts(t *testing.T) {
 		t.Fatalf("the table has the cohort columns %q, want %q", columns, want)
 	}
 	reps := []*reports.Cohort{e.report(b), e.report(a)}
-	rows := regexp.MustCompile(`(?s)<tr><th scope="row">[^<]*</th>(.*?)</tr>`).FindAllStringSubmatch(table, -1)
-	if len(rows) != len(e.inst.Dimensions) {
-		t.Fatalf("%d table rows, want %d", len(rows), len(e.inst.Dimensions))
-	}
-	for d, row := range rows {
-		cells := tableCell.FindAllStringSubmatch(row[1], -1)
-		if len(cells) != 2 {
-			t.Fatalf("row %d has %d cells, want 2", d, len(cells))
-		}
+	for d, row := range cells {
 		for k, rep := range reps {
 			r := rep.Dimensions[d]
 			want := fmt.Sprintf("%s → %s (%s, %s, %d)", de(r.MeanPre, 2), de(r.MeanPost, 2), de(r.MeanDiff, 2), de(r.DZ, 2), r.NPairs)
-			if cells[k][1] != want {
-				t.Errorf("dimension %s, cohort %d: %q, want %q", r.Dimension, k, cells[k][1], want)
+			if row[k] != want {
+				t.Errorf("dimension %s, cohort %d: %q, want %q", r.Dimension, k, row[k], want)
 			}
 		}
 	}
@@ -935,27 +923,41 @@ func TestCompareSaysWhyASmallCohortIsHidden(t *testing.T) {
 	cl := e.lead(t, dashLead, big.ID, small.ID)
 	p := cl.get(fmt.Sprintf("/admin/compare?cohort=%d&cohort=%d", big.ID, small.ID))
 	expect(t, p, http.StatusOK, `data-chart="chart-compare"`)
-	i := strings.Index(p.Body, `<table class="report-table">`)
+	_, rows := compareTable(t, p.Body, len(e.inst.Dimensions))
+	for d, cells := range rows {
+		// Newest first: the small cohort is the first column.
+		want := "weniger als 5 Personen → weniger als 5 Personen (weniger als 5 Paare, –, 4)"
+		if got := cells[0]; got != want {
+			t.Errorf("row %d, the cohort of 4: %q, want %q", d, got, want)
+		}
+		if !regexp.MustCompile(`^\d,\d\d → \d,\d\d \(-?\d,\d\d, -?\d,\d\d, \d+\)$`).MatchString(cells[1]) {
+			t.Errorf("row %d, the cohort of 60: %q, want its figures", d, cells[1])
+		}
+	}
+}
+
+// compareTable finds the comparison table of a compare page with two
+// cohorts and returns it with the text of each row's two cells, one row per
+// dimension.
+func compareTable(t *testing.T, body string, dims int) (table string, rows [][]string) {
+	t.Helper()
+	i := strings.Index(body, `<table class="report-table">`)
 	if i < 0 {
 		t.Fatal("no comparison table")
 	}
-	table := p.Body[i : i+strings.Index(p.Body[i:], "</table>")]
-	rows := regexp.MustCompile(`(?s)<tr><th scope="row">[^<]*</th>(.*?)</tr>`).FindAllStringSubmatch(table, -1)
-	if len(rows) != len(e.inst.Dimensions) {
-		t.Fatalf("%d rows, want %d", len(rows), len(e.inst.Dimensions))
-	}
-	for d, row := range rows {
-		cells := tableCell.FindAllStringSubmatch(row[1], -1)
+	table = body[i : i+strings.Index(body[i:], "</table>")]
+	for d, row := range regexp.MustCompile(`(?s)<tr><th scope="row">[^<]*</th>(.*?)</tr>`).FindAllStringSubmatch(table, -1) {
+		var cells []string
+		for _, c := range tableCell.FindAllStringSubmatch(row[1], -1) {
+			cells = append(cells, c[1])
+		}
 		if len(cells) != 2 {
-			t.Fatalf("row %d: %d cells", d, len(cells))
+			t.Fatalf("row %d has %d cells, want 2", d, len(cells))
 		}
-		// Newest first: the small cohort is the first column.
-		want := "weniger als 5 Personen → weniger als 5 Personen (weniger als 5 Paare, –, 4)"
-		if got := cells[0][1]; got != want {
-			t.Errorf("row %d, the cohort of 4: %q, want %q", d, got, want)
-		}
-		if !regexp.MustCompile(`^\d,\d\d → \d,\d\d \(-?\d,\d\d, -?\d,\d\d, \d+\)$`).MatchString(cells[1][1]) {
-			t.Errorf("row %d, the cohort of 60: %q, want its figures", d, cells[1][1])
-		}
+		rows = append(rows, cells)
 	}
+	if len(rows) != dims {
+		t.Fatalf("%d table rows, want %d", len(rows), dims)
+	}
+	return table, rows
 }
