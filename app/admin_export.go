@@ -30,7 +30,7 @@ func (h *handler) exportCohort(c *fiber.Ctx) error {
 	h.audit(u.Email, db.AuditExport, cohort.Slug, format.name)
 	src := exportSource{store: h.store, inst: inst, cohort: cohort, lang: lang(c)}
 	// Attachment guesses a type from the file name; ours comes after it.
-	c.Attachment(cohort.Slug + "-" + format.file)
+	c.Attachment(DownloadName(cohort, format.name))
 	c.Set(fiber.HeaderContentType, format.mime)
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		if err := format.write(w, src); err != nil {

@@ -74,12 +74,12 @@ var dashFormats = []dashFormat{
 		}
 	}},
 	{"sps", "einordnung.sps", "text/plain; charset=utf-8", func(t *testing.T, body []byte) {
-		if !bytes.HasPrefix(body, []byte("* Einordnung – SPSS-Syntax")) || !bytes.Contains(body, []byte("/FILE='wide.csv'")) {
+		if !bytes.HasPrefix(body, []byte("* Einordnung – SPSS-Syntax")) || !bytes.Contains(body, []byte("/FILE='ws26-wide.csv'")) {
 			t.Errorf("the SPSS syntax starts %q", firstLine(body))
 		}
 	}},
 	{"r", "einordnung.R", "text/plain; charset=utf-8", func(t *testing.T, body []byte) {
-		if !bytes.HasPrefix(body, []byte("# Einordnung – R-Skript")) || !bytes.Contains(body, []byte("read.csv(")) {
+		if !bytes.HasPrefix(body, []byte("# Einordnung – R-Skript")) || !bytes.Contains(body, []byte(`datei <- "ws26-wide.csv"`)) {
 			t.Errorf("the R script starts %q", firstLine(body))
 		}
 	}},

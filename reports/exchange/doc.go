@@ -153,7 +153,9 @@
 // # SPSS syntax and R script
 //
 // einordnung.sps (WriteSPSS) and einordnung.R (WriteRScript) read the wide
-// CSV from the same folder and attach the German question texts as
+// CSV from the folder they run in, under the file name they are given (the
+// app gives the name the wide CSV is downloaded under, SLUG-wide.csv, so
+// that both run as downloaded beside it), and attach the German question texts as
 // variable labels, the scale's anchors to the ratings, and the options'
 // texts to the choice questions. The R script removes the formula
 // apostrophe again; the SPSS syntax keeps it and says so in a comment, and
