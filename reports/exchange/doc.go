@@ -17,15 +17,17 @@
 // starting with white space, is put in double quotes, a double quote inside
 // doubled.
 //
-// A text cell that a spreadsheet would run as a formula, one starting with
-// =, +, -, @, a tab or a CR, gets a leading apostrophe ('=SUM(A1) for
+// A text cell that a spreadsheet might run as a formula, one starting with
+// a tab, a CR or an LF, or with =, +, -, @ after any spaces, gets a leading
+// apostrophe ('=SUM(A1) for
 // =SUM(A1)). So that this apostrophe can be told from one a participant
 // typed, a text of apostrophes followed by one of these characters gets one
 // more (a typed '=x is written with two apostrophes); the import removes
 // exactly one. This applies to the cells that can hold typed or configured
 // text: cohort, participant and value of the long CSV; cohort, participant
 // and the background questions of the wide CSV; text_de and text_en of the
-// codebook. Line feeds are not among these characters.
+// codebook. Texts taken in by the app (form, import) are trimmed and cannot
+// start with white space (package clean); older stored texts may.
 //
 // # Long CSV (responses.csv)
 //
@@ -94,8 +96,11 @@
 //   - value is empty or: for a rating a whole number on the instrument's
 //     scale; for knowledge true or false, with a confidence from 50 to 100
 //     (value and confidence are both given or both empty); for a background
-//     question one of its option values; a text has at most 4000
-//     characters, and its line breaks are stored as LF.
+//     question one of its option values; a text is normalised as every
+//     text from outside (package clean: control characters other than
+//     line break and tab dropped, NFC, trimmed; its line breaks stored as
+//     LF) and then has at most clean.MaxText (2000) characters, as in the
+//     questionnaire form.
 //
 // The rows are grouped into one response per participant and wave; then
 // rows belong to the participant's post response, which must be in the

@@ -122,6 +122,12 @@ func TestSafeCell(t *testing.T) {
 		{"@x", "'@x"},
 		{"\tx", "'\tx"},
 		{"\rx", "'\rx"},
+		{"\r\n=1+1", "'\r\n=1+1"},
+		{"\n=1+1", "'\n=1+1"},
+		{" =1+1", "' =1+1"}, // spreadsheets may skip leading spaces
+		{"  @x", "'  @x"},
+		{"' =x", "'' =x"},
+		{" x", " x"},
 		{"normal", "normal"},
 		{"äöü", "äöü"},
 		{"", ""},

@@ -12,16 +12,13 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"einordnung/clean"
 	"einordnung/db"
 	"einordnung/questions"
 )
 
 // MaxImportProblems is how many problems an ImportError lists.
 const MaxImportProblems = 100
-
-// maxImportText is the longest text answer an import accepts, in characters
-// (the answers column holds 4000).
-const maxImportText = 4000
 
 // ImportError rejects an import file. Problems are in German, in line order,
 // each naming its line: line 1 is the header, and a row whose text answer
@@ -393,17 +390,19 @@ func (im *importer) choiceValue(r *longRow, q importQuestion) (*string, bool) {
 	return nil, false
 }
 
-// textValue reads a free text of at most maxImportText characters, its
-// line breaks as LF; an empty text is no answer.
+// textValue reads a free text as the questionnaire form takes it: through
+// the one normaliser of outside text, then at most clean.MaxText
+// characters; an empty text is no answer.
 func (im *importer) textValue(r *longRow) (*string, bool) {
-	if utf8.RuneCountInString(r.value) > maxImportText {
-		im.bad(r.line, "der Text ist länger als %d Zeichen", maxImportText)
+	v := clean.Text(r.value)
+	if clean.TooLong(v) {
+		im.bad(r.line, "der Text ist länger als %d Zeichen", clean.MaxText)
 		return nil, false
 	}
-	if r.value == "" {
+	if v == "" {
 		return nil, true
 	}
-	v := lineBreaks(strings.Clone(r.value))
+	v = strings.Clone(v) // r.value is the reader's buffer
 	return &v, true
 }
 

@@ -328,3 +328,72 @@ func sameJSON(a, b any) bool {
 		return a == b
 	}
 }
+
+// An imported free text passes the same normaliser and limit as the form's
+// (package clean), and comes out of every export with the formula guard.
+func TestImportedTextIsCleanedLikeTheForm(t *testing.T) {
+	const at = "2026-03-02T09:00:00Z"
+	inst := exportInstrument()
+	file := longFile(
+		"ws26,pre,PONE,1,"+at+",note,text,,Frei\x00text,",
+		"ws26,pre,PTWO,2,"+at+",note,text,,\"\r\n=1+1\",",
+		"ws26,pre,PTHREE,3,"+at+",note,text,,"+strings.Repeat("ä", 2000)+",",
+	)
+	s := newExportStore(t)
+	c, err := s.CreateCohort("ws26", "Test", inst.Ref())
+	if err != nil {
+		t.Fatal(err)
+	}
+	responses, err := ReadLong(strings.NewReader(file), inst, "ws26")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ImportResponses(c.ID, responses); err != nil {
+		t.Fatal(err)
+	}
+	var long, wide bytes.Buffer
+	if err := WriteLong(&long, s, inst, c); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteWide(&wide, s, inst, c); err != nil {
+		t.Fatal(err)
+	}
+	notes := func(what string, data []byte, participant, note int) map[string]string {
+		rows, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if note < 0 {
+			for i, h := range rows[0] {
+				if h == "note" {
+					note = i
+				}
+			}
+		}
+		out := map[string]string{}
+		for _, r := range rows[1:] {
+			if what == "wide" || r[5] == "note" {
+				out[r[participant]] = r[note]
+			}
+		}
+		return out
+	}
+	for what, got := range map[string]map[string]string{"responses.csv": notes("long", long.Bytes(), 2, 8), "wide.csv": notes("wide", wide.Bytes(), 1, -1)} {
+		if got["PONE"] != "Freitext" {
+			t.Errorf("%s: Frei\\x00text is stored as %q, want %q", what, got["PONE"], "Freitext")
+		}
+		if v := got["PTWO"]; !strings.HasPrefix(v, "'") {
+			t.Errorf("%s: the text \\r\\n=1+1 is written as %q, without the formula guard", what, v)
+		}
+		if n := len([]rune(got["PTHREE"])); n != 2000 {
+			t.Errorf("%s: a text of 2000 characters has %d", what, n)
+		}
+	}
+
+	// One character more is refused, as the form refuses it.
+	_, err = ReadLong(strings.NewReader(longFile("ws26,pre,PONE,1,"+at+",note,text,,"+strings.Repeat("a", 2001)+",")), inst, "ws26")
+	var ie *ImportError
+	if !errors.As(err, &ie) || len(ie.Problems) != 1 || ie.Problems[0] != "Zeile 2: der Text ist länger als 2000 Zeichen" {
+		t.Errorf("a text of 2001 characters: %v, want it refused", err)
+	}
+}

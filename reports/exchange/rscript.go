@@ -41,9 +41,10 @@ func WriteRScript(w io.Writer, inst *questions.Instrument, csvName, scriptName s
 	}
 	b.WriteString("  ))\n\n")
 
-	b.WriteString(`# Die Exportdatei setzt vor Texte, die mit = + - @ beginnen, ein Apostroph
-# (Schutz vor Formeln in Tabellenkalkulationen); hier wird es wieder entfernt.
-ohne_schutz <- function(x) ifelse(grepl("^'+[=+@\t\r-]", x), sub("^'", "", x), x)
+	b.WriteString(`# Die Exportdatei setzt vor Texte, die mit = + - @ (auch nach Leerzeichen),
+# Tabulator oder Zeilenumbruch beginnen, ein Apostroph (Schutz vor Formeln in
+# Tabellenkalkulationen); hier wird es wieder entfernt.
+ohne_schutz <- function(x) ifelse(grepl("^'+([\t\r\n]| *[=+@-])", x), sub("^'", "", x), x)
 `)
 	fmt.Fprintf(b, "for (v in %s) d[[v]] <- ohne_schutz(d[[v]])\n\n", rVector(texts))
 
