@@ -29,7 +29,7 @@ func TestExportImportDemoCommands(t *testing.T) {
 		{[]string{"export", "--db", source, "--cohort", "ws26", "--out", long}, 0, "", ""},
 		{[]string{"export", "--db", source, "--cohort", "ws26", "--what", "wide"}, 0, "cohort,participant,wave,submitted_at,und1,", ""},
 		{[]string{"export", "--db", source, "--cohort", "ws26", "--what", "codebook"}, 0, "und5,rating,understanding,true,0,10,,", ""},
-		{[]string{"export", "--db", source, "--cohort", "ws26", "--what", "sps"}, 0, "/FILE='wide.csv'", ""},
+		{[]string{"export", "--db", source, "--cohort", "ws26", "--what", "sps"}, 0, "/FILE='ws26-wide.csv'", ""},
 		{[]string{"export", "--db", source, "--cohort", "ws26", "--what", "r"}, 0, `read.csv(datei, encoding = "UTF-8"`, ""},
 		{[]string{"export", "--db", source, "--cohort", "ws26", "--what", "xlsx"}, 0, "PK\x03\x04", ""},
 		{[]string{"export", "--db", source, "--cohort", "ws26", "--what", "pdf"}, 1, "", "use responses|wide|xlsx"},
