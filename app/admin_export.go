@@ -82,19 +82,15 @@ func (h *handler) importResponses(c *fiber.Ctx) error {
 	if _, err := buf.ReadFrom(f); err != nil {
 		return err
 	}
-	responses, err := exchange.ReadLong(&buf, inst, cohort.Slug)
+	responses, err := exchange.Import(&buf, h.store, inst, cohort)
 	var ie *exchange.ImportError
 	if errors.As(err, &ie) {
 		v.Problems, v.Omitted = ie.Problems, ie.Omitted
-		return again(fiber.StatusUnprocessableEntity, "import_rejected")
-	}
-	if err != nil {
-		return err
-	}
-	err = h.store.ImportResponses(cohort.ID, responses)
-	if errors.Is(err, db.ErrImportConflict) {
-		v.Problems = []string{err.Error()}
-		return again(fiber.StatusConflict, "import_rejected")
+		status := fiber.StatusUnprocessableEntity
+		if ie.Stored {
+			status = fiber.StatusConflict
+		}
+		return again(status, "import_rejected")
 	}
 	if err != nil {
 		return err

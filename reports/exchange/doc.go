@@ -107,9 +107,13 @@
 // file with at least one row of its own. All rows of a response carry the
 // same submission time, and a response answers each question at most once
 // (its then rating apart). The apostrophe of a protected text cell is
-// removed from cohort, participant and value. The database then refuses the
-// file, again as a whole, if a pseudonym belongs to another cohort or
-// already has a response to that wave.
+// removed from cohort, participant and value. Import (used by the import
+// page and the command line) then stores the file, or refuses it, again as
+// a whole, with one problem per response the cohort cannot take, in the
+// same form: "Zeile 2: P1 hat in diesem Jahrgang schon eine
+// Vorher-Befragung (pre)" for a response that exists already, and "Zeile 7:
+// Pseudonym „PAPIER01“ kann in diesem Jahrgang nicht verwendet werden" for a
+// pseudonym taken elsewhere. No message names or hints at another cohort.
 //
 // # Codebook (codebook.csv)
 //
