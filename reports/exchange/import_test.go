@@ -6,11 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"einordnung/db"
 	"einordnung/questions"
@@ -351,34 +354,53 @@ func TestImportedTextIsCleanedLikeTheForm(t *testing.T) {
 	if err := s.ImportResponses(c.ID, responses); err != nil {
 		t.Fatal(err)
 	}
-	var long, wide bytes.Buffer
-	if err := WriteLong(&long, s, inst, c); err != nil {
+	rep, err := reports.Build(s, inst, c)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteWide(&wide, s, inst, c); err != nil {
+	var book bytes.Buffer
+	if err := WriteXLSX(&book, s, inst, c, rep); err != nil {
 		t.Fatal(err)
 	}
-	notes := func(what string, data []byte, participant, note int) map[string]string {
-		rows, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	xl, err := excelize.OpenReader(&book)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer xl.Close()
+	sheet := func(name string) [][]string {
+		rows, err := xl.GetRows(name)
 		if err != nil {
-			t.Fatalf("%s: %v", what, err)
+			t.Fatal(err)
 		}
-		if note < 0 {
-			for i, h := range rows[0] {
-				if h == "note" {
-					note = i
-				}
+		return rows
+	}
+	// The note of each participant in a file: by its column in a wide one, by
+	// the item column in a long one.
+	notes := func(rows [][]string, wide bool) map[string]string {
+		out := map[string]string{}
+		note := 8
+		for i, h := range rows[0] {
+			if wide && h == "note" {
+				note = i
 			}
 		}
-		out := map[string]string{}
 		for _, r := range rows[1:] {
-			if what == "wide" || r[5] == "note" {
-				out[r[participant]] = r[note]
+			switch {
+			case wide:
+				out[r[1]] = r[note]
+			case r[5] == "note":
+				out[r[2]] = r[note]
 			}
 		}
 		return out
 	}
-	for what, got := range map[string]map[string]string{"responses.csv": notes("long", long.Bytes(), 2, 8), "wide.csv": notes("wide", wide.Bytes(), 1, -1)} {
+	files := map[string]map[string]string{
+		"responses.csv":   notes(csvRecords(t, func(w io.Writer) error { return WriteLong(w, s, inst, c) }), false),
+		"wide.csv":        notes(csvRecords(t, func(w io.Writer) error { return WriteWide(w, s, inst, c) }), true),
+		"XLSX sheet long": notes(sheet("long"), false),
+		"XLSX sheet wide": notes(sheet("wide"), true),
+	}
+	for what, got := range files {
 		if got["PONE"] != "Freitext" {
 			t.Errorf("%s: Frei\\x00text is stored as %q, want %q", what, got["PONE"], "Freitext")
 		}
