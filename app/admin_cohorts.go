@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	qrcode "github.com/skip2/go-qrcode"
 
+	"einordnung/clean"
 	"einordnung/db"
 )
 
@@ -69,15 +70,15 @@ func (h *handler) createCohort(c *fiber.Ctx) error {
 		c.Status(status)
 		return h.renderAdmin(c, "admin/cohort_new", "admin_cohort_new_title", d, h.t(c, key))
 	}
-	slug := normalizeSlug(d.Slug)
+	if !utf8.ValidString(d.Name) || !utf8.ValidString(d.Slug) {
+		return again(fiber.StatusBadRequest, "err_bad_encoding")
+	}
+	slug := normalizeSlug(clean.Line(d.Slug))
 	if !db.ValidSlug(slug) {
 		return again(fiber.StatusUnprocessableEntity, "admin_slug_invalid")
 	}
-	name := strings.TrimSpace(d.Name)
-	if !utf8.ValidString(name) {
-		return again(fiber.StatusBadRequest, "err_bad_encoding")
-	}
-	if name == "" || len([]rune(name)) > 200 {
+	name := clean.Line(d.Name)
+	if name == "" || utf8.RuneCountInString(name) > 200 {
 		return again(fiber.StatusUnprocessableEntity, "admin_name_invalid")
 	}
 	inst, ok := h.set.Get(d.Instrument)

@@ -30,7 +30,7 @@ func (h *handler) exportCohort(c *fiber.Ctx) error {
 	h.audit(u.Email, db.AuditExport, cohort.Slug, format.name)
 	src := exportSource{store: h.store, inst: inst, cohort: cohort, lang: lang(c)}
 	// Attachment guesses a type from the file name; ours comes after it.
-	c.Attachment(cohort.Slug + "-" + format.file)
+	c.Attachment(DownloadName(cohort, format.name))
 	c.Set(fiber.HeaderContentType, format.mime)
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		if err := format.write(w, src); err != nil {
@@ -82,19 +82,15 @@ func (h *handler) importResponses(c *fiber.Ctx) error {
 	if _, err := buf.ReadFrom(f); err != nil {
 		return err
 	}
-	responses, err := exchange.ReadLong(&buf, inst, cohort.Slug)
+	responses, err := exchange.Import(&buf, h.store, inst, cohort)
 	var ie *exchange.ImportError
 	if errors.As(err, &ie) {
 		v.Problems, v.Omitted = ie.Problems, ie.Omitted
-		return again(fiber.StatusUnprocessableEntity, "import_rejected")
-	}
-	if err != nil {
-		return err
-	}
-	err = h.store.ImportResponses(cohort.ID, responses)
-	if errors.Is(err, db.ErrImportConflict) {
-		v.Problems = []string{err.Error()}
-		return again(fiber.StatusConflict, "import_rejected")
+		status := fiber.StatusUnprocessableEntity
+		if ie.Stored {
+			status = fiber.StatusConflict
+		}
+		return again(status, "import_rejected")
 	}
 	if err != nil {
 		return err

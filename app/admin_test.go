@@ -698,6 +698,22 @@ func TestCodeEntryIsRateLimitedPerBrowser(t *testing.T) {
 	e.client().startPre("ws26", code("M", "K", "7", "H", "1", "A"))
 }
 
+// A cohort's name and short code pass the one normaliser of outside text
+// (package clean): control characters are not stored.
+func TestCohortFormDropsControlCharacters(t *testing.T) {
+	e := newEnv(t)
+	e.account("lead@example.org", db.RoleLead, leadPassword, false)
+	c := e.signIn(t, "lead@example.org", leadPassword)
+	p := c.post("/admin/cohorts", url.Values{"slug": {"ws27\x00"}, "name": {"Na\x00me\x01"}, "instrument": {e.inst.Ref()}})
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("status %d: %s", p.Status, excerpt(p.Body))
+	}
+	all, err := e.store.Cohorts()
+	if err != nil || len(all) != 1 || all[0].Slug != "ws27" || all[0].Name != "Name" {
+		t.Fatalf("stored %+v (%v), want ws27 named %q", all, err, "Name")
+	}
+}
+
 func TestLeadCreatesCohort(t *testing.T) {
 	e := newEnv(t)
 	lead := e.account("lead@example.org", db.RoleLead, leadPassword, false)

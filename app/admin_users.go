@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"einordnung/clean"
 	"einordnung/db"
 )
 
@@ -37,7 +38,7 @@ func (h *handler) renderUsers(c *fiber.Ctx, v usersView, message string) error {
 func (h *handler) createUser(c *fiber.Ctx) error {
 	admin := c.Locals("user").(*db.User)
 	v := usersView{Email: c.FormValue("email"), Role: c.FormValue("role")}
-	email, ok := db.NormalizeEmail(v.Email)
+	email, ok := db.NormalizeEmail(clean.Line(v.Email))
 	if !ok {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.renderUsers(c, v, h.t(c, "admin_email_invalid"))

@@ -74,12 +74,12 @@ var dashFormats = []dashFormat{
 		}
 	}},
 	{"sps", "einordnung.sps", "text/plain; charset=utf-8", func(t *testing.T, body []byte) {
-		if !bytes.HasPrefix(body, []byte("* Einordnung – SPSS-Syntax")) || !bytes.Contains(body, []byte("/FILE='wide.csv'")) {
+		if !bytes.HasPrefix(body, []byte("* Einordnung – SPSS-Syntax")) || !bytes.Contains(body, []byte("/FILE='ws26-wide.csv'")) {
 			t.Errorf("the SPSS syntax starts %q", firstLine(body))
 		}
 	}},
 	{"r", "einordnung.R", "text/plain; charset=utf-8", func(t *testing.T, body []byte) {
-		if !bytes.HasPrefix(body, []byte("# Einordnung – R-Skript")) || !bytes.Contains(body, []byte("read.csv(")) {
+		if !bytes.HasPrefix(body, []byte("# Einordnung – R-Skript")) || !bytes.Contains(body, []byte(`datei <- "ws26-wide.csv"`)) {
 			t.Errorf("the R script starts %q", firstLine(body))
 		}
 	}},
@@ -815,14 +815,32 @@ func TestImportPage(t *testing.T) {
 		t.Errorf("import audit entries %+v", entries)
 	}
 
-	// The same file again: the responses exist; nothing more is stored.
+	// The same file again: the responses exist; nothing more is stored, and
+	// the page says why in German, by line.
 	p = cl.do(multipartImport(path, cl.csrf, "good.csv", good))
-	expect(t, p, http.StatusConflict, "Es wurde nichts gespeichert.")
+	expect(t, p, http.StatusConflict, "Es wurde nichts gespeichert.",
+		"<li>Zeile 2: P1 hat in diesem Jahrgang schon eine Vorher-Befragung (pre)</li>",
+		"<li>Zeile 5: P2 hat in diesem Jahrgang schon eine Vorher-Befragung (pre)</li>",
+		"<li>Zeile 6: P1 hat in diesem Jahrgang schon eine Nachher-Befragung (post)</li>")
 	if s, want := stored(), [3]int64{2, 3, 6}; s != want {
 		t.Errorf("after importing twice: %v stored, want %v", s, want)
 	}
 	if n := len(audited(t, e, db.AuditImport)); n != 1 {
 		t.Errorf("%d import entries, want 1", n)
+	}
+
+	// A pseudonym of another cohort reads like any this cohort cannot use.
+	c2 := e.cohort("ws27", "")
+	if u, err := e.store.UserByEmail(dashLead); err != nil || e.store.AssignLead(u.ID, c2.ID) != nil {
+		t.Fatalf("assign %s to ws27: %v", dashLead, err)
+	}
+	path2 := fmt.Sprintf("/admin/cohorts/%d/import", c2.ID)
+	p = cl.do(multipartImport(path2, cl.csrf, "p1.csv", csv("ws27,pre,P3,1,"+at+",und1,rating,understanding,7,", "ws27,pre,P1,1,"+at+",und1,rating,understanding,7,")))
+	expect(t, p, http.StatusConflict, "<li>Zeile 3: Pseudonym „P1“ kann in diesem Jahrgang nicht verwendet werden</li>")
+	for _, leak := range []string{"ws26", "another cohort", "anderen"} {
+		if strings.Contains(p.Body, leak) {
+			t.Errorf("the import page of ws27 names %q", leak)
+		}
 	}
 
 	// Another lead cannot import into the cohort.

@@ -55,10 +55,10 @@ func init() {
 			return exchange.WriteCodebook(w, s.inst)
 		}},
 		{"sps", "einordnung.sps", "text/plain; charset=utf-8", func(w io.Writer, s exportSource) error {
-			return exchange.WriteSPSS(w, s.inst, "wide.csv")
+			return exchange.WriteSPSS(w, s.inst, DownloadName(s.cohort, "wide"))
 		}},
 		{"r", "einordnung.R", "text/plain; charset=utf-8", func(w io.Writer, s exportSource) error {
-			return exchange.WriteRScript(w, s.inst)
+			return exchange.WriteRScript(w, s.inst, DownloadName(s.cohort, "wide"), DownloadName(s.cohort, "r"))
 		}},
 		{"json", "report.json", "application/json; charset=utf-8", func(w io.Writer, s exportSource) error {
 			rep, err := s.report()
@@ -75,6 +75,18 @@ func init() {
 			return writeReportHTML(w, s.lang, s.cohort, s.inst, rep)
 		}},
 	}
+}
+
+// DownloadName is the file name export format name of a cohort is
+// downloaded under: the cohort's short code, a dash and the format's file.
+// The R script and SPSS syntax open the wide CSV by this name, so that they
+// run as downloaded, beside the downloaded data file.
+func DownloadName(cohort *db.Cohort, name string) string {
+	f, ok := findExport(name)
+	if !ok {
+		panic("app: no export format " + name)
+	}
+	return cohort.Slug + "-" + f.file
 }
 
 // findExport returns the format with the given name.

@@ -2,10 +2,9 @@ package app
 
 import (
 	"strconv"
-	"strings"
-	"unicode"
 	"unicode/utf8"
 
+	"einordnung/clean"
 	"einordnung/db"
 	"einordnung/questions"
 )
@@ -21,11 +20,9 @@ const (
 	notAnswered      = "na" // "keine Angabe"
 )
 
-// Limits of what a page form may carry.
-const (
-	maxFields    = 200
-	maxTextRunes = 2000
-)
+// maxFields limits what a page form may carry; a free text's limit is
+// clean.MaxText, the same for every source.
+const maxFields = 200
 
 // metaFields are the form fields that are not answers.
 var metaFields = map[string]bool{"_csrf": true, "_rev": true, "nav": true}
@@ -174,23 +171,13 @@ func (f *pageForm) choice(q questions.BackgroundQuestion) error {
 	return nil
 }
 
-// normalizeText is a free-text answer as stored. Browsers send textarea line
-// breaks as CRLF: plain LF is kept. Other control characters (pasted from
-// elsewhere, never typed) are dropped: they are invisible on the page and
-// break exports and terminals. Surrounding space goes too.
-func normalizeText(v string) string {
-	return strings.TrimSpace(strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' || !unicode.IsControl(r) {
-			return r
-		}
-		return -1
-	}, strings.ReplaceAll(v, "\r\n", "\n")))
-}
-
+// text takes a free-text answer through the one normaliser of outside text
+// (browsers send textarea line breaks as CRLF; pasted control characters
+// are invisible and break exports).
 func (f *pageForm) text(q questions.BackgroundQuestion) {
-	v := normalizeText(f.Values[prefixText+q.ID])
+	v := clean.Text(f.Values[prefixText+q.ID])
 	switch {
-	case utf8.RuneCountInString(v) > maxTextRunes:
+	case clean.TooLong(v):
 		f.Problems[prefixText+q.ID] = "survey_text_too_long"
 	case v == "" && !q.Optional:
 		f.Problems[prefixText+q.ID] = "survey_need_text"

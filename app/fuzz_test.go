@@ -18,6 +18,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"einordnung/clean"
 	"einordnung/db"
 	"einordnung/questions"
 )
@@ -69,7 +70,7 @@ func FuzzDecodePage(f *testing.F) {
 			f.Add(page, post, "")
 			f.Add(page, post, "_csrf=x&_rev=1&nav=back")
 			for _, v := range []string{"na", "", "11", "-1", "+5", "05", " 5", "sieben", "true", "49", "101",
-				"99999999999999999999", "\xff", "\x00", strings.Repeat("ä", maxTextRunes+1), "  \r\n  "} {
+				"99999999999999999999", "\xff", "\x00", strings.Repeat("ä", clean.MaxText+1), "  \r\n  "} {
 				broken := url.Values{}
 				for k, vs := range filled {
 					broken[k] = vs
@@ -232,7 +233,7 @@ func checkPageForm(t *testing.T, inst *questions.Instrument, pg questions.Page, 
 				t.Fatalf("text answer to %s", a.Item)
 			}
 			v := *a.Value
-			if v == "" || !utf8.ValidString(v) || utf8.RuneCountInString(v) > maxTextRunes || strings.TrimSpace(v) != v ||
+			if v == "" || !utf8.ValidString(v) || utf8.RuneCountInString(v) > clean.MaxText || strings.TrimSpace(v) != v ||
 				strings.ContainsFunc(v, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }) {
 				t.Fatalf("text %s stored as %q", a.Item, v)
 			}
@@ -245,7 +246,7 @@ func checkPageForm(t *testing.T, inst *questions.Instrument, pg questions.Page, 
 	for name, v := range sent {
 		item := fieldItem[name]
 		if strings.HasPrefix(name, prefixText) {
-			v = normalizeText(v) // what is left of it: control characters alone are nothing
+			v = clean.Text(v) // what is left of it: control characters alone are nothing
 		}
 		retro := strings.HasPrefix(name, prefixThen)
 		if v != "" && !answered[item+"/"+strconv.FormatBool(retro)] && !problemItems[item] {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"einordnung/clean"
 	"einordnung/db"
 	"einordnung/questions"
 )
@@ -224,7 +225,7 @@ func (b pageBuilder) background(v *pageView) {
 			bv.Name = prefixText + q.ID
 			bv.Value = b.values[bv.Name]
 			bv.Problem = b.problem(bv.Name)
-			bv.Max = maxTextRunes
+			bv.Max = clean.MaxText
 		}
 		v.Background = append(v.Background, bv)
 	}

@@ -115,33 +115,56 @@ type ImportedResponse struct {
 	Answers     []Answer // Retro marks the post wave's retrospective ratings
 }
 
-// ErrImportConflict reports a response that exists already.
-var ErrImportConflict = errors.New("exists already")
+// ErrImportConflict reports an import that conflicts with stored data; the
+// error is an *ImportConflictError.
+var ErrImportConflict = errors.New("import conflicts with stored data")
+
+// ImportConflict is one response of an import that the cohort cannot take.
+type ImportConflict struct {
+	Index int // of the response in the slice given to ImportResponses
+	// Exists: the participant has a response to this wave already.
+	// Otherwise the pseudonym cannot be used in this cohort (it is taken
+	// elsewhere; which cohort is nobody's business here).
+	Exists bool
+}
+
+// ImportConflictError lists every response of an import that conflicts
+// with stored data, in the order given; nothing was stored.
+type ImportConflictError struct {
+	Conflicts []ImportConflict
+}
+
+func (e *ImportConflictError) Error() string {
+	return fmt.Sprintf("db: import: %d responses conflict with stored data", len(e.Conflicts))
+}
+
+func (e *ImportConflictError) Unwrap() error { return ErrImportConflict }
+
+// importLookupBatch bounds the pseudonyms and ids of one IN list.
+const importLookupBatch = 500
 
 // ImportResponses stores responses collected elsewhere in one transaction:
 // either every response is stored or none. Participants are found by
 // pseudonym within the cohort or created (without a code; they can be
-// linked only through the file). A pseudonym already used in another cohort,
-// or a participant who already has a response to that wave, fails the import.
+// linked only through the file). Every response whose pseudonym is used in
+// another cohort, or whose participant already has a response to that
+// wave, is reported in one *ImportConflictError, before anything is stored.
 func (s *Store) ImportResponses(cohortID uint, responses []ImportedResponse) error {
 	return s.w.Transaction(func(tx *gorm.DB) error {
-		ids := map[string]uint{}
-		for _, ir := range responses {
+		ids, err := importConflicts(tx, cohortID, responses)
+		if err != nil {
+			return err
+		}
+		for i, ir := range responses {
 			id, known := ids[ir.Participant]
 			if !known {
-				var p Participant
-				err := tx.Where("pseudonym = ?", ir.Participant).First(&p).Error
-				switch {
-				case errors.Is(err, gorm.ErrRecordNotFound):
-					p = Participant{CohortID: cohortID, Pseudonym: ir.Participant,
-						ReturnCodeHash: "imported:" + ir.Participant + ":" + fmt.Sprint(cohortID)}
-					if err := tx.Create(&p).Error; err != nil {
-						return fmt.Errorf("db: import participant %s: %w", ir.Participant, err)
+				p := Participant{CohortID: cohortID, Pseudonym: ir.Participant,
+					ReturnCodeHash: "imported:" + ir.Participant + ":" + fmt.Sprint(cohortID)}
+				if err := tx.Create(&p).Error; err != nil {
+					if errors.Is(err, gorm.ErrDuplicatedKey) { // taken since the check
+						return &ImportConflictError{[]ImportConflict{{Index: i}}}
 					}
-				case err != nil:
 					return fmt.Errorf("db: import participant %s: %w", ir.Participant, err)
-				case p.CohortID != cohortID:
-					return fmt.Errorf("db: participant %s belongs to another cohort: %w", ir.Participant, ErrImportConflict)
 				}
 				id = p.ID
 				ids[ir.Participant] = id
@@ -150,7 +173,7 @@ func (s *Store) ImportResponses(cohortID uint, responses []ImportedResponse) err
 				StartedAt: ir.SubmittedAt, UpdatedAt: ir.SubmittedAt, SubmittedAt: &ir.SubmittedAt}
 			if err := tx.Create(&r).Error; err != nil {
 				if errors.Is(err, gorm.ErrDuplicatedKey) {
-					return fmt.Errorf("db: participant %s already has a %s response: %w", ir.Participant, ir.Wave, ErrImportConflict)
+					return &ImportConflictError{[]ImportConflict{{Index: i, Exists: true}}}
 				}
 				return fmt.Errorf("db: import response: %w", err)
 			}
@@ -166,4 +189,69 @@ func (s *Store) ImportResponses(cohortID uint, responses []ImportedResponse) err
 		}
 		return nil
 	})
+}
+
+// importConflicts looks up the pseudonyms of an import. It returns the ids
+// of those already in the cohort, or an *ImportConflictError naming every
+// response that cannot be stored.
+func importConflicts(tx *gorm.DB, cohortID uint, responses []ImportedResponse) (map[string]uint, error) {
+	var names []string
+	seen := map[string]bool{}
+	for _, ir := range responses {
+		if !seen[ir.Participant] {
+			seen[ir.Participant] = true
+			names = append(names, ir.Participant)
+		}
+	}
+	type found struct {
+		ID        uint
+		Pseudonym string
+		CohortID  uint
+	}
+	ids := map[string]uint{}
+	foreign := map[string]bool{}
+	var own []uint
+	for start := 0; start < len(names); start += importLookupBatch {
+		var rows []found
+		if err := tx.Model(&Participant{}).Select("id, pseudonym, cohort_id").
+			Where("pseudonym IN ?", names[start:min(start+importLookupBatch, len(names))]).Scan(&rows).Error; err != nil {
+			return nil, fmt.Errorf("db: import: look up pseudonyms: %w", err)
+		}
+		for _, p := range rows {
+			if p.CohortID != cohortID {
+				foreign[p.Pseudonym] = true
+				continue
+			}
+			ids[p.Pseudonym] = p.ID
+			own = append(own, p.ID)
+		}
+	}
+	type taken struct {
+		ParticipantID uint
+		Wave          Wave
+	}
+	exists := map[taken]bool{}
+	for start := 0; start < len(own); start += importLookupBatch {
+		var rows []taken
+		if err := tx.Model(&Response{}).Select("participant_id, wave").
+			Where("participant_id IN ?", own[start:min(start+importLookupBatch, len(own))]).Scan(&rows).Error; err != nil {
+			return nil, fmt.Errorf("db: import: look up responses: %w", err)
+		}
+		for _, r := range rows {
+			exists[r] = true
+		}
+	}
+	var conflicts []ImportConflict
+	for i, ir := range responses {
+		switch {
+		case foreign[ir.Participant]:
+			conflicts = append(conflicts, ImportConflict{Index: i})
+		case exists[taken{ids[ir.Participant], ir.Wave}]:
+			conflicts = append(conflicts, ImportConflict{Index: i, Exists: true})
+		}
+	}
+	if len(conflicts) > 0 {
+		return nil, &ImportConflictError{conflicts}
+	}
+	return ids, nil
 }

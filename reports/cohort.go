@@ -230,12 +230,20 @@ func (c *Cohort) addDimensions(people []map[db.Wave]*perResponse, alpha map[db.W
 			if p != nil && !math.IsNaN(p.scores[d]) {
 				pre = append(pre, p.scores[d])
 			}
-			if q == nil || math.IsNaN(q.scores[d]) {
+			if q == nil {
+				continue
+			}
+			// The retrospective wave is described over every post response
+			// with a retrospective score, a post score or not; only the pairs
+			// need both.
+			if !math.IsNaN(q.thenScores[d]) {
+				then = append(then, q.thenScores[d])
+			}
+			if math.IsNaN(q.scores[d]) {
 				continue
 			}
 			post = append(post, q.scores[d])
 			if !math.IsNaN(q.thenScores[d]) {
-				then = append(then, q.thenScores[d])
 				thenPairThen = append(thenPairThen, q.thenScores[d])
 				thenPairPost = append(thenPairPost, q.scores[d])
 			}

@@ -67,6 +67,24 @@ func TestCohortCommands(t *testing.T) {
 	}
 }
 
+// The command line's cohort name passes the one normaliser of outside text,
+// as the admin form's does: control characters are not stored.
+func TestCohortCreateDropsControlCharacters(t *testing.T) {
+	dbFile := dbtest.DSN(t)
+	if code, _, stderr := runCLI(t, "cohort", "create", "--db", dbFile, "--slug", "ws26", "--name", "Na\x00me\x01"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	store, err := db.Open(dbFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	c, err := store.CohortBySlug("ws26")
+	if err != nil || c.Name != "Name" {
+		t.Fatalf("stored %+v (%v), want the name %q", c, err, "Name")
+	}
+}
+
 // serving is a "serve" command running in the test process.
 type serving struct {
 	addr        string

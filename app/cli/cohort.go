@@ -4,7 +4,9 @@ import (
 	"flag"
 	"fmt"
 	"text/tabwriter"
+	"unicode/utf8"
 
+	"einordnung/clean"
 	"einordnung/db"
 	"einordnung/questions"
 )
@@ -46,7 +48,10 @@ func (c *cli) cohortCreate(args []string) error {
 	if err != nil {
 		return err
 	}
-	cohort, err := store.CreateCohort(*slug, *name, inst.Ref())
+	if !utf8.ValidString(*slug) || !utf8.ValidString(*name) {
+		return fmt.Errorf("--slug and --name must be UTF-8")
+	}
+	cohort, err := store.CreateCohort(clean.Line(*slug), clean.Line(*name), inst.Ref())
 	if err != nil {
 		return err
 	}

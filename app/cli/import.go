@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -36,14 +35,8 @@ func (c *cli) importFile(args []string) error {
 		defer f.Close()
 		in = f
 	}
-	responses, err := exchange.ReadLong(in, inst, cohort.Slug)
+	responses, err := exchange.Import(in, store, inst, cohort)
 	if err != nil {
-		return err
-	}
-	if err := store.ImportResponses(cohort.ID, responses); err != nil {
-		if errors.Is(err, db.ErrImportConflict) {
-			return fmt.Errorf("nothing imported: %w", err)
-		}
 		return err
 	}
 	people := map[string]bool{}

@@ -29,7 +29,7 @@ func TestExportImportDemoCommands(t *testing.T) {
 		{[]string{"export", "--db", source, "--cohort", "ws26", "--out", long}, 0, "", ""},
 		{[]string{"export", "--db", source, "--cohort", "ws26", "--what", "wide"}, 0, "cohort,participant,wave,submitted_at,und1,", ""},
 		{[]string{"export", "--db", source, "--cohort", "ws26", "--what", "codebook"}, 0, "und5,rating,understanding,true,0,10,,", ""},
-		{[]string{"export", "--db", source, "--cohort", "ws26", "--what", "sps"}, 0, "/FILE='wide.csv'", ""},
+		{[]string{"export", "--db", source, "--cohort", "ws26", "--what", "sps"}, 0, "/FILE='ws26-wide.csv'", ""},
 		{[]string{"export", "--db", source, "--cohort", "ws26", "--what", "r"}, 0, `read.csv(datei, encoding = "UTF-8"`, ""},
 		{[]string{"export", "--db", source, "--cohort", "ws26", "--what", "xlsx"}, 0, "PK\x03\x04", ""},
 		{[]string{"export", "--db", source, "--cohort", "ws26", "--what", "pdf"}, 1, "", "use responses|wide|xlsx"},
@@ -39,7 +39,7 @@ func TestExportImportDemoCommands(t *testing.T) {
 		{[]string{"export", "--db", source, "--cohort", "nope"}, 1, "", "not found"},
 		{[]string{"cohort", "create", "--db", target, "--slug", "ws26", "--name", "Papier"}, 0, "", ""},
 		{[]string{"import", "--db", target, "--cohort", "ws26", long}, 0, "Importiert in ws26: 30 Teilnehmende, 30 Vorher-", ""},
-		{[]string{"import", "--db", target, "--cohort", "ws26", long}, 1, "", "exists already"},
+		{[]string{"import", "--db", target, "--cohort", "ws26", long}, 1, "", "schon eine Vorher-Befragung (pre)"},
 		{[]string{"import", "--db", target, "--cohort", "ws26"}, 2, "", "Usage"},
 		{[]string{"help"}, 0, "einordnung import --cohort SLUG FILE.csv", ""},
 	}
@@ -132,6 +132,58 @@ func TestImportRejectsABadFileAndStoresNothing(t *testing.T) {
 	for _, e := range entries {
 		if e.Action == db.AuditImport {
 			t.Errorf("a rejected import was logged as an import: %+v", e)
+		}
+	}
+}
+
+// An import that conflicts with stored data says so in German, with the line
+// of the file, and never names another cohort: a pseudonym of another cohort
+// reads like any pseudonym this cohort cannot use.
+func TestImportConflictsInGermanWithLines(t *testing.T) {
+	dbFile, dir := dbtest.DSN(t), t.TempDir()
+	for _, slug := range []string{"ws26", "ss27"} {
+		if code, _, stderr := runCLI(t, "cohort", "create", "--db", dbFile, "--slug", slug, "--name", "Papier "+slug); code != 0 {
+			t.Fatal(stderr)
+		}
+	}
+	const at = "2026-03-02T09:00:00Z"
+	file := func(name string, rows ...string) string {
+		path := filepath.Join(dir, name)
+		head := "cohort,wave,participant,response,submitted_at,item,kind,dimension,value,confidence"
+		if err := os.WriteFile(path, []byte(strings.Join(append([]string{head}, rows...), "\r\n")+"\r\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	first := file("ws26.csv",
+		"ws26,pre,PAPIER01,1,"+at+",und1,rating,understanding,7,",
+		"ws26,pre,PAPIER02,2,"+at+",und1,rating,understanding,5,")
+	if code, _, stderr := runCLI(t, "import", "--db", dbFile, "--cohort", "ws26", first); code != 0 {
+		t.Fatal(stderr)
+	}
+	code, stdout, stderr := runCLI(t, "import", "--db", dbFile, "--cohort", "ws26", first)
+	want := "einordnung: Datei abgelehnt, nichts importiert: 2 Probleme\n" +
+		"Zeile 2: PAPIER01 hat in diesem Jahrgang schon eine Vorher-Befragung (pre)\n" +
+		"Zeile 3: PAPIER02 hat in diesem Jahrgang schon eine Vorher-Befragung (pre)\n"
+	if code != 1 || stdout != "" || stderr != want {
+		t.Errorf("the same file twice: exit %d, stderr:\n%s\nwant exit 1 and:\n%s", code, stderr, want)
+	}
+	other := file("ss27.csv",
+		"ss27,pre,NEU01,1,"+at+",und1,rating,understanding,7,",
+		"ss27,pre,NEU01,1,"+at+",und2,rating,understanding,7,",
+		"ss27,pre,NEU02,1,"+at+",und1,rating,understanding,7,",
+		"ss27,pre,NEU03,1,"+at+",und1,rating,understanding,7,",
+		"ss27,pre,NEU04,1,"+at+",und1,rating,understanding,7,",
+		"ss27,pre,PAPIER01,1,"+at+",und1,rating,understanding,7,")
+	code, _, stderr = runCLI(t, "import", "--db", dbFile, "--cohort", "ss27", other)
+	want = "einordnung: Datei abgelehnt, nichts importiert: 1 Problem\n" +
+		"Zeile 7: Pseudonym „PAPIER01“ kann in diesem Jahrgang nicht verwendet werden\n"
+	if code != 1 || stderr != want {
+		t.Errorf("a pseudonym of another cohort: exit %d, stderr:\n%s\nwant exit 1 and:\n%s", code, stderr, want)
+	}
+	for _, leak := range []string{"ws26", "another", "anderen", "db:"} {
+		if strings.Contains(stderr, leak) {
+			t.Errorf("the message names %q: %s", leak, stderr)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"einordnung/app"
+	"einordnung/clean"
 	"einordnung/db"
 )
 
@@ -44,7 +45,7 @@ func (c *cli) user(args []string) error {
 		return err
 	}
 	defer store.Close()
-	u, err := store.CreateUser(*email, *role, hash, true)
+	u, err := store.CreateUser(clean.Line(*email), *role, hash, true)
 	if err != nil {
 		return err
 	}

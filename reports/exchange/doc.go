@@ -17,15 +17,17 @@
 // starting with white space, is put in double quotes, a double quote inside
 // doubled.
 //
-// A text cell that a spreadsheet would run as a formula, one starting with
-// =, +, -, @, a tab or a CR, gets a leading apostrophe ('=SUM(A1) for
+// A text cell that a spreadsheet might run as a formula, one starting with
+// a tab, a CR or an LF, or with =, +, -, @ after any spaces, gets a leading
+// apostrophe ('=SUM(A1) for
 // =SUM(A1)). So that this apostrophe can be told from one a participant
 // typed, a text of apostrophes followed by one of these characters gets one
 // more (a typed '=x is written with two apostrophes); the import removes
 // exactly one. This applies to the cells that can hold typed or configured
 // text: cohort, participant and value of the long CSV; cohort, participant
 // and the background questions of the wide CSV; text_de and text_en of the
-// codebook. Line feeds are not among these characters.
+// codebook. Texts taken in by the app (form, import) are trimmed and cannot
+// start with white space (package clean); older stored texts may.
 //
 // # Long CSV (responses.csv)
 //
@@ -94,17 +96,24 @@
 //   - value is empty or: for a rating a whole number on the instrument's
 //     scale; for knowledge true or false, with a confidence from 50 to 100
 //     (value and confidence are both given or both empty); for a background
-//     question one of its option values; a text has at most 4000
-//     characters, and its line breaks are stored as LF.
+//     question one of its option values; a text is normalised as every
+//     text from outside (package clean: control characters other than
+//     line break and tab dropped, NFC, trimmed; its line breaks stored as
+//     LF) and then has at most clean.MaxText (2000) characters, as in the
+//     questionnaire form.
 //
 // The rows are grouped into one response per participant and wave; then
 // rows belong to the participant's post response, which must be in the
 // file with at least one row of its own. All rows of a response carry the
 // same submission time, and a response answers each question at most once
 // (its then rating apart). The apostrophe of a protected text cell is
-// removed from cohort, participant and value. The database then refuses the
-// file, again as a whole, if a pseudonym belongs to another cohort or
-// already has a response to that wave.
+// removed from cohort, participant and value. Import (used by the import
+// page and the command line) then stores the file, or refuses it, again as
+// a whole, with one problem per response the cohort cannot take, in the
+// same form: "Zeile 2: P1 hat in diesem Jahrgang schon eine
+// Vorher-Befragung (pre)" for a response that exists already, and "Zeile 7:
+// Pseudonym „PAPIER01“ kann in diesem Jahrgang nicht verwendet werden" for a
+// pseudonym taken elsewhere. No message names or hints at another cohort.
 //
 // # Codebook (codebook.csv)
 //
@@ -153,7 +162,9 @@
 // # SPSS syntax and R script
 //
 // einordnung.sps (WriteSPSS) and einordnung.R (WriteRScript) read the wide
-// CSV from the same folder and attach the German question texts as
+// CSV from the folder they run in, under the file name they are given (the
+// app gives the name the wide CSV is downloaded under, SLUG-wide.csv, so
+// that both run as downloaded beside it), and attach the German question texts as
 // variable labels, the scale's anchors to the ratings, and the options'
 // texts to the choice questions. The R script removes the formula
 // apostrophe again; the SPSS syntax keeps it and says so in a comment, and

@@ -122,6 +122,12 @@ func TestSafeCell(t *testing.T) {
 		{"@x", "'@x"},
 		{"\tx", "'\tx"},
 		{"\rx", "'\rx"},
+		{"\r\n=1+1", "'\r\n=1+1"},
+		{"\n=1+1", "'\n=1+1"},
+		{" =1+1", "' =1+1"}, // spreadsheets may skip leading spaces
+		{"  @x", "'  @x"},
+		{"' =x", "'' =x"},
+		{" x", " x"},
 		{"normal", "normal"},
 		{"äöü", "äöü"},
 		{"", ""},
@@ -301,9 +307,11 @@ func TestSPSSAndRReadTheWideExport(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	write("wide.csv", func(b *bytes.Buffer) error { return WriteWide(b, s, inst, c) })
+	// A data file named otherwise than wide.csv: the scripts open the name given.
+	const data = "ws26 daten.csv"
+	write(data, func(b *bytes.Buffer) error { return WriteWide(b, s, inst, c) })
 	write("x.sps", func(b *bytes.Buffer) error {
-		if err := WriteSPSS(b, inst, "wide.csv"); err != nil {
+		if err := WriteSPSS(b, inst, data); err != nil {
 			return err
 		}
 		b.WriteString("LIST /VARIABLES=participant a1 a3_then k1 field score_a score_a_then.\nFREQUENCIES field.\n" +
@@ -311,7 +319,7 @@ func TestSPSSAndRReadTheWideExport(t *testing.T) {
 		return nil
 	})
 	write("x.R", func(b *bytes.Buffer) error {
-		if err := WriteRScript(b, inst); err != nil {
+		if err := WriteRScript(b, inst, data, "x.R"); err != nil {
 			return err
 		}
 		b.WriteString(`cat(nrow(d), d$participant[3], d$a1[2], d$score_a_then[2], as.character(d$field[1]), d$note[1],

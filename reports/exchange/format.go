@@ -11,7 +11,8 @@ import (
 )
 
 // SafeCell returns s as a spreadsheet cell that cannot start a formula: a
-// text beginning with =, +, -, @, tab or CR gets a leading apostrophe. So
+// text beginning with tab, CR or LF, or with =, +, -, @ after any spaces,
+// gets a leading apostrophe. So
 // that the apostrophe can be told apart from one a participant typed, a
 // text of apostrophes followed by one of those characters gets one more;
 // ReadLong removes exactly the one added. Every CSV and XLSX writer uses it
@@ -24,10 +25,16 @@ func SafeCell(s string) string {
 }
 
 // formulaLike reports whether s, after any leading apostrophes, starts with
-// a character a spreadsheet would read as the start of a formula.
+// what a spreadsheet may read as the start of a formula: a line break or tab
+// (some programs skip them, and the formula behind), or a formula character,
+// also after spaces, which some programs skip too.
 func formulaLike(s string) bool {
 	s = strings.TrimLeft(s, "'")
-	return s != "" && strings.IndexByte("=+-@\t\r", s[0]) >= 0
+	if s != "" && strings.IndexByte("\t\r\n", s[0]) >= 0 {
+		return true
+	}
+	s = strings.TrimLeft(s, " ")
+	return s != "" && strings.IndexByte("=+-@", s[0]) >= 0
 }
 
 // unsafeCell undoes SafeCell.

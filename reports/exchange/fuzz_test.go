@@ -16,6 +16,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"einordnung/clean"
 	"einordnung/db"
 	"einordnung/questions"
 	"einordnung/reports/internal/reportstest"
@@ -181,7 +182,7 @@ func checkImported(t *testing.T, inst *questions.Instrument, got []db.ImportedRe
 					t.Fatalf("text answer to %q", a.Item)
 				}
 				if a.Value != nil && (*a.Value == "" || !utf8.ValidString(*a.Value) ||
-					utf8.RuneCountInString(*a.Value) > maxImportText || strings.ContainsRune(*a.Value, '\r')) {
+					clean.TooLong(*a.Value) || clean.Text(*a.Value) != *a.Value) {
 					t.Fatalf("text %s = %q", a.Item, *a.Value)
 				}
 			default:

@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"einordnung/clean"
 	"einordnung/db"
 	"einordnung/questions"
 )
@@ -19,16 +20,30 @@ import (
 // MaxImportProblems is how many problems an ImportError lists.
 const MaxImportProblems = 100
 
-// maxImportText is the longest text answer an import accepts, in characters
-// (the answers column holds 4000).
-const maxImportText = 4000
-
 // ImportError rejects an import file. Problems are in German, in line order,
 // each naming its line: line 1 is the header, and a row whose text answer
 // spans several lines counts as one, as in a spreadsheet.
 type ImportError struct {
 	Problems []string // at most MaxImportProblems
 	Omitted  int      // further problems not listed
+	// Stored: the file is valid, but conflicts with what is stored
+	// already (Import).
+	Stored bool
+}
+
+// newImportError lists problems in line order, at most MaxImportProblems,
+// omitted more having been counted only.
+func newImportError(problems []importProblem, omitted int) *ImportError {
+	sort.SliceStable(problems, func(i, j int) bool { return problems[i].line < problems[j].line })
+	e := &ImportError{Omitted: omitted}
+	for i, p := range problems {
+		if i >= MaxImportProblems {
+			e.Omitted += len(problems) - i
+			break
+		}
+		e.Problems = append(e.Problems, p.text)
+	}
+	return e
 }
 
 func (e *ImportError) Error() string {
@@ -101,6 +116,46 @@ func validPseudonym(s string) bool {
 // order mark and semicolons as separators (as spreadsheets save CSV) are
 // accepted.
 func ReadLong(r io.Reader, inst *questions.Instrument, cohortSlug string) ([]db.ImportedResponse, error) {
+	responses, _, err := readLong(r, inst, cohortSlug)
+	return responses, err
+}
+
+// Import reads a long CSV as ReadLong does and stores it in the cohort
+// (db.Store.ImportResponses), all or nothing. Every problem, of the file or
+// with what is stored already, is an *ImportError in German naming the
+// file's line: a response that exists already, and a pseudonym this cohort
+// cannot use, which reads the same whether it is taken in another cohort or
+// not, so that an import tells nothing about other cohorts. Both the import
+// page and the command line call it.
+func Import(r io.Reader, s *db.Store, inst *questions.Instrument, cohort *db.Cohort) ([]db.ImportedResponse, error) {
+	responses, lines, err := readLong(r, inst, cohort.Slug)
+	if err != nil {
+		return nil, err
+	}
+	err = s.ImportResponses(cohort.ID, responses)
+	var ce *db.ImportConflictError
+	if !errors.As(err, &ce) {
+		return responses, err
+	}
+	var problems []importProblem
+	for _, c := range ce.Conflicts {
+		r, line := responses[c.Index], lines[c.Index]
+		text := fmt.Sprintf("Zeile %d: Pseudonym %s kann in diesem Jahrgang nicht verwendet werden", line, quoteCut(r.Participant))
+		if c.Exists {
+			text = fmt.Sprintf("Zeile %d: %s hat in diesem Jahrgang schon eine %s", line, r.Participant, waveSurvey[r.Wave])
+		}
+		problems = append(problems, importProblem{line, text})
+	}
+	ie := newImportError(problems, 0)
+	ie.Stored = true
+	return nil, ie
+}
+
+// waveSurvey names a wave's survey in an import problem.
+var waveSurvey = map[db.Wave]string{db.Pre: "Vorher-Befragung (pre)", db.Post: "Nachher-Befragung (post)"}
+
+// readLong is ReadLong, with the line of the file each response starts at.
+func readLong(r io.Reader, inst *questions.Instrument, cohortSlug string) ([]db.ImportedResponse, []int, error) {
 	cr := newLongReader(r)
 	im := newImporter(inst, cohortSlug)
 	line := 0
@@ -113,7 +168,7 @@ func ReadLong(r io.Reader, inst *questions.Instrument, cohortSlug string) ([]db.
 		if err != nil {
 			var pe *csv.ParseError
 			if !errors.As(err, &pe) {
-				return nil, fmt.Errorf("reports: import: %w", err)
+				return nil, nil, fmt.Errorf("reports: import: %w", err)
 			}
 			im.bad(line, "die Datei ist ab Textzeile %d kein gültiges CSV (%v); Texte mit Komma, Anführungszeichen oder Zeilenumbruch gehören in doppelte Anführungszeichen", pe.StartLine, pe.Err)
 			break
@@ -393,17 +448,19 @@ func (im *importer) choiceValue(r *longRow, q importQuestion) (*string, bool) {
 	return nil, false
 }
 
-// textValue reads a free text of at most maxImportText characters, its
-// line breaks as LF; an empty text is no answer.
+// textValue reads a free text as the questionnaire form takes it: through
+// the one normaliser of outside text, then at most clean.MaxText
+// characters; an empty text is no answer.
 func (im *importer) textValue(r *longRow) (*string, bool) {
-	if utf8.RuneCountInString(r.value) > maxImportText {
-		im.bad(r.line, "der Text ist länger als %d Zeichen", maxImportText)
+	v := clean.Text(r.value)
+	if clean.TooLong(v) {
+		im.bad(r.line, "der Text ist länger als %d Zeichen", clean.MaxText)
 		return nil, false
 	}
-	if r.value == "" {
+	if v == "" {
 		return nil, true
 	}
-	v := lineBreaks(strings.Clone(r.value))
+	v = strings.Clone(v) // r.value is the reader's buffer
 	return &v, true
 }
 
@@ -451,10 +508,10 @@ func (im *importer) add(r *longRow, q importQuestion, a db.Answer, submitted tim
 	g.resp.Answers = append(g.resp.Answers, a)
 }
 
-// result ends the file, lines long: the responses, or an *ImportError with
-// the problems in line order (also an empty file's, and those of then rows
-// without a post response).
-func (im *importer) result(lines int) ([]db.ImportedResponse, error) {
+// result ends the file, lines long: the responses and the line each starts
+// at, or an *ImportError with the problems in line order (also an empty
+// file's, and those of then rows without a post response).
+func (im *importer) result(lines int) ([]db.ImportedResponse, []int, error) {
 	if lines <= 1 && len(im.problems) == 0 {
 		im.bad(1, "die Datei enthält keine Antworten")
 	}
@@ -464,22 +521,14 @@ func (im *importer) result(lines int) ([]db.ImportedResponse, error) {
 		}
 	}
 	if len(im.problems) > 0 {
-		sort.SliceStable(im.problems, func(i, j int) bool { return im.problems[i].line < im.problems[j].line })
-		e := &ImportError{Omitted: im.omitted}
-		for i, p := range im.problems {
-			if i >= MaxImportProblems {
-				e.Omitted += len(im.problems) - i
-				break
-			}
-			e.Problems = append(e.Problems, p.text)
-		}
-		return nil, e
+		return nil, nil, newImportError(im.problems, im.omitted)
 	}
 	out := make([]db.ImportedResponse, len(im.groups))
+	starts := make([]int, len(im.groups))
 	for i, g := range im.groups {
-		out[i] = g.resp
+		out[i], starts[i] = g.resp, g.timeLine
 	}
-	return out, nil
+	return out, starts, nil
 }
 
 // semicolonSeparated reports whether a file's first line separates its

@@ -6,11 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"einordnung/db"
 	"einordnung/questions"
@@ -326,5 +329,93 @@ func sameJSON(a, b any) bool {
 		return ok && math.Abs(x-y) <= 1e-9*math.Max(1e-300, math.Max(math.Abs(x), math.Abs(y)))
 	default:
 		return a == b
+	}
+}
+
+// An imported free text passes the same normaliser and limit as the form's
+// (package clean), and comes out of every export with the formula guard.
+func TestImportedTextIsCleanedLikeTheForm(t *testing.T) {
+	const at = "2026-03-02T09:00:00Z"
+	inst := exportInstrument()
+	file := longFile(
+		"ws26,pre,PONE,1,"+at+",note,text,,Frei\x00text,",
+		"ws26,pre,PTWO,2,"+at+",note,text,,\"\r\n=1+1\",",
+		"ws26,pre,PTHREE,3,"+at+",note,text,,"+strings.Repeat("ä", 2000)+",",
+	)
+	s := newExportStore(t)
+	c, err := s.CreateCohort("ws26", "Test", inst.Ref())
+	if err != nil {
+		t.Fatal(err)
+	}
+	responses, err := ReadLong(strings.NewReader(file), inst, "ws26")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ImportResponses(c.ID, responses); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := reports.Build(s, inst, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var book bytes.Buffer
+	if err := WriteXLSX(&book, s, inst, c, rep); err != nil {
+		t.Fatal(err)
+	}
+	xl, err := excelize.OpenReader(&book)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer xl.Close()
+	sheet := func(name string) [][]string {
+		rows, err := xl.GetRows(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rows
+	}
+	// The note of each participant in a file: by its column in a wide one, by
+	// the item column in a long one.
+	notes := func(rows [][]string, wide bool) map[string]string {
+		out := map[string]string{}
+		note := 8
+		for i, h := range rows[0] {
+			if wide && h == "note" {
+				note = i
+			}
+		}
+		for _, r := range rows[1:] {
+			switch {
+			case wide:
+				out[r[1]] = r[note]
+			case r[5] == "note":
+				out[r[2]] = r[note]
+			}
+		}
+		return out
+	}
+	files := map[string]map[string]string{
+		"responses.csv":   notes(csvRecords(t, func(w io.Writer) error { return WriteLong(w, s, inst, c) }), false),
+		"wide.csv":        notes(csvRecords(t, func(w io.Writer) error { return WriteWide(w, s, inst, c) }), true),
+		"XLSX sheet long": notes(sheet("long"), false),
+		"XLSX sheet wide": notes(sheet("wide"), true),
+	}
+	for what, got := range files {
+		if got["PONE"] != "Freitext" {
+			t.Errorf("%s: Frei\\x00text is stored as %q, want %q", what, got["PONE"], "Freitext")
+		}
+		if v := got["PTWO"]; !strings.HasPrefix(v, "'") {
+			t.Errorf("%s: the text \\r\\n=1+1 is written as %q, without the formula guard", what, v)
+		}
+		if n := len([]rune(got["PTHREE"])); n != 2000 {
+			t.Errorf("%s: a text of 2000 characters has %d", what, n)
+		}
+	}
+
+	// One character more is refused, as the form refuses it.
+	_, err = ReadLong(strings.NewReader(longFile("ws26,pre,PONE,1,"+at+",note,text,,"+strings.Repeat("a", 2001)+",")), inst, "ws26")
+	var ie *ImportError
+	if !errors.As(err, &ie) || len(ie.Problems) != 1 || ie.Problems[0] != "Zeile 2: der Text ist länger als 2000 Zeichen" {
+		t.Errorf("a text of 2001 characters: %v, want it refused", err)
 	}
 }

@@ -9,16 +9,17 @@ import (
 	"einordnung/questions"
 )
 
-// WriteRScript writes a base-R script that reads the wide CSV (wide.csv,
-// written by WriteWide), turns the choice questions into factors with their
+// WriteRScript writes a base-R script, itself saved as scriptName, that
+// reads the wide CSV (csvName, written by WriteWide) from the folder R runs
+// in, turns the choice questions into factors with their
 // German labels, and attaches every variable's German label as
 // attr(x, "label") and the scale anchors as attr(x, "labels").
-func WriteRScript(w io.Writer, inst *questions.Instrument) error {
+func WriteRScript(w io.Writer, inst *questions.Instrument, csvName, scriptName string) error {
 	if _, err := newWideLayout(inst); err != nil {
 		return err
 	}
 	b := bufio.NewWriter(w)
-	writeRHeader(b, inst)
+	writeRHeader(b, inst, csvName, scriptName)
 
 	cols := wideColumns(inst)
 	classes := map[wideKind]string{wideText: "character", wideChoice: "character", wideRating: "integer",
@@ -40,9 +41,10 @@ func WriteRScript(w io.Writer, inst *questions.Instrument) error {
 	}
 	b.WriteString("  ))\n\n")
 
-	b.WriteString(`# Die Exportdatei setzt vor Texte, die mit = + - @ beginnen, ein Apostroph
-# (Schutz vor Formeln in Tabellenkalkulationen); hier wird es wieder entfernt.
-ohne_schutz <- function(x) ifelse(grepl("^'+[=+@\t\r-]", x), sub("^'", "", x), x)
+	b.WriteString(`# Die Exportdatei setzt vor Texte, die mit = + - @ (auch nach Leerzeichen),
+# Tabulator oder Zeilenumbruch beginnen, ein Apostroph (Schutz vor Formeln in
+# Tabellenkalkulationen); hier wird es wieder entfernt.
+ohne_schutz <- function(x) ifelse(grepl("^'+([\t\r\n]| *[=+@-])", x), sub("^'", "", x), x)
 `)
 	fmt.Fprintf(b, "for (v in %s) d[[v]] <- ohne_schutz(d[[v]])\n\n", rVector(texts))
 
@@ -80,24 +82,26 @@ ohne_schutz <- function(x) ifelse(grepl("^'+[=+@\t\r-]", x), sub("^'", "", x), x
 
 // writeRHeader writes the script's opening comments, on what it reads and
 // what the values mean, and the name of the file it reads.
-func writeRHeader(b *bufio.Writer, inst *questions.Instrument) {
-	fmt.Fprintf(b, `# Einordnung – R-Skript für die breite Exportdatei wide.csv (Instrument %s)
+func writeRHeader(b *bufio.Writer, inst *questions.Instrument, csvName, scriptName string) {
+	comment := strings.NewReplacer("\n", " ", "\r", " ")
+	csvLine, scriptLine := comment.Replace(csvName), comment.Replace(scriptName)
+	fmt.Fprintf(b, `# Einordnung – R-Skript für die breite Exportdatei %s (Instrument %s)
 #
-# Liest wide.csv (eine Zeile je Person und Welle), macht aus den Auswahlfragen
+# Liest %s (eine Zeile je Person und Welle), macht aus den Auswahlfragen
 # Faktoren mit deutschen Beschriftungen und hängt jeder Variablen ihre
 # Beschriftung als attr(x, "label") an, den Selbsteinschätzungen die
 # Skalenanker als attr(x, "labels"). Nur Base R; mit dem Paket labelled zeigt
 # labelled::var_label(d) alle Beschriftungen auf einmal.
 #
-# Aufruf im Ordner mit wide.csv: source("einordnung.R", encoding = "UTF-8")
+# Aufruf im Ordner mit %s: source(%s, encoding = "UTF-8")
 #
 # Selbsteinschätzungen sind Rohwerte %s, umgepolte Items noch nicht umgepolt
 # (siehe codebook.csv). score_* sind die Skalenwerte: Mittel der beantworteten
 # Items, umgepolt, nur bei mindestens zwei Dritteln beantworteter Items.
 # *_then ist die rückblickende Einschätzung der Nachher-Befragung.
 
-datei <- "wide.csv"
-`, inst.Ref(), scaleRange(inst.Scale))
+datei <- %s
+`, csvLine, inst.Ref(), csvLine, csvLine, rQuote(scriptLine), scaleRange(inst.Scale), rQuote(csvName))
 }
 
 // rQuote quotes s as an R string literal.

@@ -111,7 +111,8 @@ func writeSPSSComments(b *bufio.Writer, inst *questions.Instrument, csvName stri
 		"Selbsteinschätzungen sind Rohwerte " + scaleRange(inst.Scale) + ", umgepolte Items noch nicht umgepolt (siehe codebook.csv).",
 		"score_* sind die Skalenwerte: Mittel der beantworteten Items, umgepolt, nur bei mindestens zwei Dritteln beantworteter Items.",
 		"*_then ist die rückblickende Einschätzung der Nachher-Befragung (wie schätzen Sie sich für die Zeit davor ein).",
-		"Texte, die mit = + - @ beginnen, tragen zum Schutz vor Formeln ein vorangestelltes Apostroph.",
+		"Texte, die mit = + - @ (auch nach Leerzeichen), Tabulator oder Zeilenumbruch beginnen, " +
+			"tragen zum Schutz vor Formeln ein vorangestelltes Apostroph.",
 		"Freitexte werden nach 4000 Bytes abgeschnitten; Zeilenumbrüche darin stehen in der breiten Datei als ' / '.",
 	} {
 		// A comment runs on to the line that ends with a period; no word

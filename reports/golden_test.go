@@ -1,0 +1,146 @@
+package reports
+
+import (
+	"encoding/csv"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"einordnung/db"
+	"einordnung/db/dbtest"
+)
+
+// TestReportMatchesRWithMissingItems builds report.json's comparisons for a
+// cohort with missing items (testdata/missing_cases.txt) and checks them
+// against testdata/report_golden.csv, computed from the same cases by an
+// independent R script (testdata/report_golden.R, R 4.2, base R only):
+//
+//	cd reports/testdata && Rscript report_golden.R
+//
+// Tolerance as in the statistics' golden tests (reports/stats): |got − want|
+// ≤ 1e-9 + 1e-7·|want|; counts exactly.
+func TestReportMatchesRWithMissingItems(t *testing.T) {
+	store, _ := dbtest.Open(t)
+	cohort, err := store.CreateCohort("ws26", "Test", "t@1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.UpdateCohortSettings(cohort.ID, 0, db.MinGroupFloor); err != nil {
+		t.Fatal(err)
+	}
+	cohort.MinGroup = db.MinGroupFloor
+	data, err := os.ReadFile(filepath.Join("testdata", "missing_cases.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := []string{"a1", "a2", "a3", "b1", "b2", "b3"}
+	answers := func(cells string, retro bool) []db.Answer {
+		var as []db.Answer
+		for i, v := range strings.Split(cells, ",") {
+			switch v {
+			case "NA": // no row at all
+			case "x":
+				as = append(as, rating(items[i], "", retro))
+			default:
+				as = append(as, rating(items[i], v, retro))
+			}
+		}
+		return as
+	}
+	participants := map[string]uint{}
+	for _, line := range strings.Split(string(data), "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Split(line, ";")
+		id, known := participants[f[0]]
+		if !known {
+			p, err := store.CreateParticipant(db.NewParticipant{CohortID: cohort.ID, Pseudonym: f[0], ReturnCodeHash: "h" + f[0]})
+			if err != nil {
+				t.Fatal(err)
+			}
+			id = p.ID
+			participants[f[0]] = id
+		}
+		as := answers(f[2], false)
+		if len(f) > 3 {
+			as = append(as, answers(f[3], true)...)
+		}
+		saveResponse(t, store, id, db.Wave(f[1]), as)
+	}
+	c, err := Build(store, testInstrument(), cohort)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	gf, err := os.Open(filepath.Join("testdata", "report_golden.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gf.Close()
+	rows, err := csv.NewReader(gf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1+2*len(c.Dimensions) {
+		t.Fatalf("%d golden rows for %d dimensions: rerun report_golden.R", len(rows)-1, len(c.Dimensions))
+	}
+	head := rows[0]
+	for _, row := range rows[1:] {
+		want := map[string]string{}
+		for i, h := range head {
+			want[h] = row[i]
+		}
+		list := c.Dimensions
+		if want["comparison"] == "post_vs_then" {
+			list = c.Then
+		}
+		var got *DimensionReport
+		for i := range list {
+			if list[i].Dimension == want["dimension"] {
+				got = &list[i]
+			}
+		}
+		name := want["comparison"] + " " + want["dimension"]
+		if got == nil {
+			t.Errorf("%s: not in the report", name)
+			continue
+		}
+		if got.Suppressed {
+			t.Errorf("%s: suppressed, the cases are meant to be shown", name)
+		}
+		for col, n := range map[string]int{"n_pre": got.NPre, "n_post": got.NPost, "n_pairs": got.NPairs} {
+			if strconv.Itoa(n) != want[col] {
+				t.Errorf("%s: %s = %d, R: %s", name, col, n, want[col])
+			}
+		}
+		for col, v := range map[string]*float64{"mean_pre": got.MeanPre, "sd_pre": got.SDPre, "mean_post": got.MeanPost,
+			"sd_post": got.SDPost, "mean_diff": got.MeanDiff, "sd_diff": got.SDDiff, "t": got.T, "df": got.DF, "p_t": got.PT} {
+			if !closeToR(v, want[col]) {
+				t.Errorf("%s: %s = %s, R: %s", name, col, show(v), want[col])
+			}
+		}
+	}
+	// The wave descriptions are the comparison's own: the then wave is the
+	// then list's "pre".
+	for d := range c.Dimensions {
+		if got, want := c.Waves[db.Then][d].Summary.N, c.Then[d].NPre; got != want {
+			t.Errorf("then wave of %s describes %d responses, the then comparison %d", c.Dimensions[d].Dimension, got, want)
+		}
+	}
+}
+
+// closeToR compares a figure with R's printed value ("NA": none).
+func closeToR(got *float64, want string) bool {
+	if want == "NA" {
+		return got == nil
+	}
+	w, err := strconv.ParseFloat(want, 64)
+	if err != nil || got == nil {
+		return false
+	}
+	return math.Abs(*got-w) <= 1e-9+1e-7*math.Abs(w)
+}
