@@ -11,8 +11,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 	qrcode "github.com/skip2/go-qrcode"
 
-	"einordnung/clean"
 	"einordnung/db"
+	"einordnung/questions/clean"
 )
 
 // dateInput is the format of an HTML datetime-local field.

@@ -8,8 +8,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"einordnung/clean"
 	"einordnung/db"
+	"einordnung/questions/clean"
 )
 
 type usersView struct {

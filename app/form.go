@@ -4,9 +4,9 @@ import (
 	"strconv"
 	"unicode/utf8"
 
-	"einordnung/clean"
 	"einordnung/db"
 	"einordnung/questions"
+	"einordnung/questions/clean"
 )
 
 // Form field names of a questionnaire page: a prefix and the item id.

@@ -18,9 +18,9 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"einordnung/clean"
 	"einordnung/db"
 	"einordnung/questions"
+	"einordnung/questions/clean"
 )
 
 func FuzzDecodePage(f *testing.F) {

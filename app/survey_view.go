@@ -8,9 +8,9 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"einordnung/clean"
 	"einordnung/db"
 	"einordnung/questions"
+	"einordnung/questions/clean"
 )
 
 // radio is one choice of a radio group.

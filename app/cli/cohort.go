@@ -6,9 +6,9 @@ import (
 	"text/tabwriter"
 	"unicode/utf8"
 
-	"einordnung/clean"
 	"einordnung/db"
 	"einordnung/questions"
+	"einordnung/questions/clean"
 )
 
 func (c *cli) cohort(args []string) error {

@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"einordnung/app"
-	"einordnung/clean"
 	"einordnung/db"
+	"einordnung/questions/clean"
 )
 
 func (c *cli) user(args []string) error {

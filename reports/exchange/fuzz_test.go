@@ -16,9 +16,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"einordnung/clean"
 	"einordnung/db"
 	"einordnung/questions"
+	"einordnung/questions/clean"
 	"einordnung/reports/internal/reportstest"
 )
 

@@ -12,9 +12,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"einordnung/clean"
 	"einordnung/db"
 	"einordnung/questions"
+	"einordnung/questions/clean"
 )
 
 // MaxImportProblems is how many problems an ImportError lists.
