@@ -23,13 +23,26 @@ const (
 	AuditBackup         = "backup"
 )
 
+// Actors that are no account: the server itself (first start, retention),
+// a participant deleting their own data, and whoever runs a command of the
+// command line on the server ("cli" in entries written before it had this
+// name).
+const (
+	ActorSystem      = "system"
+	ActorParticipant = "participant"
+	ActorCLI         = "Kommandozeile"
+)
+
 // Audit appends an entry to the audit log. Texts are cut to the column sizes.
 func (s *Store) Audit(actor, action, target, detail string) error {
-	e := AuditEntry{At: utcNow(), Actor: clip(actor, 254), Action: action, Target: clip(target, 254), Detail: clip(detail, 1000)}
-	if err := s.w.Create(&e).Error; err != nil {
+	if err := s.w.Create(auditEntry(actor, action, target, detail)).Error; err != nil {
 		return fmt.Errorf("db: audit %s: %w", action, err)
 	}
 	return nil
+}
+
+func auditEntry(actor, action, target, detail string) *AuditEntry {
+	return &AuditEntry{At: utcNow(), Actor: clip(actor, 254), Action: action, Target: clip(target, 254), Detail: clip(detail, 1000)}
 }
 
 // AuditLog returns up to limit entries, newest first, skipping offset.

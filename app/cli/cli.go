@@ -51,6 +51,10 @@ type cli struct {
 	ready func(addr string)
 	// stop, if set, ends serve instead of a signal.
 	stop <-chan struct{}
+	// opened, if set, is called by serve once the database is open and
+	// before the first administrator is made, so that a test can line
+	// instances up at the moment they would race.
+	opened func()
 }
 
 // Main runs the command line and returns the process exit code.

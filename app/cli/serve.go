@@ -56,6 +56,9 @@ func (c *cli) serve(args []string) error {
 			return err
 		}
 	}
+	if c.opened != nil {
+		c.opened()
+	}
 	if err := c.bootstrapAdmin(store); err != nil {
 		return err
 	}
@@ -162,7 +165,7 @@ func housekeeping(ctx context.Context, store *db.Store) {
 			slog.Error("retention", "err", err)
 		}
 		for slug, n := range purged {
-			if err := store.Audit("system", db.AuditRetention, slug, fmt.Sprintf("%d participants deleted after the retention period", n)); err != nil {
+			if err := store.Audit(db.ActorSystem, db.AuditRetention, slug, fmt.Sprintf("%d participants deleted after the retention period", n)); err != nil {
 				slog.Error("audit log", "err", err)
 			}
 		}
@@ -205,13 +208,13 @@ func (c *cli) bootstrapAdmin(store *db.Store) error {
 	if err != nil {
 		return fmt.Errorf("EINORDNUNG_ADMIN_PASSWORD: %w", err)
 	}
-	if _, err := store.CreateUser(email, db.RoleAdmin, hash, true); err != nil {
+	// Another instance starting at the same moment may have created it
+	// since: then this one starts without an account of its own making.
+	u, created, err := store.CreateFirstAdmin(email, hash)
+	if err != nil || !created {
 		return err
 	}
-	if err := store.Audit("system", db.AuditUserCreate, email, "role=admin (first start)"); err != nil {
-		return err
-	}
-	fmt.Fprintf(c.out, "Erstes Administrationskonto angelegt: %s\n", email)
+	fmt.Fprintf(c.out, "Erstes Administrationskonto angelegt: %s\n", u.Email)
 	if generated {
 		fmt.Fprintf(c.out, "Einmal-Passwort (wird nur jetzt angezeigt, bei der ersten Anmeldung zu ändern): %s\n", password)
 	}
