@@ -2,6 +2,8 @@ package db
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -21,7 +23,48 @@ const (
 	AuditExport         = "export"
 	AuditImport         = "import"
 	AuditBackup         = "backup"
+	AuditDemo           = "demo"
 )
+
+// AuditActions are every action above, for those who describe them.
+var AuditActions = []string{AuditLogin, AuditLoginFailed, AuditLogout, AuditPasswordChange, AuditUserCreate,
+	AuditUserUpdate, AuditCohortCreate, AuditCohortUpdate, AuditWaveChange, AuditDeleteData, AuditRetention,
+	AuditExport, AuditImport, AuditBackup, AuditDemo}
+
+// CohortCreateDetail is the detail of an AuditCohortCreate entry.
+func CohortCreateDetail(c *Cohort) string {
+	return fmt.Sprintf("name=%q instrument=%s", c.Name, c.Instrument)
+}
+
+// WaveChangeDetail is the detail of an AuditWaveChange entry; the web adds
+// the dates it sets.
+func WaveChangeDetail(w Wave, open bool) string {
+	return fmt.Sprintf("wave=%s open=%t", w, open)
+}
+
+// AuditFields reads the key=value pairs of an entry's detail (a value may
+// be a Go-quoted string); words that are no pair are left out.
+func AuditFields(detail string) map[string]string {
+	fields := map[string]string{}
+	for rest := strings.TrimSpace(detail); rest != ""; rest = strings.TrimSpace(rest) {
+		key, value, ok := strings.Cut(rest, "=")
+		if !ok || strings.ContainsAny(key, " \t\"") {
+			word, after, _ := strings.Cut(rest, " ")
+			_, rest = word, after
+			continue
+		}
+		if strings.HasPrefix(value, `"`) {
+			if quoted, err := strconv.QuotedPrefix(value); err == nil {
+				fields[key], _ = strconv.Unquote(quoted)
+				rest = value[len(quoted):]
+				continue
+			}
+		}
+		value, rest, _ = strings.Cut(value, " ")
+		fields[key] = value
+	}
+	return fields
+}
 
 // Actors that are no account: the server itself (first start, retention),
 // a participant deleting their own data, and whoever runs a command of the

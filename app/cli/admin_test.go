@@ -101,12 +101,12 @@ func TestUserCreateCommand(t *testing.T) {
 	}
 	var created []string
 	for _, e := range entries {
-		if e.Action == db.AuditUserCreate && e.Actor == "cli" {
+		if e.Action == db.AuditUserCreate && e.Actor == db.ActorCLI {
 			created = append(created, e.Target)
 		}
 	}
 	if len(created) != 3 {
-		t.Errorf("user_create entries by cli: %v, want 3", created)
+		t.Errorf("user_create entries by the command line: %v, want 3", created)
 	}
 }
 

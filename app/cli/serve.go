@@ -285,10 +285,15 @@ func ensureDemo(store *db.Store, set *questions.Set) error {
 		if err != nil {
 			return err
 		}
-		if _, err := store.CreateCohort("demo", "Demo-Jahrgang", inst.Ref()); err != nil {
+		cohort, err := store.CreateCohort("demo", "Demo-Jahrgang", inst.Ref())
+		if err != nil {
 			return err
 		}
-		return store.SetWaveOpen("demo", db.Pre, true)
+		if err := store.SetWaveOpen("demo", db.Pre, true); err != nil {
+			return err
+		}
+		// One entry for the one step the operator asked for.
+		return store.Audit(db.ActorCLI, db.AuditCohortCreate, cohort.Slug, db.CohortCreateDetail(cohort)+" "+db.WaveChangeDetail(db.Pre, true))
 	} else if err != nil {
 		return err
 	}
