@@ -371,9 +371,12 @@ func TestServeStopsRightAfterStart(t *testing.T) {
 func TestInstancesStartingTogetherCreateOneAdmin(t *testing.T) {
 	t.Setenv("EINORDNUNG_ADMIN_EMAIL", "")
 	t.Setenv("EINORDNUNG_ADMIN_PASSWORD", "")
-	t.Setenv("EINORDNUNG_SECRET", "ein gemeinsamer Schlüssel für beide Instanzen")
+	t.Setenv("EINORDNUNG_SECRET", "")
 	for round := range 3 {
 		dsn := dbtest.DSN(t)
+		// One new key file for both, as on one host (see
+		// TestInstancesStartingTogetherShareTheNewKey).
+		secretFile := filepath.Join(t.TempDir(), "einordnung.secret")
 		if !dbtest.Postgres() {
 			s, err := db.Open(dsn)
 			if err != nil {
@@ -396,7 +399,7 @@ func TestInstancesStartingTogetherCreateOneAdmin(t *testing.T) {
 		for i := range instances {
 			c := &cli{out: &outs[i], errOut: &errOuts[i], ready: func(addr string) { ready <- addr }, stop: stop,
 				opened: func() { atStart.Done(); atStart.Wait() }}
-			go func() { done <- c.run([]string{"serve", "--addr", "127.0.0.1:0", "--db", dsn}) }()
+			go func() { done <- c.run([]string{"serve", "--addr", "127.0.0.1:0", "--db", dsn, "--secret-file", secretFile}) }()
 		}
 		for range instances {
 			select {
@@ -435,6 +438,40 @@ func TestInstancesStartingTogetherCreateOneAdmin(t *testing.T) {
 		m := oneTimePassword.FindStringSubmatch(outs[0].String() + outs[1].String())
 		if m == nil || !passwordMatches(users[0].PasswordHash, m[1]) {
 			t.Errorf("round %d: the printed password does not open the account", round)
+		}
+	}
+}
+
+// TestInstancesStartingTogetherShareTheNewKey: instances given one key file
+// that does not exist yet (one host, or a shared volume) must end up with
+// the same key, or codes hashed by one never match on the other.
+func TestInstancesStartingTogetherShareTheNewKey(t *testing.T) {
+	t.Setenv("EINORDNUNG_SECRET", "")
+	for round := range 20 {
+		path := filepath.Join(t.TempDir(), "einordnung.secret")
+		const instances = 4
+		keys := make([][]byte, instances)
+		errs := make([]error, instances)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range instances {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				keys[i], errs[i] = loadSecret(path)
+			}()
+		}
+		close(start)
+		wg.Wait()
+		onDisk, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range instances {
+			if errs[i] != nil || string(keys[i]) != strings.TrimSpace(string(onDisk)) {
+				t.Fatalf("round %d: instance %d has key %q (%v), the file %q", round, i, keys[i], errs[i], onDisk)
+			}
 		}
 	}
 }

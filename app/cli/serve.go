@@ -12,6 +12,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -232,15 +233,12 @@ func loadSecret(path string) ([]byte, error) {
 	}
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		key := make([]byte, 32)
-		if _, err := rand.Read(key); err != nil {
-			return nil, err
-		}
-		data = []byte(hex.EncodeToString(key) + "\n")
-		if err := os.WriteFile(path, data, 0o600); err != nil {
+		if err := createSecret(path); err != nil {
 			return nil, fmt.Errorf("create secret file: %w", err)
 		}
-	} else if err != nil {
+		data, err = os.ReadFile(path)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("read secret file: %w", err)
 	}
 	secret := strings.TrimSpace(string(data))
@@ -248,6 +246,33 @@ func loadSecret(path string) ([]byte, error) {
 		return nil, fmt.Errorf("secret file %s must hold at least 32 characters", path)
 	}
 	return []byte(secret), nil
+}
+
+// createSecret writes a random key to path unless the file exists. The
+// whole file appears at once (written aside, then linked into place), and
+// only if no other instance starting at the same moment got there first:
+// then its key is the one, for all of them.
+func createSecret(path string) error {
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	_, err = tmp.WriteString(hex.EncodeToString(key) + "\n")
+	if closeErr := tmp.Close(); err == nil {
+		err = closeErr
+	}
+	if err != nil {
+		return err
+	}
+	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, os.ErrExist) {
+		return err
+	}
+	return nil
 }
 
 // tuneGC trades memory for CPU: a web server that allocates per request
