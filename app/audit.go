@@ -54,7 +54,7 @@ func auditSentence(l string, e db.AuditEntry) string {
 		}
 		what = m["wave_"+f["wave"]]
 	case db.AuditUserCreate:
-		if strings.Contains(e.Detail, "first start") {
+		if e.Detail == db.FirstAdminDetail {
 			key = "audit_user_create_first"
 		}
 		what = m["admin_role_"+f["role"]]

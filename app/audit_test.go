@@ -19,7 +19,7 @@ func TestAuditPageSpeaksSentences(t *testing.T) {
 		{db.ActorCLI, db.AuditCohortCreate, "ws26", `name="Jahrgang 2026/27" instrument=einordnung@1`},
 		{db.ActorCLI, db.AuditWaveChange, "ws26", "wave=pre open=true"},
 		{"lead@example.org", db.AuditWaveChange, "ws26", "wave=post open=false starts= ends="},
-		{db.ActorSystem, db.AuditUserCreate, "admin@localhost", "role=admin (first start)"},
+		{db.ActorSystem, db.AuditUserCreate, "admin@localhost", db.FirstAdminDetail},
 		{db.ActorCLI, db.AuditBackup, "/srv/sicherung.db", ""},
 		{db.ActorSystem, db.AuditRetention, "ws25", "3 participants deleted after the retention period"},
 		{"admin@example.org", db.AuditUserUpdate, "lead@example.org", "disable"},

@@ -36,6 +36,10 @@ func CohortCreateDetail(c *Cohort) string {
 	return fmt.Sprintf("name=%q instrument=%s", c.Name, c.Instrument)
 }
 
+// FirstAdminDetail is the detail of the AuditUserCreate entry of the first
+// administrator, made by the server at its first start.
+const FirstAdminDetail = "role=admin (first start)"
+
 // WaveChangeDetail is the detail of an AuditWaveChange entry; the web adds
 // the dates it sets.
 func WaveChangeDetail(w Wave, open bool) string {

@@ -75,7 +75,7 @@ func (s *Store) CreateFirstAdmin(email, hash string) (u *User, created bool, err
 		if err := tx.Create(u).Error; err != nil {
 			return fmt.Errorf("db: create account: %w", err)
 		}
-		return tx.Create(auditEntry(ActorSystem, AuditUserCreate, normalized, "role=admin (first start)")).Error
+		return tx.Create(auditEntry(ActorSystem, AuditUserCreate, normalized, FirstAdminDetail)).Error
 	})
 	if err != nil {
 		return nil, false, err

@@ -399,7 +399,9 @@ func TestInstancesStartingTogetherCreateOneAdmin(t *testing.T) {
 		for i := range instances {
 			c := &cli{out: &outs[i], errOut: &errOuts[i], ready: func(addr string) { ready <- addr }, stop: stop,
 				opened: func() { atStart.Done(); atStart.Wait() }}
-			go func() { done <- c.run([]string{"serve", "--addr", "127.0.0.1:0", "--db", dsn, "--secret-file", secretFile}) }()
+			go func() {
+				done <- c.run([]string{"serve", "--addr", "127.0.0.1:0", "--db", dsn, "--secret-file", secretFile})
+			}()
 		}
 		for range instances {
 			select {
