@@ -97,7 +97,7 @@ func (h *handler) createCohort(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	h.audit(u.Email, db.AuditCohortCreate, cohort.Slug, fmt.Sprintf("name=%q instrument=%s", cohort.Name, cohort.Instrument))
+	h.audit(u.Email, db.AuditCohortCreate, cohort.Slug, db.CohortCreateDetail(cohort))
 	return c.Redirect(cohortURL(cohort), fiber.StatusSeeOther)
 }
 
@@ -220,8 +220,8 @@ func (h *handler) setWave(c *fiber.Ctx) error {
 	if err := h.store.SetWave(cohort.ID, wave, db.WaveSettings{Open: open, SetDates: true, StartsAt: starts, EndsAt: ends}); err != nil {
 		return err
 	}
-	h.audit(u.Email, db.AuditWaveChange, cohort.Slug, fmt.Sprintf("wave=%s open=%t starts=%s ends=%s",
-		wave, open, inputTime(starts), inputTime(ends)))
+	h.audit(u.Email, db.AuditWaveChange, cohort.Slug, fmt.Sprintf("%s starts=%s ends=%s",
+		db.WaveChangeDetail(wave, open), inputTime(starts), inputTime(ends)))
 	return c.Redirect(cohortURL(cohort), fiber.StatusSeeOther)
 }
 

@@ -193,11 +193,11 @@ func (h *handler) showAudit(c *fiber.Ctx) error {
 	if more {
 		entries = entries[:perPage]
 	}
-	return h.renderAdmin(c, "admin/audit", "admin_audit_title", auditView{Entries: entries, Page: page, Next: nextPage(more, page), Prev: page - 1}, "")
+	return h.renderAdmin(c, "admin/audit", "admin_audit_title", auditView{Entries: auditRows(lang(c), entries), Page: page, Next: nextPage(more, page), Prev: page - 1}, "")
 }
 
 type auditView struct {
-	Entries    []db.AuditEntry
+	Entries    []auditRow
 	Page       int
 	Next, Prev int
 }

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"einordnung/db"
 )
 
 // TestEveryTextExistsInBothLanguages finds every message key the templates
@@ -28,7 +30,7 @@ func TestEveryTextExistsInBothLanguages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inCode := regexp.MustCompile(`"((?:err|start|consent|code|returncode|survey|feedback|delete|privacy|wave|admin|report|compare|import)_[a-z_]*)"`)
+	inCode := regexp.MustCompile(`"((?:err|start|consent|code|returncode|survey|feedback|delete|privacy|wave|admin|report|compare|import|audit)_[a-z_]*)"`)
 	sources, _ := filepath.Glob("*.go")
 	for _, file := range sources {
 		if strings.HasSuffix(file, "_test.go") {
@@ -44,6 +46,11 @@ func TestEveryTextExistsInBothLanguages(t *testing.T) {
 	}
 	// Keys built at run time.
 	delete(used, "wave_")
+	delete(used, "admin_role_")
+	delete(used, "audit_")
+	for _, action := range db.AuditActions {
+		used["audit_"+action] = true
+	}
 	delete(used, "report_download_")
 	for _, f := range exportFormats {
 		used["report_download_"+f.name] = true

@@ -181,7 +181,7 @@ func (u *User) IsAdmin() bool { return u.Role == RoleAdmin }
 type AuditEntry struct {
 	ID     uint      `gorm:"primaryKey"`
 	At     time.Time `gorm:"not null;index"`
-	Actor  string    `gorm:"size:254;not null"` // an account's e-mail, "system" or "participant"
+	Actor  string    `gorm:"size:254;not null"` // an account's e-mail, or ActorSystem, ActorParticipant, ActorCLI
 	Action string    `gorm:"size:40;not null;index"`
 	Target string    `gorm:"size:254;not null"`
 	Detail string    `gorm:"size:1000;not null"`

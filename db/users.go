@@ -41,6 +41,48 @@ func (s *Store) CreateUser(email, role, hash string, mustChange bool) (*User, er
 	return u, nil
 }
 
+// firstAdminLock is the PostgreSQL advisory lock under which an instance
+// looks for accounts and creates the first administrator.
+const firstAdminLock = 0x65696e61 // "eina"
+
+// CreateFirstAdmin creates an administrator who must change the password,
+// and writes the audit entry, only if there is no account yet; created says
+// whether this call made it. Instances that start together on one database
+// all call it, and exactly one creates the account: the check and the
+// insert are one transaction, which SQLite serialises by its write lock
+// (taken at BEGIN) and PostgreSQL by an advisory lock (two READ COMMITTED
+// transactions would both see no account, and the loser would stop on the
+// unique e-mail address).
+func (s *Store) CreateFirstAdmin(email, hash string) (u *User, created bool, err error) {
+	normalized, ok := NormalizeEmail(email)
+	if !ok {
+		return nil, false, fmt.Errorf("db: %q is not an e-mail address", email)
+	}
+	err = s.w.Transaction(func(tx *gorm.DB) error {
+		if s.postgres {
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", firstAdminLock).Error; err != nil {
+				return fmt.Errorf("db: first account lock: %w", err)
+			}
+		}
+		var n int64
+		if err := tx.Model(&User{}).Count(&n).Error; err != nil {
+			return fmt.Errorf("db: count accounts: %w", err)
+		}
+		if n > 0 {
+			return nil
+		}
+		u = &User{Email: normalized, Role: RoleAdmin, PasswordHash: hash, MustChangePassword: true}
+		if err := tx.Create(u).Error; err != nil {
+			return fmt.Errorf("db: create account: %w", err)
+		}
+		return tx.Create(auditEntry(ActorSystem, AuditUserCreate, normalized, FirstAdminDetail)).Error
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return u, u != nil, nil
+}
+
 // CountUsers returns how many accounts exist.
 func (s *Store) CountUsers() (int64, error) {
 	var n int64

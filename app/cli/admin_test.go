@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -100,12 +101,12 @@ func TestUserCreateCommand(t *testing.T) {
 	}
 	var created []string
 	for _, e := range entries {
-		if e.Action == db.AuditUserCreate && e.Actor == "cli" {
+		if e.Action == db.AuditUserCreate && e.Actor == db.ActorCLI {
 			created = append(created, e.Target)
 		}
 	}
 	if len(created) != 3 {
-		t.Errorf("user_create entries by cli: %v, want 3", created)
+		t.Errorf("user_create entries by the command line: %v, want 3", created)
 	}
 }
 
@@ -357,5 +358,122 @@ func TestServeStopsRightAfterStart(t *testing.T) {
 		}
 	case <-time.After(3 * time.Second):
 		t.Error("serve did not stop within 3 s of being asked right after start")
+	}
+}
+
+// TestInstancesStartingTogetherCreateOneAdmin starts two servers on one
+// empty database at the same moment, as the first deployment of two
+// replicas does: both must start, exactly one creates the first
+// administrator and prints its one-time password. On PostgreSQL the
+// database is new (the migrations race too, see
+// TestInstancesStartingTogetherMigrateOnce in db); a SQLite file belongs to
+// one process, so there only the first start's account is raced for.
+func TestInstancesStartingTogetherCreateOneAdmin(t *testing.T) {
+	t.Setenv("EINORDNUNG_ADMIN_EMAIL", "")
+	t.Setenv("EINORDNUNG_ADMIN_PASSWORD", "")
+	t.Setenv("EINORDNUNG_SECRET", "")
+	for round := range 3 {
+		dsn := dbtest.DSN(t)
+		// One new key file for both, as on one host (see
+		// TestInstancesStartingTogetherShareTheNewKey).
+		secretFile := filepath.Join(t.TempDir(), "einordnung.secret")
+		if !dbtest.Postgres() {
+			s, err := db.Open(dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+		}
+		const instances = 2
+		var outs [instances]bytes.Buffer
+		var errOuts [instances]bytes.Buffer
+		ready := make(chan string, instances)
+		done := make(chan int, instances)
+		stop := make(chan struct{})
+		// Both go on from the open database together: one instance's
+		// migrations finish about 0.1 s before the other's, which is
+		// enough for the second to find the first's account, but not
+		// what two machines promise.
+		var atStart sync.WaitGroup
+		atStart.Add(instances)
+		for i := range instances {
+			c := &cli{out: &outs[i], errOut: &errOuts[i], ready: func(addr string) { ready <- addr }, stop: stop,
+				opened: func() { atStart.Done(); atStart.Wait() }}
+			go func() {
+				done <- c.run([]string{"serve", "--addr", "127.0.0.1:0", "--db", dsn, "--secret-file", secretFile})
+			}()
+		}
+		for range instances {
+			select {
+			case addr := <-ready:
+				resp, err := http.Get("http://" + addr + "/readyz")
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					t.Errorf("round %d: /readyz: %d", round, resp.StatusCode)
+				}
+			case code := <-done:
+				close(stop)
+				<-done // the other one, before its database goes
+				t.Fatalf("round %d: an instance exited with %d: %s%s", round, code, errOuts[0].String(), errOuts[1].String())
+			case <-time.After(20 * time.Second):
+				t.Fatalf("round %d: the instances did not start", round)
+			}
+		}
+		close(stop)
+		for range instances {
+			if code := <-done; code != 0 {
+				t.Errorf("round %d: an instance exited with %d after stopping: %s%s", round, code, errOuts[0].String(), errOuts[1].String())
+			}
+		}
+		printed := strings.Count(outs[0].String(), "Einmal-Passwort") + strings.Count(outs[1].String(), "Einmal-Passwort")
+		if printed != 1 {
+			t.Errorf("round %d: the one-time password is printed %d times: %q / %q", round, printed, outs[0].String(), outs[1].String())
+		}
+		store := openStore(t, dsn)
+		users, err := store.Users()
+		if err != nil || len(users) != 1 {
+			t.Fatalf("round %d: %d accounts (%v), want 1", round, len(users), err)
+		}
+		m := oneTimePassword.FindStringSubmatch(outs[0].String() + outs[1].String())
+		if m == nil || !passwordMatches(users[0].PasswordHash, m[1]) {
+			t.Errorf("round %d: the printed password does not open the account", round)
+		}
+	}
+}
+
+// TestInstancesStartingTogetherShareTheNewKey: instances given one key file
+// that does not exist yet (one host, or a shared volume) must end up with
+// the same key, or codes hashed by one never match on the other.
+func TestInstancesStartingTogetherShareTheNewKey(t *testing.T) {
+	t.Setenv("EINORDNUNG_SECRET", "")
+	for round := range 20 {
+		path := filepath.Join(t.TempDir(), "einordnung.secret")
+		const instances = 4
+		keys := make([][]byte, instances)
+		errs := make([]error, instances)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range instances {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				keys[i], errs[i] = loadSecret(path)
+			}()
+		}
+		close(start)
+		wg.Wait()
+		onDisk, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range instances {
+			if errs[i] != nil || string(keys[i]) != strings.TrimSpace(string(onDisk)) {
+				t.Fatalf("round %d: instance %d has key %q (%v), the file %q", round, i, keys[i], errs[i], onDisk)
+			}
+		}
 	}
 }

@@ -36,7 +36,7 @@ func (c *cli) backup(args []string) error {
 	if err := copyStore.Check(); err != nil {
 		return fmt.Errorf("the copy is damaged: %w", err)
 	}
-	if err := store.Audit("cli", db.AuditBackup, *to, ""); err != nil {
+	if err := store.Audit(db.ActorCLI, db.AuditBackup, *to, ""); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.out, "Sicherung geschrieben und geprüft: %s\nDenken Sie an die Schlüsseldatei (%s.secret oder EINORDNUNG_SECRET): ohne sie passen Codes und Rückkehrcodes nicht mehr.\n", *to, *dbPath)

@@ -1,6 +1,8 @@
 // Package cli is the command line of einordnung: it starts the web server
 // (package app) and manages cohorts, accounts, backups, exports, imports,
-// demo data and load tests. Each command has a file of its own.
+// demo data and load tests. Each command has a file of its own. Every
+// command that changes the database, and each export, writes one audit
+// entry by db.ActorCLI, under the action the same step has on the web.
 package cli
 
 import (
@@ -51,6 +53,10 @@ type cli struct {
 	ready func(addr string)
 	// stop, if set, ends serve instead of a signal.
 	stop <-chan struct{}
+	// opened, if set, is called by serve once the database is open and
+	// before the first administrator is made, so that a test can line
+	// instances up at the moment they would race.
+	opened func()
 }
 
 // Main runs the command line and returns the process exit code.

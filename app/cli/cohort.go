@@ -55,6 +55,9 @@ func (c *cli) cohortCreate(args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := store.Audit(db.ActorCLI, db.AuditCohortCreate, cohort.Slug, db.CohortCreateDetail(cohort)); err != nil {
+		return err
+	}
 	fmt.Fprintf(c.out, "Jahrgang %q (%s) angelegt mit Instrument %s. Wellen sind geschlossen; öffnen mit: einordnung cohort open %s pre\n",
 		cohort.Name, cohort.Slug, cohort.Instrument, cohort.Slug)
 	return nil
@@ -77,6 +80,9 @@ func (c *cli) cohortWave(verb string, args []string) error {
 	}
 	defer store.Close()
 	if err := store.SetWaveOpen(rest[0], wave, verb == "open"); err != nil {
+		return err
+	}
+	if err := store.Audit(db.ActorCLI, db.AuditWaveChange, rest[0], db.WaveChangeDetail(wave, verb == "open")); err != nil {
 		return err
 	}
 	state := "geschlossen"

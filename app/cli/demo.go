@@ -34,6 +34,8 @@ func (c *cli) demo(args []string) error {
 		return err
 	}
 	defer store.Close()
+	// The one entry this command writes says whether it made the cohort.
+	created := false
 	if _, err := store.CohortBySlug(*slug); errors.Is(err, db.ErrNotFound) {
 		inst, err := set.Resolve(questions.DefaultID)
 		if err != nil {
@@ -42,9 +44,7 @@ func (c *cli) demo(args []string) error {
 		if _, err := store.CreateCohort(*slug, "Demo "+*slug, inst.Ref()); err != nil {
 			return err
 		}
-		if err := store.Audit("cli", db.AuditCohortCreate, *slug, "demo cohort"); err != nil {
-			return err
-		}
+		created = true
 	} else if err != nil {
 		return err
 	}
@@ -56,8 +56,11 @@ func (c *cli) demo(args []string) error {
 	if err != nil {
 		return err
 	}
-	detail := fmt.Sprintf("demo: %d synthetic participants, seed %d", st.Participants, *seed)
-	if err := store.Audit("cli", db.AuditImport, cohort.Slug, detail); err != nil {
+	detail := fmt.Sprintf("%d synthetic participants, seed %d", st.Participants, *seed)
+	if created {
+		detail += fmt.Sprintf(", cohort created: %s", db.CohortCreateDetail(cohort))
+	}
+	if err := store.Audit(db.ActorCLI, db.AuditDemo, cohort.Slug, detail); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.out, "Demo-Daten in %s: %d Teilnehmende, %d Vorher- und %d Nachher-Befragungen, %d Antworten (%.1f s).\n",

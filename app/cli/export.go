@@ -49,7 +49,7 @@ func (c *cli) writeExport(dbPath, slug, what, out, lang string) error {
 	} else if err := writeFileAtomically(out, write); err != nil {
 		return err
 	}
-	return store.Audit("cli", db.AuditExport, cohort.Slug, what)
+	return store.Audit(db.ActorCLI, db.AuditExport, cohort.Slug, what)
 }
 
 // writeFileAtomically writes a file through a temporary file in the same

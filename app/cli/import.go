@@ -48,7 +48,7 @@ func (c *cli) importFile(args []string) error {
 		answers += len(r.Answers)
 	}
 	detail := fmt.Sprintf("%s: %d responses, %d answers", filepath.Base(rest[0]), len(responses), answers)
-	if err := store.Audit("cli", db.AuditImport, cohort.Slug, detail); err != nil {
+	if err := store.Audit(db.ActorCLI, db.AuditImport, cohort.Slug, detail); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.out, "Importiert in %s: %d Teilnehmende, %d Vorher- und %d Nachher-Befragungen, %d Antworten.\n",

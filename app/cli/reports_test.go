@@ -70,14 +70,15 @@ func TestExportImportDemoCommands(t *testing.T) {
 	}
 	var got []string
 	for _, e := range entries {
-		if e.Action == db.AuditExport || e.Action == db.AuditImport {
+		if e.Action == db.AuditExport || e.Action == db.AuditImport || e.Action == db.AuditDemo {
 			got = append(got, e.Action+" "+e.Target+" "+e.Detail)
 		}
 	}
 	// Newest first: the export after the steps, the ones in them, two demos.
 	want := []string{"export ws26 responses", "export ws26 html", "export ws26 json", "export ws26 xlsx", "export ws26 r", "export ws26 sps",
 		"export ws26 codebook", "export ws26 wide", "export ws26 responses",
-		"import ws27 demo: 200 synthetic participants, seed 1", "import ws26 demo: 30 synthetic participants, seed 4"}
+		`demo ws27 200 synthetic participants, seed 1, cohort created: name="Demo ws27" instrument=einordnung@1`,
+		`demo ws26 30 synthetic participants, seed 4, cohort created: name="Demo ws26" instrument=einordnung@1`}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("audit log:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}

@@ -12,6 +12,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -55,6 +56,9 @@ func (c *cli) serve(args []string) error {
 		if err := ensureDemo(store, set); err != nil {
 			return err
 		}
+	}
+	if c.opened != nil {
+		c.opened()
 	}
 	if err := c.bootstrapAdmin(store); err != nil {
 		return err
@@ -162,7 +166,7 @@ func housekeeping(ctx context.Context, store *db.Store) {
 			slog.Error("retention", "err", err)
 		}
 		for slug, n := range purged {
-			if err := store.Audit("system", db.AuditRetention, slug, fmt.Sprintf("%d participants deleted after the retention period", n)); err != nil {
+			if err := store.Audit(db.ActorSystem, db.AuditRetention, slug, fmt.Sprintf("%d participants deleted after the retention period", n)); err != nil {
 				slog.Error("audit log", "err", err)
 			}
 		}
@@ -205,13 +209,13 @@ func (c *cli) bootstrapAdmin(store *db.Store) error {
 	if err != nil {
 		return fmt.Errorf("EINORDNUNG_ADMIN_PASSWORD: %w", err)
 	}
-	if _, err := store.CreateUser(email, db.RoleAdmin, hash, true); err != nil {
+	// Another instance starting at the same moment may have created it
+	// since: then this one starts without an account of its own making.
+	u, created, err := store.CreateFirstAdmin(email, hash)
+	if err != nil || !created {
 		return err
 	}
-	if err := store.Audit("system", db.AuditUserCreate, email, "role=admin (first start)"); err != nil {
-		return err
-	}
-	fmt.Fprintf(c.out, "Erstes Administrationskonto angelegt: %s\n", email)
+	fmt.Fprintf(c.out, "Erstes Administrationskonto angelegt: %s\n", u.Email)
 	if generated {
 		fmt.Fprintf(c.out, "Einmal-Passwort (wird nur jetzt angezeigt, bei der ersten Anmeldung zu ändern): %s\n", password)
 	}
@@ -229,15 +233,12 @@ func loadSecret(path string) ([]byte, error) {
 	}
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		key := make([]byte, 32)
-		if _, err := rand.Read(key); err != nil {
-			return nil, err
-		}
-		data = []byte(hex.EncodeToString(key) + "\n")
-		if err := os.WriteFile(path, data, 0o600); err != nil {
+		if err := createSecret(path); err != nil {
 			return nil, fmt.Errorf("create secret file: %w", err)
 		}
-	} else if err != nil {
+		data, err = os.ReadFile(path)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("read secret file: %w", err)
 	}
 	secret := strings.TrimSpace(string(data))
@@ -245,6 +246,33 @@ func loadSecret(path string) ([]byte, error) {
 		return nil, fmt.Errorf("secret file %s must hold at least 32 characters", path)
 	}
 	return []byte(secret), nil
+}
+
+// createSecret writes a random key to path unless the file exists. The
+// whole file appears at once (written aside, then linked into place), and
+// only if no other instance starting at the same moment got there first:
+// then its key is the one, for all of them.
+func createSecret(path string) error {
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	_, err = tmp.WriteString(hex.EncodeToString(key) + "\n")
+	if closeErr := tmp.Close(); err == nil {
+		err = closeErr
+	}
+	if err != nil {
+		return err
+	}
+	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, os.ErrExist) {
+		return err
+	}
+	return nil
 }
 
 // tuneGC trades memory for CPU: a web server that allocates per request
@@ -282,10 +310,15 @@ func ensureDemo(store *db.Store, set *questions.Set) error {
 		if err != nil {
 			return err
 		}
-		if _, err := store.CreateCohort("demo", "Demo-Jahrgang", inst.Ref()); err != nil {
+		cohort, err := store.CreateCohort("demo", "Demo-Jahrgang", inst.Ref())
+		if err != nil {
 			return err
 		}
-		return store.SetWaveOpen("demo", db.Pre, true)
+		if err := store.SetWaveOpen("demo", db.Pre, true); err != nil {
+			return err
+		}
+		// One entry for the one step the operator asked for.
+		return store.Audit(db.ActorCLI, db.AuditCohortCreate, cohort.Slug, db.CohortCreateDetail(cohort)+" "+db.WaveChangeDetail(db.Pre, true))
 	} else if err != nil {
 		return err
 	}

@@ -49,7 +49,7 @@ func (c *cli) user(args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := store.Audit("cli", db.AuditUserCreate, u.Email, "role="+u.Role); err != nil {
+	if err := store.Audit(db.ActorCLI, db.AuditUserCreate, u.Email, "role="+u.Role); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.out, "Konto %s (%s) angelegt; das Passwort ist bei der ersten Anmeldung zu ändern.\n", u.Email, u.Role)
