@@ -56,7 +56,7 @@ func (h *handler) deleteParticipant(c *fiber.Ctx) error {
 	if err := h.store.DeleteParticipant(p.ID); err != nil {
 		return err
 	}
-	h.audit("participant", db.AuditDeleteData, p.Pseudonym, "all answers deleted by the participant")
+	h.audit(db.ActorParticipant, db.AuditDeleteData, p.Pseudonym, "all answers deleted by the participant")
 	if sess, err := h.participantSession(c); err == nil {
 		c.Locals(localSession, nil)
 		if err := sess.Destroy(); err != nil {
