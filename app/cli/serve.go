@@ -96,7 +96,12 @@ func (c *cli) serve(args []string) error {
 		}
 		defer msrv.Close()
 	}
-	go housekeeping(ctx, store)
+	// The store closes only after housekeeping has stopped, so a retention
+	// run cut short by a stop never loses its audit entry to a closed pool.
+	housekeepingCtx, stopHousekeeping := context.WithCancel(ctx)
+	housekept := make(chan struct{})
+	go func() { defer close(housekept); housekeeping(housekeepingCtx, store) }()
+	defer func() { stopHousekeeping(); <-housekept }()
 	served := make(chan error, 1)
 	go func() { served <- web.Listener(ln) }()
 	select {
