@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/csrf"
 
 	"einordnung/db"
 )
@@ -116,6 +115,7 @@ func (h *handler) login(c *fiber.Ctx) error {
 	sess.Set(sessUser, u.ID)
 	sess.Set(sessLoginAt, now.Unix())
 	sess.Set(sessSeenAt, now.Unix())
+	dropCSRFToken(sess)
 	if err := sess.Save(); err != nil {
 		return err
 	}
@@ -123,9 +123,6 @@ func (h *handler) login(c *fiber.Ctx) error {
 		return err
 	}
 	h.audit(u.Email, db.AuditLogin, "", "")
-	if err := renewCSRF(c); err != nil {
-		return err
-	}
 	if u.MustChangePassword {
 		return c.Redirect("/admin/password", fiber.StatusSeeOther)
 	}
@@ -138,10 +135,8 @@ func (h *handler) logout(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// The token goes with the session.
 	if err := sess.Destroy(); err != nil {
-		return err
-	}
-	if err := renewCSRF(c); err != nil {
 		return err
 	}
 	if u != nil {
@@ -188,15 +183,4 @@ func (h *handler) changePassword(c *fiber.Ctx) error {
 	}
 	h.audit(u.Email, db.AuditPasswordChange, u.Email, "")
 	return c.Redirect("/admin/cohorts", fiber.StatusSeeOther)
-}
-
-// renewCSRF drops the browser's CSRF token when a lead signs in or out; the
-// next page gets a new one, so a token seen before the change is worthless
-// after it.
-func renewCSRF(c *fiber.Ctx) error {
-	handler, ok := c.Locals(csrf.ConfigDefault.HandlerContextKey).(*csrf.CSRFHandler)
-	if !ok {
-		return nil
-	}
-	return handler.DeleteToken(c)
 }

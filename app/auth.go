@@ -129,7 +129,7 @@ func (h *handler) guard(rule access) fiber.Handler {
 			if c.Method() == fiber.MethodGet {
 				return c.Redirect("/admin/login", fiber.StatusSeeOther)
 			}
-			return &pageError{fiber.StatusUnauthorized, "admin_signin_required"}
+			return errSignInRequired
 		}
 		if u.MustChangePassword && rule > signedIn {
 			return c.Redirect("/admin/password", fiber.StatusSeeOther)
@@ -209,7 +209,7 @@ func (h *handler) limit(name string, perBrowser, perAddress int, window time.Dur
 			Max: perBrowser, Expiration: window, Storage: storage, LimitReached: reached,
 			KeyGenerator: func(c *fiber.Ctx) string {
 				mac := hmac.New(sha256.New, h.cfg.Secret)
-				mac.Write([]byte("rate-limit\x00" + c.Cookies(csrfCookie)))
+				mac.Write([]byte("rate-limit\x00" + browserCookie(c)))
 				return "limit:" + name + ":browser:" + hex.EncodeToString(mac.Sum(nil)[:12])
 			},
 		}),

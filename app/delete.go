@@ -59,7 +59,7 @@ func (h *handler) deleteParticipant(c *fiber.Ctx) error {
 	h.audit(db.ActorParticipant, db.AuditDeleteData, p.Pseudonym, "all answers deleted by the participant")
 	if sess, err := h.participantSession(c); err == nil {
 		c.Locals(localSession, nil)
-		if err := sess.Destroy(); err != nil {
+		if err := endSession(sess); err != nil {
 			return err
 		}
 	}

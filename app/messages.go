@@ -217,6 +217,8 @@ var messages = buildMessages([][3]string{
 	{"err_timeout", "Die Anfrage hat zu lange gedauert.", "The request took too long."},
 	{"err_csrf", "Das Formular ist abgelaufen oder stammt nicht von dieser Seite. Bitte laden Sie die Seite neu; bereits gespeicherte Antworten sind erhalten.",
 		"The form has expired or did not come from this site. Please reload the page; answers already saved are kept."},
+	{"err_unavailable", "Das konnte gerade nicht gespeichert werden (der Server kann im Moment nichts speichern). Bitte versuchen Sie es in einigen Minuten erneut; bereits gespeicherte Antworten sind erhalten.",
+		"This could not be saved just now (the server cannot store anything at the moment). Please try again in a few minutes; answers already saved are kept."},
 	{"err_unknown_cohort", "Einen Jahrgang mit dieser Kurzbezeichnung gibt es nicht. Bitte prüfen Sie die Schreibweise.", "There is no cohort with this short code. Please check the spelling."},
 	{"err_wave_closed", "Die Befragung für diesen Jahrgang ist gerade nicht geöffnet. Bereits gespeicherte Antworten sind erhalten.", "The survey for this cohort is not open at the moment. Answers already saved are kept."},
 	{"err_unknown_return_code", "Zu diesem Rückkehrcode haben wir nichts gefunden. Bitte prüfen Sie ihn Zeichen für Zeichen.", "We found nothing for this return code. Please check it character by character."},

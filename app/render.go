@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"net/url"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/template/html/v2"
@@ -85,7 +86,7 @@ func (h *handler) render(c *fiber.Ctx, page, titleKey string, data any) error {
 		Title:        messages[l][titleKey],
 		CSRF:         token,
 		AssetVersion: h.assetVersion,
-		LangSwitch:   c.Path() + "?" + q.Encode(),
+		LangSwitch:   routeURL(c) + "?" + q.Encode(),
 		OtherLang:    other,
 		Admin:        admin,
 		Data:         data,
@@ -112,4 +113,29 @@ func renderPage(w io.Writer, views *html.Engine, page, layout string, env envelo
 	}
 	_, err := w.Write(out.Bytes())
 	return err
+}
+
+// routeURL is the address of the page shown, rebuilt from the route that
+// matched and its parameters, never copied from the request: a path such as
+// //evil.example/ would otherwise become a link off the site. Where no route
+// of a page matched (a page that does not exist, a request a middleware
+// turned down) it is the start page.
+func routeURL(c *fiber.Ctx) string {
+	parts := strings.Split(c.Route().Path, "/")
+	for i, part := range parts {
+		switch {
+		case strings.HasPrefix(part, ":"):
+			v, err := url.PathUnescape(c.Params(strings.TrimSuffix(part[1:], "?")))
+			if err != nil || v == "" {
+				return "/"
+			}
+			parts[i] = url.PathEscape(v)
+		case strings.ContainsAny(part, "*+"):
+			return "/"
+		}
+	}
+	if p := strings.Join(parts, "/"); strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "//") {
+		return p
+	}
+	return "/"
 }

@@ -3,13 +3,18 @@
 package app
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"embed"
+	"encoding/gob"
 	"encoding/hex"
 	"errors"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -78,11 +83,14 @@ type handler struct {
 	sessions      *session.Store // participants
 	adminSessions *session.Store // program leads and admins
 	assetVersion  string
+	// publicOrigin is PublicURL's scheme://host, lower case; "" without one.
+	publicOrigin string
 }
 
 // Cookie names.
 const (
 	csrfCookie         = "einordnung_csrf"
+	adminCSRFCookie    = "einordnung_admin_csrf"
 	participantCookie  = "einordnung_session"
 	adminSessionCookie = "einordnung_admin"
 )
@@ -103,6 +111,9 @@ func New(cfg Config, store *db.Store, set *questions.Set) (*fiber.App, error) {
 	}
 	h := &handler{cfg: cfg, store: store, set: set, views: engine, assetVersion: assetVersion(static), metrics: cfg.Metrics}
 	h.sessions, h.adminSessions = newSessions(cfg, store)
+	if u, err := url.Parse(cfg.PublicURL); err == nil && u.Host != "" {
+		h.publicOrigin = strings.ToLower(u.Scheme + "://" + u.Host)
+	}
 	h.metrics.watchCommits(store)
 
 	app := fiber.New(fiber.Config{
@@ -146,8 +157,9 @@ func (cfg Config) withDefaults() Config {
 // newSessions returns the participants' and the program leads' sessions,
 // both stored in the database, with their own cookies and lifetimes.
 func newSessions(cfg Config, store *db.Store) (participants, leads *session.Store) {
+	storage := tokenSessions{store.Sessions()}
 	participants = session.New(session.Config{
-		Storage:        store.Sessions(),
+		Storage:        storage,
 		Expiration:     12 * time.Hour,
 		KeyLookup:      "cookie:" + participantCookie,
 		CookieHTTPOnly: true,
@@ -155,7 +167,7 @@ func newSessions(cfg Config, store *db.Store) (participants, leads *session.Stor
 		CookieSameSite: fiber.CookieSameSiteLaxMode,
 	})
 	leads = session.New(session.Config{
-		Storage:        store.Sessions(),
+		Storage:        storage,
 		Expiration:     idleTimeout,
 		KeyLookup:      "cookie:" + adminSessionCookie,
 		CookiePath:     "/admin",
@@ -166,9 +178,48 @@ func newSessions(cfg Config, store *db.Store) (participants, leads *session.Stor
 	return participants, leads
 }
 
+// tokenSessions stores sessions that hold a CSRF token. The csrf middleware
+// saves the session on every request to move the token's expiry, and so
+// would turn every page view into a durable write (3 to 4 times the time of
+// a page). A session whose only change is a token expiry with more than half
+// its lifetime left is stored as it was, so that the storage's own rule
+// (see db.SessionStorage.Set) can skip the write.
+type tokenSessions struct{ *db.SessionStorage }
+
+func (s tokenSessions) Set(key string, val []byte, exp time.Duration) error {
+	if old, err := s.SessionStorage.Get(key); err == nil && old != nil && onlyTokenMoved(old, val) {
+		val = old
+	}
+	return s.SessionStorage.Set(key, val, exp)
+}
+
+// onlyTokenMoved reports whether two encodings of a session's data differ
+// at most in the expiry of the CSRF token, whose old expiry is more than
+// half of csrfExpiration away.
+func onlyTokenMoved(old, val []byte) bool {
+	var a, b map[string]any
+	if gob.NewDecoder(bytes.NewReader(old)).Decode(&a) != nil || gob.NewDecoder(bytes.NewReader(val)).Decode(&b) != nil {
+		return false
+	}
+	ta, ok1 := a[csrfSessionKey].(csrf.Token)
+	tb, ok2 := b[csrfSessionKey].(csrf.Token)
+	if !ok1 || !ok2 || ta.Key != tb.Key || !bytes.Equal(ta.Raw, tb.Raw) || time.Until(ta.Expiration) < csrfExpiration/2 {
+		return false
+	}
+	delete(a, csrfSessionKey)
+	delete(b, csrfSessionKey)
+	return reflect.DeepEqual(a, b)
+}
+
+// csrfExpiration is how long a CSRF token lives without a request: a
+// participant may think about a page for a long time; every page load
+// renews it.
+const csrfExpiration = 8 * time.Hour
+
 // useMiddleware installs what every request passes, in order: panic
 // recovery, metrics, the probes (before sessions and CSRF), security
-// headers, static files, the body limit, the language and CSRF protection.
+// headers, static files, the body limit, the language, the origin check and
+// CSRF protection.
 func (h *handler) useMiddleware(app *fiber.App, static fs.FS) {
 	app.Use(recover.New())
 	app.Use(h.metrics.observe)
@@ -177,7 +228,7 @@ func (h *handler) useMiddleware(app *fiber.App, static fs.FS) {
 	app.Get("/readyz", h.showReady)
 	app.Use(helmet.New(helmet.Config{
 		ContentSecurityPolicy: contentSecurityPolicy,
-		// csrf checks a same-origin Referer over HTTPS; no-referrer would break every form.
+		// csrf requires a same-origin Referer over HTTPS; no-referrer would break every form.
 		ReferrerPolicy:            "same-origin",
 		CrossOriginEmbedderPolicy: "unsafe-none",
 		XFrameOptions:             "DENY",
@@ -188,20 +239,107 @@ func (h *handler) useMiddleware(app *fiber.App, static fs.FS) {
 	}))
 	app.Use(h.limitBody)
 	app.Use(h.language)
-	app.Use(csrf.New(csrf.Config{
+	app.Use(h.sameOrigin)
+	// A token lives in the session of the area it protects, so a token and
+	// CSRF cookie copied from one browser fail with another browser's
+	// session. Participants and program leads have sessions of their own
+	// (see newSessions), so each area has its own token and cookie.
+	app.Use(h.csrf(h.sessions, csrfCookie, "/", inAdminArea))
+	app.Use(h.csrf(h.adminSessions, adminCSRFCookie, "/admin", func(c *fiber.Ctx) bool { return !inAdminArea(c) }))
+}
+
+// csrf protects the requests skip lets through with tokens kept in the
+// sessions of store, under a cookie of the given name and path.
+func (h *handler) csrf(store *session.Store, cookie, path string, skip func(*fiber.Ctx) bool) fiber.Handler {
+	return csrf.New(csrf.Config{
+		Next:           skip,
 		KeyLookup:      "form:_csrf",
-		CookieName:     csrfCookie,
+		CookieName:     cookie,
+		CookiePath:     path,
 		CookieSameSite: fiber.CookieSameSiteLaxMode,
 		CookieHTTPOnly: true,
 		CookieSecure:   h.cfg.SecureCookies,
-		// A participant may think about a page for a long time; the token
-		// is renewed on every page load.
-		Expiration:   8 * time.Hour,
-		Storage:      h.store.Sessions(),
-		ContextKey:   "csrf",
-		ErrorHandler: h.csrfFailed,
-	}))
+		Expiration:     csrfExpiration,
+		Session:        store,
+		SessionKey:     csrfSessionKey,
+		ContextKey:     "csrf",
+		ErrorHandler:   h.csrfFailed,
+	})
 }
+
+// csrfSessionKey is where a session keeps its CSRF token.
+const csrfSessionKey = "csrf"
+
+// dropCSRFToken removes the token from a session about to be saved, when a
+// lead signs in: a token known before sign-in is worthless after it, and
+// the next page gets a new one.
+func dropCSRFToken(sess *session.Session) { sess.Delete(csrfSessionKey) }
+
+// endSession ends a participant's session (after deletion): a new id with
+// nothing of the participant in it, only the browser's CSRF token, so the
+// forms of the page that says so still work.
+func endSession(sess *session.Session) error {
+	for _, k := range sess.Keys() {
+		if k != csrfSessionKey {
+			sess.Delete(k)
+		}
+	}
+	if err := sess.Regenerate(); err != nil {
+		return err
+	}
+	return sess.Save()
+}
+
+// browserCookie is the cookie that tells one browser from another in the
+// area of the request (for rate limits): its CSRF cookie.
+func browserCookie(c *fiber.Ctx) string {
+	if inAdminArea(c) {
+		return c.Cookies(adminCSRFCookie)
+	}
+	return c.Cookies(csrfCookie)
+}
+
+// inAdminArea reports whether a request goes to the program leads' area.
+// Routing ignores case, so this does too.
+func inAdminArea(c *fiber.Ctx) bool {
+	p := strings.ToLower(c.Path())
+	return p == "/admin" || strings.HasPrefix(p, "/admin/")
+}
+
+// sameOrigin refuses a state-changing request that the browser says comes
+// from another site: its Origin header or, without one, its Referer names
+// an origin that is not this server's. Fiber's csrf middleware checks the
+// Referer over HTTPS only; this holds over plain HTTP too. A request with
+// neither header (a browser told to send no Referer, an old one) is left
+// to the token, which is bound to the session. The server's own origin is
+// PublicURL's, and the one the request was sent to (its Host, or the
+// forwarded host behind a trusted proxy) with the scheme the server sees
+// or https (TLS ended at a proxy in front of it).
+func (h *handler) sameOrigin(c *fiber.Ctx) error {
+	switch c.Method() {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions, fiber.MethodTrace:
+		return c.Next()
+	}
+	from := c.Get(fiber.HeaderOrigin)
+	if from == "" {
+		if from = c.Get(fiber.HeaderReferer); from == "" {
+			return c.Next()
+		}
+	}
+	u, err := url.Parse(strings.ToLower(from))
+	if err != nil || u.Host == "" { // "Origin: null" (a sandboxed frame, a data: URL) is foreign too
+		return h.csrfFailed(c, errForeignOrigin)
+	}
+	if h.publicOrigin != "" && u.Scheme+"://"+u.Host == h.publicOrigin {
+		return c.Next()
+	}
+	if u.Host == strings.ToLower(c.Hostname()) && (u.Scheme == c.Protocol() || u.Scheme == "https") {
+		return c.Next()
+	}
+	return h.csrfFailed(c, errForeignOrigin)
+}
+
+var errForeignOrigin = errors.New("app: the request comes from another origin")
 
 // participantRoutes is the participant journey.
 func (h *handler) participantRoutes(app *fiber.App) {
@@ -279,6 +417,12 @@ func (h *handler) handleError(c *fiber.Ctx, err error) error {
 		status = fe.Code
 		key = statusKey(status)
 	}
+	if status == fiber.StatusInternalServerError && !h.canWrite() {
+		// Most unexpected failures while the database refuses writes are
+		// that refusal (a session that cannot be saved, say): say so, as
+		// a page save does, instead of "an unexpected error".
+		status, key = fiber.StatusServiceUnavailable, "err_unavailable"
+	}
 	if status >= 500 {
 		slog.Error("request failed", "method", c.Method(), "path", c.Route().Path, "status", status, "err", err)
 	}
@@ -302,8 +446,50 @@ func statusKey(status int) string {
 	return "err_internal"
 }
 
+// csrfFailed refuses a request the CSRF check or the origin check turned
+// down. A token that is not found may never have been stored: while the
+// database refuses writes, the token of the page the form came from could
+// not be saved, and reloading would not help. That gets the explanation
+// a page save gets, not "the form has expired".
+//
+// A token also ends with its session: a form sent after the session
+// expired is told so, as before tokens lived in sessions.
 func (h *handler) csrfFailed(c *fiber.Ctx, err error) error {
+	if errors.Is(err, csrf.ErrTokenNotFound) {
+		if !h.canWrite() {
+			return errUnavailable
+		}
+		if h.sessionEnded(c) {
+			if inAdminArea(c) {
+				return errSignInRequired
+			}
+			return errNoSession
+		}
+	}
 	return &pageError{status: fiber.StatusForbidden, key: "err_csrf"}
+}
+
+// sessionEnded reports whether the request names a session (of its area)
+// that is no longer stored: it expired.
+func (h *handler) sessionEnded(c *fiber.Ctx) bool {
+	name := participantCookie
+	if inAdminArea(c) {
+		name = adminSessionCookie
+	}
+	id := c.Cookies(name)
+	if id == "" {
+		return false
+	}
+	data, err := h.store.Sessions().Get(id)
+	return err == nil && data == nil
+}
+
+// canWrite reports whether the database accepts a write now, by making
+// one: a small row in the sessions table, always the same key with a new
+// value (an unchanged one would be skipped). Only failures call it.
+func (h *handler) canWrite() bool {
+	now := strconv.FormatInt(time.Now().UnixNano(), 10)
+	return h.store.Sessions().Set("write-probe", []byte(now), time.Minute) == nil
 }
 
 // pageError is an expected failure with a status and a message key.
@@ -324,4 +510,8 @@ var (
 	errNoSession = &pageError{fiber.StatusForbidden, "err_no_session"}
 	errClosed    = &pageError{fiber.StatusForbidden, "err_wave_closed"}
 	errBadForm   = &pageError{fiber.StatusBadRequest, "err_bad_request"}
+	// errSignInRequired: a lead's request without a (live) session.
+	errSignInRequired = &pageError{fiber.StatusUnauthorized, "admin_signin_required"}
+	// errUnavailable: the database refuses writes (disk full, read-only).
+	errUnavailable = &pageError{fiber.StatusServiceUnavailable, "err_unavailable"}
 )

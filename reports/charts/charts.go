@@ -94,6 +94,13 @@ func finish(id, title string, validate func(), json func() map[string]any) Chart
 			}
 		}
 	}
+	// echarts' default tooltip is an HTML element styled through its style
+	// attribute, which the pages' CSP (style-src 'self', no inline styles)
+	// refuses: tooltips would appear unstyled and every hover would report
+	// a violation. richText draws the tooltip on the canvas instead.
+	if tooltip, ok := options["tooltip"].(map[string]any); ok {
+		tooltip["renderMode"] = "richText"
+	}
 	return Chart{ID: id, Title: title, Options: options}
 }
 
