@@ -57,6 +57,7 @@ func (h *handler) deleteParticipant(c *fiber.Ctx) error {
 		return err
 	}
 	h.audit("participant", db.AuditDeleteData, p.Pseudonym, "all answers deleted by the participant")
+	h.forgetReturnCode(c)
 	if sess, err := h.participantSession(c); err == nil {
 		c.Locals(localSession, nil)
 		if err := sess.Destroy(); err != nil {

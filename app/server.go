@@ -148,7 +148,7 @@ func (cfg Config) withDefaults() Config {
 func newSessions(cfg Config, store *db.Store) (participants, leads *session.Store) {
 	participants = session.New(session.Config{
 		Storage:        store.Sessions(),
-		Expiration:     12 * time.Hour,
+		Expiration:     participantSessionLifetime,
 		KeyLookup:      "cookie:" + participantCookie,
 		CookieHTTPOnly: true,
 		CookieSecure:   cfg.SecureCookies,
