@@ -46,6 +46,11 @@ var (
 	ErrUnsupported = errors.New("not supported on PostgreSQL")
 )
 
+// ErrNotScrubbed reports a deletion whose rows are gone from every table
+// but whose bytes may still be in the SQLite WAL, until the next
+// checkpoint (see scrub).
+var ErrNotScrubbed = errors.New("db: deleted, but the WAL was not emptied after the deletion")
+
 // ErrBackupPostgres is Backup's answer on PostgreSQL, where the database
 // server's own tools make consistent copies.
 var ErrBackupPostgres = fmt.Errorf("backup: %w: use pg_dump, e.g. pg_dump --format=custom --file=einordnung.dump \"$DATABASE_URL\", and pg_restore to restore", ErrUnsupported)
@@ -278,10 +283,10 @@ func (s *Store) scrub() error {
 	}
 	var busy, logFrames, checkpointed int
 	if err := s.w.Raw("PRAGMA wal_checkpoint(TRUNCATE)").Row().Scan(&busy, &logFrames, &checkpointed); err != nil {
-		return fmt.Errorf("db: checkpoint after deletion: %w", err)
+		return fmt.Errorf("%w: %w", ErrNotScrubbed, err)
 	}
 	if busy != 0 {
-		return fmt.Errorf("db: checkpoint after deletion: readers kept the WAL busy; deleted rows stay in it until the next checkpoint")
+		return fmt.Errorf("%w: reads kept the WAL busy", ErrNotScrubbed)
 	}
 	return nil
 }

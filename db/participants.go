@@ -78,8 +78,8 @@ func (s *Store) ParticipantByID(id uint) (*Participant, error) {
 
 // DeleteParticipant deletes a participant with all their responses and
 // answers, so that on SQLite none of it can be read back from the files
-// (see scrub). A failure of that last step is reported after the rows are
-// gone.
+// (see scrub). ErrNotScrubbed reports that the rows are gone but that last
+// step failed.
 func (s *Store) DeleteParticipant(id uint) error {
 	err := s.write(func(tx *gorm.DB) error {
 		res := tx.Delete(&Participant{}, id)
