@@ -161,10 +161,11 @@ type returnCodeData struct {
 
 // showReturnCode shows the new participant their return code, printable.
 func (h *handler) showReturnCode(c *fiber.Ctx) error {
-	if _, err := h.participant(c); err != nil {
+	p, err := h.participant(c)
+	if err != nil {
 		return err
 	}
-	code := h.sessionValue(c, sessReturnCode)
+	code := h.returnCode(c, p.ID)
 	if code == "" {
 		return c.Redirect("/survey", fiber.StatusSeeOther)
 	}

@@ -1,7 +1,10 @@
 package app
 
 import (
+	"bytes"
+	"encoding/gob"
 	"errors"
+	"log/slog"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -47,23 +50,50 @@ func (h *handler) confirmDelete(c *fiber.Ctx) error {
 	return h.render(c, "pages/delete", "delete_title", deleteData{ReturnCode: code, Responses: len(responses), Confirm: true})
 }
 
-// deleteParticipant deletes the participant and every answer, then ends the session.
+// deleteParticipant deletes the participant and every answer, and ends
+// their sessions in every browser. Nothing of them stays: the audit entry
+// names the cohort, not the pseudonym, and the sessions go before the
+// participant, whose deletion leaves no bytes of the rows in the files.
 func (h *handler) deleteParticipant(c *fiber.Ctx) error {
 	p, _, err := h.participantToDelete(c)
 	if p == nil || err != nil {
 		return err
 	}
-	if err := h.store.DeleteParticipant(p.ID); err != nil {
+	cohort, err := h.store.CohortByID(p.CohortID)
+	if err != nil {
 		return err
 	}
-	h.audit(db.ActorParticipant, db.AuditDeleteData, p.Pseudonym, "all answers deleted by the participant")
 	if sess, err := h.participantSession(c); err == nil {
 		c.Locals(localSession, nil)
 		if err := endSession(sess); err != nil {
 			return err
 		}
 	}
+	if _, err := h.store.Sessions().DeleteMatching(func(data []byte) bool { return sessionOf(data, p.ID) }); err != nil {
+		return err
+	}
+	h.forgetReturnCode(c)
+	if err := h.store.DeleteParticipant(p.ID); errors.Is(err, db.ErrNotScrubbed) {
+		// The data are deleted; the next checkpoint clears the WAL.
+		slog.Error("deleting a participant", "err", err)
+	} else if err != nil {
+		return err
+	}
+	h.audit(db.ActorParticipant, db.AuditDeleteData, cohort.Slug, "all answers of one participant deleted by the participant")
 	return h.render(c, "pages/deleted", "delete_done_title", nil)
+}
+
+// sessionOf reports whether data is a stored participant session (Fiber
+// keeps a session's values gob-encoded) that acts for participantID.
+// Anything else in the storage (CSRF tokens, admin sessions) does not decode
+// to one.
+func sessionOf(data []byte, participantID uint) bool {
+	var values map[string]any
+	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&values); err != nil {
+		return false
+	}
+	id, ok := values[sessParticipant].(uint)
+	return ok && id == participantID
 }
 
 // showPrivacy explains what is stored and how to delete it.

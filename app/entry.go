@@ -16,7 +16,6 @@ import (
 const (
 	sessParticipant = "pid"     // the participant this browser acts for
 	sessConsent     = "consent" // the cohort whose consent text was accepted
-	sessReturnCode  = "rc"      // the return code, shown until the session ends
 	sessCohort      = "cid"     // the participant's cohort
 )
 
@@ -140,7 +139,8 @@ func (h *handler) routeParticipant(c *fiber.Ctx, p *db.Participant) error {
 }
 
 // signIn binds the browser's session to a participant under a new session
-// id (so an id planted before sign-in is worthless).
+// id (so an id planted before sign-in is worthless). A new participant's
+// return code goes to the browser alone (see setReturnCode).
 func (h *handler) signIn(c *fiber.Ctx, p *db.Participant, returnCode string) error {
 	sess, err := h.participantSession(c)
 	if err != nil {
@@ -156,7 +156,9 @@ func (h *handler) signIn(c *fiber.Ctx, p *db.Participant, returnCode string) err
 		sess.Set(sessConsent, consent)
 	}
 	if returnCode != "" {
-		sess.Set(sessReturnCode, returnCode)
+		if err := h.setReturnCode(c, p.ID, returnCode); err != nil {
+			return err
+		}
 	}
 	return h.saveSession(c, sess)
 }
@@ -198,16 +200,6 @@ func (h *handler) participant(c *fiber.Ctx) (*db.Participant, error) {
 		return nil, errNoSession
 	}
 	return p, err
-}
-
-// sessionValue returns a string kept in the session, or "".
-func (h *handler) sessionValue(c *fiber.Ctx, key string) string {
-	sess, err := h.participantSession(c)
-	if err != nil {
-		return ""
-	}
-	v, _ := sess.Get(key).(string)
-	return v
 }
 
 // openCohort returns the cohort named in the URL and its open wave; an

@@ -94,7 +94,7 @@ func (h *handler) showFeedback(c *fiber.Ctx) error {
 		}
 		d.Outcomes = append(d.Outcomes, ov)
 	}
-	d.ReturnCode = questions.FormatReturnCode(h.sessionValue(c, sessReturnCode))
+	d.ReturnCode = questions.FormatReturnCode(h.returnCode(c, p.ID))
 	return h.render(c, "pages/feedback", "feedback_title", d)
 }
 

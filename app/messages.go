@@ -353,7 +353,7 @@ var messages = buildMessages([][3]string{
 	{"audit_cohort_update", "hat Aufbewahrungsfrist und Mindestgruppe von Jahrgang %[1]s geändert", "changed the retention period and minimum group of cohort %[1]s"},
 	{"audit_wave_change", "hat die Befragung „%[2]s“ von Jahrgang %[1]s geöffnet", "opened the survey “%[2]s” of cohort %[1]s"},
 	{"audit_wave_change_closed", "hat die Befragung „%[2]s“ von Jahrgang %[1]s geschlossen", "closed the survey “%[2]s” of cohort %[1]s"},
-	{"audit_delete_data", "hat die eigenen Daten gelöscht (Pseudonym %[1]s)", "deleted their own data (pseudonym %[1]s)"},
+	{"audit_delete_data", "hat die eigenen Daten in Jahrgang %[1]s gelöscht", "deleted their own data in cohort %[1]s"},
 	{"audit_retention_purge", "hat in Jahrgang %[1]s Teilnahmen nach Ablauf der Aufbewahrungsfrist gelöscht", "deleted participations in cohort %[1]s after the retention period"},
 	{"audit_export", "hat „%[2]s“ von Jahrgang %[1]s heruntergeladen", "downloaded “%[2]s” of cohort %[1]s"},
 	{"audit_import", "hat Befragungen in Jahrgang %[1]s importiert", "imported surveys into cohort %[1]s"},

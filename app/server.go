@@ -160,7 +160,7 @@ func newSessions(cfg Config, store *db.Store) (participants, leads *session.Stor
 	storage := tokenSessions{store.Sessions()}
 	participants = session.New(session.Config{
 		Storage:        storage,
-		Expiration:     12 * time.Hour,
+		Expiration:     participantSessionLifetime,
 		KeyLookup:      "cookie:" + participantCookie,
 		CookieHTTPOnly: true,
 		CookieSecure:   cfg.SecureCookies,

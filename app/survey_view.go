@@ -114,7 +114,7 @@ func (h *handler) renderPage(c *fiber.Ctx, pr *progress, index int, values, prob
 		Action: pageURL(index), Rev: pr.response.Rev, Retro: retro,
 		ScaleMin: inst.Scale.MinLabel.In(l), ScaleMax: inst.Scale.MaxLabel.In(l),
 		IsFirst: index == 0, IsLast: index == len(pr.pages)-1, Error: message,
-		ReturnCode: questions.FormatReturnCode(h.sessionValue(c, sessReturnCode)),
+		ReturnCode: questions.FormatReturnCode(h.returnCode(c, pr.participantID)),
 		CohortName: pr.cohort.Name, Wave: h.t(c, "wave_"+string(pr.response.Wave)),
 	}
 	b := pageBuilder{h: h, c: c, lang: l, inst: inst, values: values, problems: problems}

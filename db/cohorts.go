@@ -278,8 +278,9 @@ func (s *Store) Stats(cohortID uint) (CohortStats, error) {
 }
 
 // PurgeExpired deletes, in every cohort with a retention period, the
-// participants whose last answer is older than that period, with all their
-// answers. It returns how many participants went, per cohort slug.
+// participants whose last answer is older than that period (counted back
+// from now), with all their answers, as DeleteParticipant does. It returns
+// how many participants went, per cohort slug.
 func (s *Store) PurgeExpired(now time.Time) (map[string]int64, error) {
 	var cohorts []Cohort
 	if err := s.r.Where("retention_days > 0").Find(&cohorts).Error; err != nil {
@@ -298,7 +299,10 @@ func (s *Store) PurgeExpired(now time.Time) (map[string]int64, error) {
 			purged[c.Slug] = res.RowsAffected
 		}
 	}
-	return purged, nil
+	if len(purged) == 0 {
+		return purged, nil
+	}
+	return purged, s.scrub()
 }
 
 // Backup writes a consistent copy of the live database to path, which must

@@ -7,6 +7,12 @@
 // reads never wait for a participant's save. PostgreSQL locks rows, not the
 // database: one pool serves reads and writes, and several server instances
 // can share the database.
+//
+// Deleting a participant, by the participant (DeleteParticipant) or after
+// the retention period (PurgeExpired), leaves nothing of them readable in
+// the SQLite file or its WAL: the writer zeroes deleted rows
+// (secure_delete) and a checkpoint empties the WAL (scrub). PostgreSQL
+// keeps dead rows in its pages until VACUUM; the README says what it needs.
 package db
 
 import (
@@ -40,6 +46,11 @@ var (
 	ErrUnsupported = errors.New("not supported on PostgreSQL")
 )
 
+// ErrNotScrubbed reports a deletion whose rows are gone from every table
+// but whose bytes may still be in the SQLite WAL, until the next
+// checkpoint (see scrub).
+var ErrNotScrubbed = errors.New("db: deleted, but the WAL was not emptied after the deletion")
+
 // ErrBackupPostgres is Backup's answer on PostgreSQL, where the database
 // server's own tools make consistent copies.
 var ErrBackupPostgres = fmt.Errorf("backup: %w: use pg_dump, e.g. pg_dump --format=custom --file=einordnung.dump \"$DATABASE_URL\", and pg_restore to restore", ErrUnsupported)
@@ -56,9 +67,12 @@ type Store struct {
 
 // writerParams make every acknowledged write durable (synchronous=FULL in
 // WAL mode) and take the write lock at BEGIN, so a transaction that reads
-// and then writes cannot fail on the lock upgrade.
+// and then writes cannot fail on the lock upgrade. secure_delete overwrites
+// deleted rows with zeros instead of leaving them in free space, so that a
+// participant's deleted answers cannot be read back from the file (see
+// scrub); only the writer deletes.
 const (
-	writerParams = "_journal_mode=WAL&_synchronous=FULL&_busy_timeout=10000&_foreign_keys=on&_txlock=immediate"
+	writerParams = "_journal_mode=WAL&_synchronous=FULL&_busy_timeout=10000&_foreign_keys=on&_txlock=immediate&_secure_delete=on"
 	readerParams = "_busy_timeout=10000&_foreign_keys=on&_query_only=true"
 	readers      = 4
 )
@@ -251,6 +265,28 @@ func (s *Store) ReadOnly(on bool) error {
 	}
 	if err := s.w.Exec("PRAGMA query_only = " + v).Error; err != nil {
 		return fmt.Errorf("db: read-only %s: %w", v, err)
+	}
+	return nil
+}
+
+// scrub finishes a deletion of people's data on SQLite. secure_delete has
+// zeroed the deleted rows in the pages written since, but the WAL still
+// holds the frames of earlier writes with those rows, and the zeroed pages
+// are not yet in the database file: a TRUNCATE checkpoint copies every page
+// into the file and empties the WAL. It waits (busy timeout) for the reads
+// in flight, and holds the writer meanwhile: milliseconds, and deletions are
+// rare. PostgreSQL needs VACUUM instead (see the README), which its
+// autovacuum runs.
+func (s *Store) scrub() error {
+	if s.postgres {
+		return nil
+	}
+	var busy, logFrames, checkpointed int
+	if err := s.w.Raw("PRAGMA wal_checkpoint(TRUNCATE)").Row().Scan(&busy, &logFrames, &checkpointed); err != nil {
+		return fmt.Errorf("%w: %w", ErrNotScrubbed, err)
+	}
+	if busy != 0 {
+		return fmt.Errorf("%w: reads kept the WAL busy", ErrNotScrubbed)
 	}
 	return nil
 }

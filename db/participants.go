@@ -76,7 +76,10 @@ func (s *Store) ParticipantByID(id uint) (*Participant, error) {
 	return &p, nil
 }
 
-// DeleteParticipant deletes a participant with all their responses and answers.
+// DeleteParticipant deletes a participant with all their responses and
+// answers, so that on SQLite none of it can be read back from the files
+// (see scrub). ErrNotScrubbed reports that the rows are gone but that last
+// step failed.
 func (s *Store) DeleteParticipant(id uint) error {
 	err := s.write(func(tx *gorm.DB) error {
 		res := tx.Delete(&Participant{}, id)
@@ -88,5 +91,5 @@ func (s *Store) DeleteParticipant(id uint) error {
 	if err != nil {
 		return fmt.Errorf("db: delete participant %d: %w", id, err)
 	}
-	return nil
+	return s.scrub()
 }

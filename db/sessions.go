@@ -117,6 +117,40 @@ func (st *SessionStorage) Delete(key string) error {
 	return nil
 }
 
+// DeleteMatching removes every session and token whose stored value match
+// accepts, and returns how many. It reads the whole table, which suits rare
+// events (a participant deleting their data), not requests.
+func (st *SessionStorage) DeleteMatching(match func(data []byte) bool) (int64, error) {
+	var rows []Session
+	if err := st.s.r.Select("key", "data").Find(&rows).Error; err != nil {
+		return 0, fmt.Errorf("db: read sessions: %w", err)
+	}
+	var keys []string
+	for _, r := range rows {
+		if match(r.Data) {
+			keys = append(keys, r.Key)
+		}
+	}
+	if len(keys) == 0 {
+		return 0, nil
+	}
+	gone := map[string]bool{}
+	for _, k := range keys {
+		gone[k] = true
+	}
+	var n int64
+	err := st.s.write(func(tx *gorm.DB) error {
+		res := tx.Where("key IN ?", keys).Delete(&Session{})
+		n = res.RowsAffected
+		return res.Error
+	})
+	if err != nil {
+		return 0, fmt.Errorf("db: delete sessions: %w", err)
+	}
+	st.cache().remove(func(k string, _ Session) bool { return gone[k] })
+	return n, nil
+}
+
 // Reset removes every session and token.
 func (st *SessionStorage) Reset() error {
 	if err := st.s.w.Where("1 = 1").Delete(&Session{}).Error; err != nil {

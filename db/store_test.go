@@ -85,6 +85,7 @@ func TestOpenPragmas(t *testing.T) {
 		{"writer synchronous FULL", w, "synchronous", "2"},
 		{"writer foreign keys", w, "foreign_keys", "1"},
 		{"writer busy timeout", w, "busy_timeout", "10000"},
+		{"writer zeroes deleted content", w, "secure_delete", "1"},
 		{"reader foreign keys", s.ReaderSQL(t), "foreign_keys", "1"},
 		{"reader query only", s.ReaderSQL(t), "query_only", "1"},
 		// journal_mode=WAL is stored in the file: a plain connection sees it too.
