@@ -7,6 +7,18 @@
 // reads never wait for a participant's save. PostgreSQL locks rows, not the
 // database: one pool serves reads and writes, and several server instances
 // can share the database.
+//
+// Linking (participants.go, export.go): an exact code or the return code
+// identifies a participant; a one-element match links for statistics only
+// and never grants access. A post-only participant whose code was one
+// element off a pre participant's, and who had no return code, is paired
+// with that pre participant provisionally (Participant.ProvisionalPreID):
+// the pair counts in reports, exports and the cohort's counts (pairID is the
+// one rule of who is paired with whom), never in what anyone is shown. One
+// pre response is paired with at most one post response: the pre
+// participant's own post response (StartResponse) or their deletion ends a
+// provisional pair in the same transaction, and a second near miss is not
+// paired.
 package db
 
 import (

@@ -59,3 +59,20 @@ func AutoMigrateModels(dsn string) error {
 	}
 	return nil
 }
+
+// MigrateTo gives the fresh database dsn the schema of migration version
+// last, as an older build left it.
+func MigrateTo(dsn string, last int) error {
+	dialector := sqlite.Open(dsn + "?" + writerParams)
+	if IsPostgres(dsn) {
+		dialector = postgres.Open(dsn)
+	}
+	g, err := gorm.Open(dialector, gormConfig())
+	if err != nil {
+		return err
+	}
+	if sqlDB, err := g.DB(); err == nil {
+		defer sqlDB.Close()
+	}
+	return migrateStepsTo(g, last)
+}
