@@ -169,6 +169,11 @@ var migrations = []func(tx *gorm.DB) error{
 				return err
 			}
 			if len(batch) == 0 {
+				if tx.Dialector.Name() == "postgres" {
+					// The new indexes are useless to the planner until the
+					// table's statistics know the keys.
+					return tx.Exec("ANALYZE participants").Error
+				}
 				return nil
 			}
 			for _, p := range batch {
