@@ -1,6 +1,7 @@
 package db_test
 
 import (
+	"fmt"
 	"testing"
 
 	"einordnung/db"
@@ -160,5 +161,43 @@ func TestMigrationBackfillsCodeKeys(t *testing.T) {
 	}
 	if got, err := s.CodeCandidates(1, code("old", "b", "c", "d", "e", "f"), ""); err != nil || len(got) != 1 {
 		t.Fatalf("CodeCandidates exact after the migration = %+v, %v; want Pold", got, err)
+	}
+}
+
+// Newcomers one element off and the pre participant's own post response
+// racing: once the pre participant has their own post response, nobody is
+// paired with them, whatever the order (PostgreSQL runs them side by side).
+func TestProvisionalPairRacesOwnPostResponse(t *testing.T) {
+	s, raw := newTestStore(t)
+	c := mustCohort(t, s, "ws26")
+	v := mustParticipant(t, s, c.ID, "v", code("v", "b", "c", "d", "e", "f"))
+	submitAll(t, s, v, db.Pre)
+	const newcomers = 8
+	errs := make(chan error, newcomers+1)
+	start := make(chan struct{})
+	for i := range newcomers {
+		go func() {
+			<-start
+			_, err := s.CreateParticipant(db.NewParticipant{
+				CohortID: c.ID, Pseudonym: fmt.Sprintf("Pn%d", i), ReturnCodeHash: fmt.Sprintf("rc-n%d", i),
+				Code: code(fmt.Sprintf("n%d", i), "b", "c", "d", "e", "f"), Wave: db.Post, ConsentVersion: "c1",
+				Link: db.LinkProvisional, ProvisionalPreID: &v.ID,
+			})
+			errs <- err
+		}()
+	}
+	go func() {
+		<-start
+		_, err := s.StartResponse(v.ID, db.Post, "c1", db.LinkCode)
+		errs <- err
+	}()
+	close(start)
+	for range newcomers + 1 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := count(t, rawDB(t, raw), "SELECT COUNT(*) FROM participants WHERE provisional_pre_id IS NOT NULL"); n != 0 {
+		t.Fatalf("%d participants paired with V, who has a post response of their own", n)
 	}
 }
