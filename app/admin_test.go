@@ -947,25 +947,30 @@ func TestCohortLinkAndQRCode(t *testing.T) {
 var (
 	preCounts  = regexp.MustCompile(`<th scope="row">Befragung vor dem Zertifikat</th><td>(\d+)</td><td>(\d+)</td>`)
 	postCounts = regexp.MustCompile(`<th scope="row">Befragung nach dem Zertifikat</th><td>(\d+)</td><td>(\d+)</td>`)
-	pairsShown = regexp.MustCompile(`<strong id="pairs">(\d+)</strong>`)
-	tolerantN  = regexp.MustCompile(`<strong id="tolerant">(\d+)</strong>`)
+	linkCounts = []*regexp.Regexp{
+		regexp.MustCompile(`<strong id="pairs">(\d+)</strong>`),
+		regexp.MustCompile(`über den genauen Code: <strong id="linked-code">(\d+)</strong>`),
+		regexp.MustCompile(`über den Rückkehrcode: <strong id="linked-return">(\d+)</strong>`),
+		regexp.MustCompile(`vorläufig für die Auswertung \(Code in einer Angabe abweichend\): <strong id="linked-provisional">(\d+)</strong>`),
+	}
 )
 
-// counts reads the participation counts off a cohort page:
-// pre started/submitted, post started/submitted, pairs, tolerant.
-func counts(t *testing.T, p reply) [6]string {
+// counts reads the participation counts off a cohort page: pre
+// started/submitted, post started/submitted, pairs, and the post responses
+// linked by the exact code, by the return code and provisionally.
+func counts(t *testing.T, p reply) [8]string {
 	t.Helper()
-	var out [6]string
+	var out [8]string
 	for i, m := range [][]string{preCounts.FindStringSubmatch(p.Body), postCounts.FindStringSubmatch(p.Body)} {
 		if m == nil {
 			t.Fatalf("no counts on the cohort page: %s", excerpt(p.Body))
 		}
 		out[2*i], out[2*i+1] = m[1], m[2]
 	}
-	for i, re := range []*regexp.Regexp{pairsShown, tolerantN} {
+	for i, re := range linkCounts {
 		m := re.FindStringSubmatch(p.Body)
 		if m == nil {
-			t.Fatalf("no pair counts on the cohort page: %s", excerpt(p.Body))
+			t.Fatalf("no link counts (%s) on the cohort page: %s", re, excerpt(p.Body))
 		}
 		out[4+i] = m[1]
 	}
@@ -978,7 +983,7 @@ func TestCohortPageShowsLiveCounts(t *testing.T) {
 	e.account("lead@example.org", db.RoleLead, leadPassword, false, cohort.ID)
 	lead := e.signIn(t, "lead@example.org", leadPassword)
 	base := fmt.Sprintf("/admin/cohorts/%d", cohort.ID)
-	if got := counts(t, lead.get(base)); got != [6]string{"0", "0", "0", "0", "0", "0"} {
+	if got := counts(t, lead.get(base)); got != [8]string{"0", "0", "0", "0", "0", "0", "0", "0"} {
 		t.Fatalf("empty cohort counts %v", got)
 	}
 
@@ -986,19 +991,35 @@ func TestCohortPageShowsLiveCounts(t *testing.T) {
 	done.startPre("ws26", code("M", "K", "7", "H", "1", "A"))
 	done.finish(false, "4")
 	e.client().startPre("ws26", code("X", "Y", "1", "Z", "0", "B")) // started, not sent off
-	if got := counts(t, lead.get(base)); got != [6]string{"2", "1", "0", "0", "0", "0"} {
-		t.Fatalf("after the pre wave: counts %v, want pre 2/1", got)
+	returning := e.client()
+	returnCode := returning.startPre("ws26", code("Q", "R", "3", "S", "4", "T"))
+	returning.finish(false, "5")
+	if got := counts(t, lead.get(base)); got != [8]string{"3", "2", "0", "0", "0", "0", "0", "0"} {
+		t.Fatalf("after the pre wave: counts %v, want pre 3/2", got)
 	}
 
 	expectRedirect(t, lead.post(base+"/waves/post", url.Values{"action": {"open"}}), base)
+	// One element off, without the return code: provisionally paired.
 	later := e.client()
-	p := later.enter("ws26", code("m", "K", "07", "G", "1", "a")) // birthplace mistyped
-	expectRedirect(t, p, "/survey")
+	typo := code("m", "K", "07", "G", "1", "a") // birthplace mistyped
+	expect(t, later.enter("ws26", typo), http.StatusOK, "Rückkehrcode")
+	typo.Del("_csrf")
+	typo.Set("confirm_new", "yes")
+	expectRedirect(t, later.post("/c/ws26/code", typo), "/return-code")
 	later.finish(true, "8")
+	// One element off, with the return code.
+	typo = code("Q", "R", "3", "S", "5", "T")
+	expect(t, returning.enter("ws26", typo), http.StatusOK, "Rückkehrcode")
+	typo.Del("_csrf")
+	typo.Set("return_code", returnCode)
+	expectRedirect(t, returning.post("/c/ws26/code", typo), "/survey")
+	returning.finish(true, "7")
+	// The exact code of the one who did not send the pre wave off.
+	expectRedirect(t, e.client().enter("ws26", code("X", "Y", "1", "Z", "0", "B")), "/survey")
 
-	p = lead.get(base)
-	if got := counts(t, p); got != [6]string{"2", "1", "1", "1", "1", "1"} {
-		t.Fatalf("after the post wave: counts %v, want pre 2/1, post 1/1, 1 pair, 1 tolerant", got)
+	p := lead.get(base)
+	if got := counts(t, p); got != [8]string{"3", "2", "3", "2", "2", "1", "1", "1"} {
+		t.Fatalf("after the post wave: counts %v, want pre 3/2, post 3/2, 2 pairs, 1 exact, 1 by return code, 1 provisional", got)
 	}
 }
 
@@ -1219,7 +1240,7 @@ func TestParticipantDeletionIsAuditedWithoutTheReturnCode(t *testing.T) {
 	expect(t, c.post("/delete/confirm", url.Values{"return_code": {returnCode}}), http.StatusOK, "gelöscht")
 
 	out := audited(t, e, db.AuditDeleteData)
-	if len(out) != 1 || out[0].Actor != "participant" || out[0].Target == "" {
+	if len(out) != 1 || out[0].Actor != db.ActorParticipant || out[0].Target != "ws26" {
 		t.Fatalf("delete_data audit %+v", out)
 	}
 	normalized, ok := questions.NormalizeReturnCode(returnCode)
@@ -1236,5 +1257,5 @@ func TestParticipantDeletionIsAuditedWithoutTheReturnCode(t *testing.T) {
 	}
 	// The administrator sees the deletion in the log.
 	e.account("admin@example.org", db.RoleAdmin, adminPassword, false)
-	expect(t, e.signIn(t, "admin@example.org", adminPassword).get("/admin/audit"), http.StatusOK, "hat die eigenen Daten gelöscht")
+	expect(t, e.signIn(t, "admin@example.org", adminPassword).get("/admin/audit"), http.StatusOK, "hat die eigenen Daten in Jahrgang ws26 gelöscht")
 }

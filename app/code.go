@@ -20,13 +20,16 @@ type codeField struct {
 }
 
 type codeData struct {
-	Cohort     *db.Cohort
-	Wave       db.Wave
-	Fields     []codeField
-	Error      string
-	OfferNew   bool // no earlier participation found: offer to go on unlinked
-	AskReturn  bool // the code fits several people: ask for the return code
-	ReturnCode string
+	Cohort    *db.Cohort
+	Wave      db.Wave
+	Fields    []codeField
+	Error     string
+	OfferNew  bool // no earlier participation found: offer to go on unlinked
+	AskReturn bool // the code fits several people: ask for the return code
+	// AskTolerant: the code is one element off a pre participant's. Only
+	// their return code links to them; without it, go on as a new participant.
+	AskTolerant bool
+	ReturnCode  string
 }
 
 func (h *handler) codeData(c *fiber.Ctx, cohort *db.Cohort, wave db.Wave, raw [questions.CodeLen]string, invalid []int) codeData {
@@ -85,7 +88,22 @@ func (h *handler) submitCode(c *fiber.Ctx) error {
 		return again(fiber.StatusUnprocessableEntity, "code_invalid", nil)
 	}
 	hash := code.Hash(h.cfg.Secret, cohort.Slug)
-	candidates, err := h.store.CodeCandidates(cohort.ID, hash, questions.MatchTolerance)
+	if wave == db.Pre {
+		candidates, err := h.store.CodeCandidates(cohort.ID, hash, "")
+		if err != nil {
+			return err
+		}
+		for _, p := range candidates {
+			if hash.Differences(p.CodeHash()) == 0 {
+				return again(fiber.StatusConflict, "code_taken", func(d *codeData) { d.AskReturn = true })
+			}
+		}
+		return h.newParticipant(c, cohort, wave, hash, nil)
+	}
+
+	// Only a pre response can be the earlier participation: a post-only
+	// participant is never found by code.
+	candidates, err := h.store.CodeCandidates(cohort.ID, hash, db.Pre)
 	if err != nil {
 		return err
 	}
@@ -94,16 +112,6 @@ func (h *handler) submitCode(c *fiber.Ctx) error {
 		diffs[i] = hash.Differences(p.CodeHash())
 	}
 	index, match := questions.DecideMatch(diffs)
-
-	if wave == db.Pre {
-		for _, d := range diffs {
-			if d == 0 {
-				return again(fiber.StatusConflict, "code_taken", func(d *codeData) { d.AskReturn = true })
-			}
-		}
-		return h.newParticipant(c, cohort, wave, hash)
-	}
-
 	switch match {
 	case questions.Ambiguous:
 		return again(fiber.StatusConflict, "code_ambiguous", func(d *codeData) { d.AskReturn = true })
@@ -111,25 +119,54 @@ func (h *handler) submitCode(c *fiber.Ctx) error {
 		if c.FormValue("confirm_new") != "yes" {
 			return again(fiber.StatusOK, "code_no_match", func(d *codeData) { d.OfferNew = true; d.AskReturn = true })
 		}
-		return h.newParticipant(c, cohort, wave, hash)
+		return h.newParticipant(c, cohort, wave, hash, nil)
+	case questions.Tolerant:
+		// A code one element off never signs anyone in as the earlier
+		// participant: only the return code identifies them.
+		tolerant := func(d *codeData) { d.AskTolerant = true }
+		if c.FormValue("confirm_new") == "yes" {
+			return h.newParticipant(c, cohort, wave, hash, &candidates[index].ID)
+		}
+		raw := c.FormValue("return_code")
+		if raw == "" {
+			return again(fiber.StatusOK, "code_tolerant", tolerant)
+		}
+		p, _, err := h.participantByReturnCode(raw)
+		var pe *pageError
+		if errors.As(err, &pe) {
+			return again(pe.status, pe.key, tolerant)
+		}
+		if err != nil {
+			return err
+		}
+		if p.CohortID != cohort.ID {
+			return again(fiber.StatusNotFound, "err_unknown_return_code", tolerant)
+		}
+		return h.identified(c, p, wave, db.LinkReturnCode)
 	}
-	p := candidates[index]
-	link := db.LinkCode
-	if match == questions.Tolerant {
-		link = db.LinkCodeTolerant
-	}
+	return h.identified(c, &candidates[index], wave, db.LinkCode)
+}
+
+// identified signs in the participant an exact code or the return code
+// identified, with their own response to the wave.
+func (h *handler) identified(c *fiber.Ctx, p *db.Participant, wave db.Wave, link string) error {
 	if _, err := h.store.StartResponse(p.ID, wave, ConsentVersion, link); err != nil {
 		return err
 	}
-	if err := h.signIn(c, &p, ""); err != nil {
+	if err := h.signIn(c, p, ""); err != nil {
 		return err
 	}
-	return h.routeParticipant(c, &p)
+	return h.routeParticipant(c, p)
 }
 
 // newParticipant creates a participant with a fresh return code and their
-// response to the wave, in one transaction.
-func (h *handler) newParticipant(c *fiber.Ctx, cohort *db.Cohort, wave db.Wave, hash questions.CodeHash) error {
+// response to the wave, in one transaction; provisionalPre, if set, is the
+// pre participant one element off, paired with them for the statistics only.
+func (h *handler) newParticipant(c *fiber.Ctx, cohort *db.Cohort, wave db.Wave, hash questions.CodeHash, provisionalPre *uint) error {
+	link := db.LinkNew
+	if provisionalPre != nil {
+		link = db.LinkProvisional
+	}
 	var p *db.Participant
 	var returnCode string
 	var err error
@@ -140,7 +177,7 @@ func (h *handler) newParticipant(c *fiber.Ctx, cohort *db.Cohort, wave db.Wave, 
 		p, err = h.store.CreateParticipant(db.NewParticipant{
 			CohortID: cohort.ID, Pseudonym: questions.NewPseudonym(),
 			ReturnCodeHash: questions.HashReturnCode(h.cfg.Secret, returnCode), Code: hash,
-			Wave: wave, ConsentVersion: ConsentVersion, Link: db.LinkNew,
+			Wave: wave, ConsentVersion: ConsentVersion, Link: link, ProvisionalPreID: provisionalPre,
 		})
 		if !errors.Is(err, db.ErrExists) {
 			break

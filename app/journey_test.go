@@ -164,46 +164,6 @@ func TestResumeWithReturnCodeReturnsToThePageLeft(t *testing.T) {
 	expect(t, phone.get("/survey/x"), http.StatusNotFound)
 }
 
-func TestPostWaveMatchesCodeWithOneTypoAndShowsChange(t *testing.T) {
-	e := newEnv(t)
-	e.cohort("ws26", db.Pre)
-	c := e.client()
-	c.startPre("ws26", code("M", "K", "7", "H", "1", "A"))
-	c.finish(false, "4")
-	if err := e.store.SetWaveOpen("ws26", db.Post, true); err != nil {
-		t.Fatal(err)
-	}
-
-	later := e.client()
-	p := later.enter("ws26", code("m", "K", "07", "G", "1", "a")) // birthplace mistyped
-	expect(t, p, http.StatusSeeOther)
-	if p.Location != "/survey" {
-		t.Fatalf("tolerant match went to %q: %s", p.Location, excerpt(p.Body))
-	}
-	// Post dimension pages ask today's and the retrospective rating.
-	first := later.follow(later.get("/survey"))
-	expect(t, first, http.StatusOK, `name="r_`, `name="t_`, e.inst.ThenPrompt.DE)
-	p = later.finish(true, "8")
-	expect(t, p, http.StatusOK, "Rückblickend vorher", "Nachher", "4,0", "3,0", "8,0")
-
-	participants := countRows(t, e, "participants")
-	if participants != 1 {
-		t.Fatalf("%d participants, want 1 (pre and post linked)", participants)
-	}
-	cohort, _ := e.store.CohortBySlug("ws26")
-	cands, err := e.store.CodeCandidates(cohort.ID, questions.Code{"M", "K", "7", "H", "1", "A"}.Hash(testSecret, "ws26"), 0)
-	if err != nil || len(cands) != 1 {
-		t.Fatalf("candidates %v, %v", cands, err)
-	}
-	post, err := e.store.ResponseFor(cands[0].ID, db.Post)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if post.Link != db.LinkCodeTolerant || !post.Submitted() {
-		t.Fatalf("post response link %q submitted %v", post.Link, post.Submitted())
-	}
-}
-
 func TestPostWaveCodeMatching(t *testing.T) {
 	e := newEnv(t)
 	e.cohort("ws26", db.Pre)

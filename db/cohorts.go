@@ -222,8 +222,11 @@ func (s *Store) UpdateCohortSettings(cohortID uint, retentionDays, minGroup int)
 type CohortStats struct {
 	Started   WaveCounts
 	Submitted WaveCounts
-	Pairs     int // participants with a submitted pre and post response
-	Tolerant  int // post responses linked by a code with one element differing
+	Pairs     int // submitted pre and post responses paired (see pairID)
+	Tolerant  int // post responses linked by a code with one element differing (LinkCodeTolerant, before schema version 3)
+	// How the post responses were linked to a pre response: an exact code,
+	// the return code, or provisionally for the statistics (pairs standing now).
+	ByCode, ByReturnCode, Provisional int
 }
 
 // waveCount is one cohort's responses to one wave.
@@ -233,6 +236,8 @@ type waveCount struct {
 	Started   int
 	Submitted int
 	Tolerant  int // linked by a code with one element differing
+	ByCode    int // linked by an exact code
+	ByReturn  int // linked by the return code
 }
 
 // countResponses counts responses per cohort and wave in the database; a
@@ -240,7 +245,9 @@ type waveCount struct {
 func (s *Store) countResponses(cohortID uint) ([]waveCount, error) {
 	q := s.r.Table("responses").
 		Select("participants.cohort_id AS cohort_id, responses.wave AS wave, COUNT(*) AS started, "+
-			"COUNT(responses.submitted_at) AS submitted, SUM(CASE WHEN responses.link = ? THEN 1 ELSE 0 END) AS tolerant", LinkCodeTolerant).
+			"COUNT(responses.submitted_at) AS submitted, SUM(CASE WHEN responses.link = ? THEN 1 ELSE 0 END) AS tolerant, "+
+			"SUM(CASE WHEN responses.link = ? THEN 1 ELSE 0 END) AS by_code, SUM(CASE WHEN responses.link = ? THEN 1 ELSE 0 END) AS by_return",
+			LinkCodeTolerant, LinkCode, LinkReturnCode).
 		Joins("JOIN participants ON participants.id = responses.participant_id").
 		Group("participants.cohort_id, responses.wave")
 	if cohortID != 0 {
@@ -264,12 +271,20 @@ func (s *Store) Stats(cohortID uint) (CohortStats, error) {
 		st.Started[w.Wave] = w.Started
 		st.Submitted[w.Wave] = w.Submitted
 		st.Tolerant += w.Tolerant
+		if w.Wave == Post {
+			st.ByCode, st.ByReturnCode = w.ByCode, w.ByReturn
+		}
 	}
+	var provisional int64
+	if err := s.r.Model(&Participant{}).Where("cohort_id = ? AND provisional_pre_id IS NOT NULL", cohortID).Count(&provisional).Error; err != nil {
+		return st, fmt.Errorf("db: cohort %d provisional pairs: %w", cohortID, err)
+	}
+	st.Provisional = int(provisional)
 	err = s.r.Raw(`SELECT COUNT(*) FROM (
-		SELECT responses.participant_id FROM responses
+		SELECT `+pairID+` AS pair FROM responses
 		JOIN participants ON participants.id = responses.participant_id
 		WHERE participants.cohort_id = ? AND responses.submitted_at IS NOT NULL
-		GROUP BY responses.participant_id HAVING COUNT(DISTINCT responses.wave) = 2) AS pairs`, cohortID).
+		GROUP BY `+pairID+` HAVING COUNT(DISTINCT responses.wave) = 2) AS pairs`, cohortID).
 		Scan(&st.Pairs).Error
 	if err != nil {
 		return st, fmt.Errorf("db: cohort %d pairs: %w", cohortID, err)
@@ -289,14 +304,23 @@ func (s *Store) PurgeExpired(now time.Time) (map[string]int64, error) {
 	purged := map[string]int64{}
 	for _, c := range cohorts {
 		cutoff := now.UTC().AddDate(0, 0, -c.RetentionDays)
-		res := s.w.Where(`cohort_id = ? AND id IN (
+		const expired = `cohort_id = ? AND id IN (
 			SELECT participant_id FROM responses GROUP BY participant_id
-			HAVING MAX(COALESCE(submitted_at, updated_at)) < ?)`, c.ID, cutoff).Delete(&Participant{})
-		if res.Error != nil {
-			return purged, fmt.Errorf("db: retention of %s: %w", c.Slug, res.Error)
+			HAVING MAX(COALESCE(submitted_at, updated_at)) < ?)`
+		var gone int64
+		err := s.w.Transaction(func(tx *gorm.DB) error {
+			if err := unlinkProvisional(tx, "provisional_pre_id IN (SELECT id FROM participants WHERE "+expired+")", c.ID, cutoff); err != nil {
+				return err
+			}
+			res := tx.Where(expired, c.ID, cutoff).Delete(&Participant{})
+			gone = res.RowsAffected
+			return res.Error
+		})
+		if err != nil {
+			return purged, fmt.Errorf("db: retention of %s: %w", c.Slug, err)
 		}
-		if res.RowsAffected > 0 {
-			purged[c.Slug] = res.RowsAffected
+		if gone > 0 {
+			purged[c.Slug] = gone
 		}
 	}
 	if len(purged) == 0 {

@@ -13,6 +13,18 @@
 // the SQLite file or its WAL: the writer zeroes deleted rows
 // (secure_delete) and a checkpoint empties the WAL (scrub). PostgreSQL
 // keeps dead rows in its pages until VACUUM; the README says what it needs.
+//
+// Linking (participants.go, export.go): an exact code or the return code
+// identifies a participant; a one-element match links for statistics only
+// and never grants access. A post-only participant whose code was one
+// element off a pre participant's, and who had no return code, is paired
+// with that pre participant provisionally (Participant.ProvisionalPreID):
+// the pair counts in reports, exports and the cohort's counts (pairID is the
+// one rule of who is paired with whom), never in what anyone is shown. One
+// pre response is paired with at most one post response: the pre
+// participant's own post response (StartResponse) or their deletion ends a
+// provisional pair in the same transaction, and a second near miss is not
+// paired.
 package db
 
 import (

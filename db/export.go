@@ -9,11 +9,19 @@ import (
 	"gorm.io/gorm"
 )
 
+// pairID is the one rule of who is paired with whom, in every query that
+// pairs pre and post responses (reports, exports, the cohort's counts): a
+// response pairs under its participant, except the post response of a
+// participant provisionally paired with a pre participant (LinkProvisional),
+// which pairs under that pre participant. It names the participant of the
+// response as participants.
+const pairID = "COALESCE(participants.provisional_pre_id, participants.id)"
+
 // AnswerRow is one answer of a submitted response, as exports and reports
 // read it. EachAnswer reuses one AnswerRow for every row: copy what you keep.
 type AnswerRow struct {
 	ResponseID  uint
-	Participant string // pseudonym
+	Participant string // pseudonym it pairs under (see pairID)
 	Wave        Wave   // pre or post; Retro answers of a post response are the "then" wave
 	SubmittedAt time.Time
 	Item        string
@@ -33,15 +41,17 @@ func (r *AnswerRow) ExportWave() Wave {
 }
 
 // EachAnswer streams every answer of the cohort's submitted responses,
+// each under the pseudonym it pairs under (see pairID),
 // ordered by response and answer, without loading them all into memory.
 // Answers without a value ("keine Angabe") are included with Value.Valid false.
 func (s *Store) EachAnswer(cohortID uint, fn func(*AnswerRow) error) error {
 	var r AnswerRow
-	return s.eachRow(`SELECT responses.id, participants.pseudonym, responses.wave, responses.submitted_at,
+	return s.eachRow(`SELECT responses.id, paired.pseudonym, responses.wave, responses.submitted_at,
 			answers.item, answers.retro, answers.kind, answers.value, answers.confidence
 		FROM answers
 		JOIN responses ON responses.id = answers.response_id
 		JOIN participants ON participants.id = responses.participant_id
+		JOIN participants AS paired ON paired.id = `+pairID+`
 		WHERE participants.cohort_id = ? AND responses.submitted_at IS NOT NULL
 		ORDER BY responses.id, answers.id`, []any{cohortID}, func(rows *sql.Rows) error {
 		if err := rows.Scan(&r.ResponseID, &r.Participant, &r.Wave, &r.SubmittedAt, &r.Item, &r.Retro, &r.Kind, &r.Value, &r.Confidence); err != nil {
@@ -57,12 +67,12 @@ func (s *Store) EachAnswer(cohortID uint, fn func(*AnswerRow) error) error {
 // point into the driver's buffer and are valid only during the callback;
 // Value is nil for "keine Angabe".
 type ScoreRow struct {
-	ResponseID    uint
-	ParticipantID uint
-	Item          sql.RawBytes
-	Retro         bool
-	Value         sql.RawBytes
-	Confidence    sql.NullInt64
+	ResponseID uint
+	PairID     uint // the participant the response pairs under (see pairID)
+	Item       sql.RawBytes
+	Retro      bool
+	Value      sql.RawBytes
+	Confidence sql.NullInt64
 }
 
 // EachScoreRow streams the answers of a cohort's submitted responses to one
@@ -73,7 +83,7 @@ type ScoreRow struct {
 // that a report can read the slices side by side.
 func (s *Store) EachScoreRow(cohortID uint, wave Wave, part, parts int, fn func(*ScoreRow) error) error {
 	var r ScoreRow
-	return s.eachRow(`SELECT answers.response_id, responses.participant_id, answers.item, answers.retro,
+	return s.eachRow(`SELECT answers.response_id, `+pairID+`, answers.item, answers.retro,
 			answers.value, answers.confidence
 		FROM answers
 		JOIN responses ON responses.id = answers.response_id
@@ -81,7 +91,7 @@ func (s *Store) EachScoreRow(cohortID uint, wave Wave, part, parts int, fn func(
 		WHERE participants.cohort_id = ? AND responses.wave = ? AND responses.submitted_at IS NOT NULL
 			AND participants.id % ? = ?
 		ORDER BY participants.id, answers.response_id`, []any{cohortID, wave, parts, part}, func(rows *sql.Rows) error {
-		if err := rows.Scan(&r.ResponseID, &r.ParticipantID, &r.Item, &r.Retro, &r.Value, &r.Confidence); err != nil {
+		if err := rows.Scan(&r.ResponseID, &r.PairID, &r.Item, &r.Retro, &r.Value, &r.Confidence); err != nil {
 			return fmt.Errorf("db: read answer: %w", err)
 		}
 		return fn(&r)

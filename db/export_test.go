@@ -30,12 +30,9 @@ func (s *Store) ReaderSQL(t *testing.T) *sql.DB {
 	return d
 }
 
-// AutoMigrateModels gives the fresh database dsn the schema that GORM's
-// AutoMigrate derives from today's models, bypassing the migrations, and
-// records the migrations as applied. It is what the migrations must add up
-// to, and what a database made by a build whose migrations called
-// AutoMigrate on the models looked like.
-func AutoMigrateModels(dsn string) error {
+// withGorm runs fn on a plain GORM connection to the database dsn, without
+// the store's migrations.
+func withGorm(dsn string, fn func(g *gorm.DB) error) error {
 	dialector := sqlite.Open(dsn + "?" + writerParams)
 	if IsPostgres(dsn) {
 		dialector = postgres.Open(dsn)
@@ -47,15 +44,32 @@ func AutoMigrateModels(dsn string) error {
 	if sqlDB, err := g.DB(); err == nil {
 		defer sqlDB.Close()
 	}
-	err = g.AutoMigrate(&schemaMigration{}, &Cohort{}, &CohortWave{}, &Participant{}, &Response{},
-		&Answer{}, &Session{}, &User{}, &AuditEntry{})
-	if err != nil {
-		return err
-	}
-	for v := 1; v <= SchemaVersion(); v++ {
-		if err := g.Create(&schemaMigration{Version: v, AppliedAt: utcNow()}).Error; err != nil {
+	return fn(g)
+}
+
+// AutoMigrateModels gives the fresh database dsn the schema that GORM's
+// AutoMigrate derives from today's models, bypassing the migrations, and
+// records the migrations as applied. It is what the migrations must add up
+// to, and what a database made by a build whose migrations called
+// AutoMigrate on the models looked like.
+func AutoMigrateModels(dsn string) error {
+	return withGorm(dsn, func(g *gorm.DB) error {
+		err := g.AutoMigrate(&schemaMigration{}, &Cohort{}, &CohortWave{}, &Participant{}, &Response{},
+			&Answer{}, &Session{}, &User{}, &AuditEntry{})
+		if err != nil {
 			return err
 		}
-	}
-	return nil
+		for v := 1; v <= SchemaVersion(); v++ {
+			if err := g.Create(&schemaMigration{Version: v, AppliedAt: utcNow()}).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// MigrateTo gives the fresh database dsn the schema of migration version
+// last, as an older build left it.
+func MigrateTo(dsn string, last int) error {
+	return withGorm(dsn, func(g *gorm.DB) error { return migrateStepsTo(g, last) })
 }

@@ -134,6 +134,59 @@ var migrations = []func(tx *gorm.DB) error{
 		}
 		return tx.AutoMigrate(&cohort{}, &cohortWave{}, &user{}, &auditEntry{})
 	},
+	// 3: indexed code lookup (six keys of the code without one element each,
+	// backfilled from the stored element hashes) and the provisional pairing
+	// of a post-only participant with a pre participant one element off.
+	func(tx *gorm.DB) error {
+		type participant struct {
+			ID               uint   `gorm:"primaryKey"`
+			CohortID         uint   `gorm:"not null;index;index:idx_participants_key1,priority:1;index:idx_participants_key2,priority:1;index:idx_participants_key3,priority:1;index:idx_participants_key4,priority:1;index:idx_participants_key5,priority:1;index:idx_participants_key6,priority:1"`
+			Pseudonym        string `gorm:"size:24;not null;uniqueIndex"`
+			ReturnCodeHash   string `gorm:"size:64;not null;uniqueIndex"`
+			Code1            string `gorm:"size:32;not null"`
+			Code2            string `gorm:"size:32;not null"`
+			Code3            string `gorm:"size:32;not null"`
+			Code4            string `gorm:"size:32;not null"`
+			Code5            string `gorm:"size:32;not null"`
+			Code6            string `gorm:"size:32;not null"`
+			CodeKey1         string `gorm:"size:32;not null;default:'';index:idx_participants_key1,priority:2"`
+			CodeKey2         string `gorm:"size:32;not null;default:'';index:idx_participants_key2,priority:2"`
+			CodeKey3         string `gorm:"size:32;not null;default:'';index:idx_participants_key3,priority:2"`
+			CodeKey4         string `gorm:"size:32;not null;default:'';index:idx_participants_key4,priority:2"`
+			CodeKey5         string `gorm:"size:32;not null;default:'';index:idx_participants_key5,priority:2"`
+			CodeKey6         string `gorm:"size:32;not null;default:'';index:idx_participants_key6,priority:2"`
+			ProvisionalPreID *uint  `gorm:"uniqueIndex"`
+			CreatedAt        time.Time
+		}
+		if err := tx.AutoMigrate(&participant{}); err != nil {
+			return err
+		}
+		// codeKeys is a storage format: a change to it needs a step of its
+		// own that recomputes the keys.
+		for last := uint(0); ; {
+			var batch []participant
+			if err := tx.Where("id > ?", last).Order("id").Limit(1000).Find(&batch).Error; err != nil {
+				return err
+			}
+			if len(batch) == 0 {
+				if tx.Dialector.Name() == "postgres" {
+					// The new indexes are useless to the planner until the
+					// table's statistics know the keys.
+					return tx.Exec("ANALYZE participants").Error
+				}
+				return nil
+			}
+			for _, p := range batch {
+				k := codeKeys([6]string{p.Code1, p.Code2, p.Code3, p.Code4, p.Code5, p.Code6})
+				err := tx.Model(&participant{}).Where("id = ?", p.ID).Updates(map[string]any{
+					"code_key1": k[0], "code_key2": k[1], "code_key3": k[2], "code_key4": k[3], "code_key5": k[4], "code_key6": k[5]}).Error
+				if err != nil {
+					return err
+				}
+			}
+			last = batch[len(batch)-1].ID
+		}
+	},
 }
 
 // schemaMigration records an applied migration.
@@ -179,7 +232,11 @@ func appliedVersion(g *gorm.DB) (int, error) {
 	return v, nil
 }
 
-func migrateSteps(g *gorm.DB) error {
+func migrateSteps(g *gorm.DB) error { return migrateStepsTo(g, len(migrations)) }
+
+// migrateStepsTo brings the schema up to version last (tests stop early to
+// see what a later step does to existing rows).
+func migrateStepsTo(g *gorm.DB, last int) error {
 	if err := g.AutoMigrate(&schemaMigration{}); err != nil {
 		return fmt.Errorf("db: migrations table: %w", err)
 	}
@@ -190,7 +247,7 @@ func migrateSteps(g *gorm.DB) error {
 	if current > len(migrations) {
 		return fmt.Errorf("db: database schema version %d is newer than this program (%d); use a newer build", current, len(migrations))
 	}
-	for v := current + 1; v <= len(migrations); v++ {
+	for v := current + 1; v <= last; v++ {
 		err := g.Transaction(func(tx *gorm.DB) error {
 			if err := migrations[v-1](tx); err != nil {
 				return err

@@ -84,9 +84,18 @@ func (w *CohortWave) Accepts(now time.Time) bool {
 
 // Participant is a pseudonymous person in a cohort. Their self-generated code
 // is stored only as per-element keyed hashes, their return code as a keyed hash.
+//
+// CodeKey1..6 make a code one element off an indexed lookup: CodeKey<i> is
+// a hash of the element hashes without element i (see codeKeys), so two
+// codes that differ at most in element i share it. Participants without a
+// code (imported, generated) have empty keys, which no code looks up.
+//
+// ProvisionalPreID pairs a post-only participant, for the statistics only,
+// with the pre participant whose code differed from theirs in one element
+// (see the package documentation on linking).
 type Participant struct {
 	ID             uint   `gorm:"primaryKey"`
-	CohortID       uint   `gorm:"not null;index"`
+	CohortID       uint   `gorm:"not null;index;index:idx_participants_key1,priority:1;index:idx_participants_key2,priority:1;index:idx_participants_key3,priority:1;index:idx_participants_key4,priority:1;index:idx_participants_key5,priority:1;index:idx_participants_key6,priority:1"`
 	Pseudonym      string `gorm:"size:24;not null;uniqueIndex"`
 	ReturnCodeHash string `gorm:"size:64;not null;uniqueIndex"`
 	Code1          string `gorm:"size:32;not null"`
@@ -95,8 +104,17 @@ type Participant struct {
 	Code4          string `gorm:"size:32;not null"`
 	Code5          string `gorm:"size:32;not null"`
 	Code6          string `gorm:"size:32;not null"`
-	CreatedAt      time.Time
-	Responses      []Response `gorm:"constraint:OnDelete:CASCADE"`
+	CodeKey1       string `gorm:"size:32;not null;default:'';index:idx_participants_key1,priority:2"`
+	CodeKey2       string `gorm:"size:32;not null;default:'';index:idx_participants_key2,priority:2"`
+	CodeKey3       string `gorm:"size:32;not null;default:'';index:idx_participants_key3,priority:2"`
+	CodeKey4       string `gorm:"size:32;not null;default:'';index:idx_participants_key4,priority:2"`
+	CodeKey5       string `gorm:"size:32;not null;default:'';index:idx_participants_key5,priority:2"`
+	CodeKey6       string `gorm:"size:32;not null;default:'';index:idx_participants_key6,priority:2"`
+	// No foreign key: SQLite cannot add one to an existing table, so deleting
+	// a participant clears the links to them (see unlinkProvisional).
+	ProvisionalPreID *uint `gorm:"uniqueIndex"`
+	CreatedAt        time.Time
+	Responses        []Response `gorm:"constraint:OnDelete:CASCADE"`
 }
 
 // CodeHash returns the participant's hashed code elements in order.
@@ -108,8 +126,12 @@ func (p *Participant) CodeHash() [6]string {
 const (
 	LinkNew          = "new"           // a new participant
 	LinkCode         = "code"          // self-generated code, every element equal
-	LinkCodeTolerant = "code_tolerant" // self-generated code, one element differed
+	LinkCodeTolerant = "code_tolerant" // self-generated code, one element differed (before schema version 3; no longer made)
 	LinkReturnCode   = "return_code"   // the random return code
+	// LinkProvisional is a new post-only participant whose code differed in
+	// one element from a pre participant's: paired with them for the
+	// statistics only (Participant.ProvisionalPreID), never signed in as them.
+	LinkProvisional = "provisional"
 )
 
 // Response is one participant's answers to one wave. Page is where they are,

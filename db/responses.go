@@ -8,11 +8,18 @@ import (
 )
 
 // StartResponse returns the participant's response to a wave, creating it
-// if they have none yet.
+// if they have none yet. Starting one's own post response removes a
+// provisional pair of someone else's post response with one's pre response
+// (see identified).
 func (s *Store) StartResponse(participantID uint, wave Wave, consentVersion, link string) (*Response, error) {
 	r := &Response{ParticipantID: participantID, Wave: wave, ConsentVersion: consentVersion, Link: link, StartedAt: utcNow()}
 	var started *Response
 	err := s.write(func(tx *gorm.DB) error {
+		if wave == Post {
+			if err := identified(tx, participantID); err != nil {
+				return err
+			}
+		}
 		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(r).Error; err != nil {
 			return err
 		}

@@ -580,6 +580,14 @@ func TestCodeCandidates(t *testing.T) {
 	mustParticipant(t, s, c.ID, "two", code("a", "X", "c", "d", "e", "Y"))
 	mustParticipant(t, s, c.ID, "all", code("u", "v", "w", "x", "y", "z"))
 	mustParticipant(t, s, other.ID, "elsewhere", look) // same code, other cohort
+	for _, p := range []*db.Participant{exact, oneOffFirst} {
+		if _, err := s.StartResponse(p.ID, db.Pre, "c1", db.LinkNew); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.StartResponse(oneOff.ID, db.Post, "c1", db.LinkNew); err != nil {
+		t.Fatal(err)
+	}
 
 	ids := func(ps []db.Participant) []uint {
 		var out []uint
@@ -589,20 +597,21 @@ func TestCodeCandidates(t *testing.T) {
 		return out
 	}
 	tests := []struct {
-		name    string
-		cohort  uint
-		code    [6]string
-		maxDiff int
-		want    []uint
+		name     string
+		cohort   uint
+		code     [6]string
+		answered db.Wave
+		want     []uint
 	}{
-		{"tolerance 1", c.ID, look, 1, []uint{exact.ID, oneOff.ID, oneOffFirst.ID}},
-		{"tolerance 0", c.ID, look, 0, []uint{exact.ID}},
-		{"nobody close", c.ID, code("q", "q", "q", "q", "q", "q"), 1, nil},
-		{"empty cohort", 9999, look, 1, nil},
+		{"within one element", c.ID, look, "", []uint{exact.ID, oneOff.ID, oneOffFirst.ID}},
+		{"only with a pre response", c.ID, look, db.Pre, []uint{exact.ID, oneOffFirst.ID}},
+		{"nobody close", c.ID, code("q", "q", "q", "q", "q", "q"), "", nil},
+		{"empty cohort", 9999, look, "", nil},
+		{"no code", c.ID, [6]string{}, "", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := s.CodeCandidates(tt.cohort, tt.code, tt.maxDiff)
+			got, err := s.CodeCandidates(tt.cohort, tt.code, tt.answered)
 			if err != nil {
 				t.Fatalf("CodeCandidates: %v", err)
 			}
@@ -1073,7 +1082,7 @@ func TestConcurrentParticipants(t *testing.T) {
 			defer wg.Done()
 			err := func() error {
 				name := fmt.Sprintf("w%02d", i)
-				if _, err := s.CodeCandidates(c.ID, code(name, "b", "c", "d", "e", "f"), 1); err != nil {
+				if _, err := s.CodeCandidates(c.ID, code(name, "b", "c", "d", "e", "f"), db.Pre); err != nil {
 					return err
 				}
 				p, err := s.CreateParticipant(db.NewParticipant{

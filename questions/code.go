@@ -119,37 +119,45 @@ func (h CodeHash) Differences(other CodeHash) int {
 const MatchTolerance = 1
 
 // Match is the outcome of looking a code up among a cohort's participants.
+//
+// The rule of linking: an exact code (or the return code) identifies a
+// participant; a code one element off (Tolerant) links for the statistics
+// only and never grants access to anyone's answers.
 type Match int
 
 // Match outcomes.
 const (
 	NoMatch   Match = iota // nobody within the tolerance
-	Exact                  // exactly one participant, every element equal
-	Tolerant               // exactly one participant, one element differs
-	Ambiguous              // two or more participants within the tolerance
+	Exact                  // exactly one participant with every element equal: identifies them
+	Tolerant               // no exact match, exactly one participant one element off: statistics only
+	Ambiguous              // two or more exact matches, or no exact and two or more one element off
 )
 
 // DecideMatch picks the participant a code belongs to from the element
-// differences to every candidate. Only a single candidate within the
-// tolerance is a match: if two people fit, the code is matched to neither,
-// because guessing would link one person's answers to another's.
+// differences to every candidate. A single exact match wins over candidates
+// one element off: typing one's own code exactly must never be blocked by
+// someone else's near miss. Otherwise only a single candidate within the
+// tolerance is a match: if two people fit equally well, the code is matched
+// to neither, because guessing would link one person's answers to another's.
 func DecideMatch(differences []int) (index int, m Match) {
-	index = -1
+	exact, near := -1, -1
+	exacts, nears := 0, 0
 	for i, d := range differences {
-		if d > MatchTolerance {
-			continue
+		switch {
+		case d == 0:
+			exact, exacts = i, exacts+1
+		case d <= MatchTolerance:
+			near, nears = i, nears+1
 		}
-		if index >= 0 {
-			return -1, Ambiguous
-		}
-		index = i
 	}
 	switch {
-	case index < 0:
-		return -1, NoMatch
-	case differences[index] == 0:
-		return index, Exact
+	case exacts == 1:
+		return exact, Exact
+	case exacts > 1 || nears > 1:
+		return -1, Ambiguous
+	case nears == 1:
+		return near, Tolerant
 	default:
-		return index, Tolerant
+		return -1, NoMatch
 	}
 }

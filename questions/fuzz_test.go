@@ -109,11 +109,20 @@ func FuzzDecideMatch(f *testing.F) {
 		for i, b := range raw {
 			differences[i] = int(b) % (CodeLen + 1)
 		}
-		within := 0
+		within, exact := 0, 0
 		for _, d := range differences {
 			if d <= MatchTolerance {
 				within++
 			}
+			if d == 0 {
+				exact++
+			}
+		}
+		// A single exact candidate decides; without one, the candidates
+		// within the tolerance do.
+		fit := within
+		if exact > 0 {
+			fit = exact
 		}
 		index, m := DecideMatch(differences)
 		switch m {
@@ -121,12 +130,12 @@ func FuzzDecideMatch(f *testing.F) {
 			if index != -1 {
 				t.Fatalf("%v: %v with index %d", differences, m, index)
 			}
-			if (m == NoMatch) != (within == 0) || (m == Ambiguous) != (within >= 2) {
-				t.Fatalf("%v: %v, but %d candidates within the tolerance", differences, m, within)
+			if (m == NoMatch) != (fit == 0) || (m == Ambiguous) != (fit >= 2) {
+				t.Fatalf("%v: %v, but %d exact and %d candidates within the tolerance", differences, m, exact, within)
 			}
 		case Exact, Tolerant:
-			if within != 1 || index < 0 || index >= len(differences) || differences[index] > MatchTolerance {
-				t.Fatalf("%v: %v at %d, %d candidates within the tolerance", differences, m, index, within)
+			if fit != 1 || index < 0 || index >= len(differences) || differences[index] > MatchTolerance {
+				t.Fatalf("%v: %v at %d, %d exact and %d candidates within the tolerance", differences, m, index, exact, within)
 			}
 			if (m == Exact) != (differences[index] == 0) {
 				t.Fatalf("%v: %v at %d with %d differences", differences, m, index, differences[index])

@@ -19,6 +19,13 @@
 // exists, scale bounds, both languages present, no unknown keys) and names the
 // file and the item (or, for YAML syntax and unknown keys, the line) in every
 // error.
+//
+// Linking (code.go): a participant's pre and post answers are linked by a
+// self-generated code of six elements, stored only as keyed hashes, or by
+// the random return code. The rule: an exact code or the return code
+// identifies; a one-element match links for statistics only and never
+// grants access. DecideMatch makes a single exact match win over codes one
+// element off, and two people fitting equally well match nobody.
 package questions
 
 import "strconv"

@@ -19,6 +19,9 @@ type person struct {
 	pre, post, then []int // nil = wave not taken
 	knowPre         []bool
 	field           string
+	// provisional, if set, makes a post-only person provisionally paired
+	// with person *provisional (an earlier one) by a code one element off.
+	provisional *int
 }
 
 func cohortWith(t *testing.T, people []person, minGroup int) (*db.Store, *db.Cohort) {
@@ -33,11 +36,20 @@ func cohortWith(t *testing.T, people []person, minGroup int) (*db.Store, *db.Coh
 	}
 	c.MinGroup = minGroup
 	items := []string{"a1", "a2", "a3", "b1", "b2", "b3"}
+	ids := make([]uint, len(people))
 	for i, p := range people {
-		pt, err := store.CreateParticipant(db.NewParticipant{CohortID: c.ID, Pseudonym: fmt.Sprintf("P%d", i), ReturnCodeHash: fmt.Sprintf("h%d", i)})
+		np := db.NewParticipant{CohortID: c.ID, Pseudonym: fmt.Sprintf("P%d", i), ReturnCodeHash: fmt.Sprintf("h%d", i)}
+		if p.provisional != nil {
+			np.Wave, np.ConsentVersion, np.Link, np.ProvisionalPreID = db.Post, "v", db.LinkProvisional, &ids[*p.provisional]
+		}
+		pt, err := store.CreateParticipant(np)
 		if err != nil {
 			t.Fatal(err)
 		}
+		if p.provisional != nil && (pt.ProvisionalPreID == nil || *pt.ProvisionalPreID != ids[*p.provisional]) {
+			t.Fatalf("person %d is not paired with person %d", i, *p.provisional)
+		}
+		ids[i] = pt.ID
 		save := func(wave db.Wave, now, then []int, know []bool) {
 			var as []db.Answer
 			for j, it := range items {
@@ -69,6 +81,50 @@ func cohortWith(t *testing.T, people []person, minGroup int) (*db.Store, *db.Coh
 		}
 	}
 	return store, c
+}
+
+// A post response provisionally paired with a pre response (a code one
+// element off, no return code) counts as a pair, like one linked by code.
+func TestBuildCountsProvisionalPairs(t *testing.T) {
+	linked := []person{
+		{pre: []int{3, 4, 7, 5, 5, 6}, post: []int{6, 6, 4, 7, 6, 6}, then: []int{2, 3, 8, 4, 4, 5}},
+		{pre: []int{5, 5, 5, 4, 6, 5}, post: []int{7, 6, 3, 6, 7, 7}, then: []int{4, 4, 6, 4, 5, 5}},
+		{pre: []int{2, 3, 8, 3, 3, 4}, post: []int{5, 5, 6, 5, 4, 6}, then: []int{2, 2, 8, 2, 3, 3}},
+		{pre: []int{6, 7, 4, 6, 6, 7}, post: []int{8, 8, 2, 8, 7, 8}, then: []int{5, 6, 5, 5, 6, 6}},
+		{pre: []int{4, 4, 6, 5, 4, 5}, post: []int{6, 7, 4, 6, 6, 5}, then: []int{3, 4, 7, 4, 4, 4}},
+	}
+	// The same answers, each post response given by a newcomer paired
+	// provisionally with the pre participant.
+	var split []person
+	for _, p := range linked {
+		split = append(split, person{pre: p.pre})
+	}
+	for i, p := range linked {
+		split = append(split, person{post: p.post, then: p.then, provisional: &i})
+	}
+	linkedStore, linkedCohort := cohortWith(t, linked, 5)
+	want, err := Build(linkedStore, testInstrument(), linkedCohort)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, cohort := cohortWith(t, split, 5)
+	got, err := Build(store, testInstrument(), cohort)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for d := range want.Dimensions {
+		w, g := want.Dimensions[d], got.Dimensions[d]
+		if g.NPairs != 5 || g.NPre != 5 || g.NPost != 5 || g.Suppressed {
+			t.Fatalf("dimension %s counts %+v, want 5 pre, 5 post, 5 pairs", g.Dimension, g)
+		}
+		if g.MeanDiff == nil || w.MeanDiff == nil || math.Abs(*g.MeanDiff-*w.MeanDiff) > 1e-12 {
+			t.Errorf("dimension %s mean_diff %s, want %s as for pairs linked by code", g.Dimension, show(g.MeanDiff), show(w.MeanDiff))
+		}
+	}
+	st, err := store.Stats(cohort.ID)
+	if err != nil || st.Pairs != 5 || st.Provisional != 5 {
+		t.Fatalf("stats %+v (%v): want 5 pairs, 5 provisional", st, err)
+	}
 }
 
 func keyedMean(vals []int, reverse []bool) float64 {

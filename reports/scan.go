@@ -227,7 +227,7 @@ func (s *scanner) row(a *db.ScoreRow) error {
 	if a.ResponseID != s.current {
 		s.flush()
 		s.reset()
-		s.current, s.participant = a.ResponseID, a.ParticipantID
+		s.current, s.participant = a.ResponseID, a.PairID
 	}
 	// string(bytes) in a map index or comparison does not allocate.
 	if i, ok := s.itemIndex[string(a.Item)]; ok {

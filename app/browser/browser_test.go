@@ -664,7 +664,7 @@ func TestBrowserJourney(t *testing.T) {
 		return
 	}
 
-	ok = t.Run("post wave: tolerant code match and submit", func(t *testing.T) {
+	ok = t.Run("post wave: code one element off, linked by the return code, and submit", func(t *testing.T) {
 		if err := store.SetWaveOpen(journeySlug, db.Pre, false); err != nil {
 			t.Fatal(err)
 		}
@@ -677,7 +677,10 @@ func TestBrowserJourney(t *testing.T) {
 			typo[k] = v
 		}
 		typo["birthplace"] = "G" // one element mistyped
-		b.startParticipation(t, typo, 200, `progress#progress[value="1"]`)
+		// One element off never links by itself: only the return code does.
+		b.startParticipation(t, typo, 200, "#tolerant-return-code")
+		b.typeInto(t, "#tolerant-return-code", returnCode)
+		b.submit(t, "#tolerant-return", 200, `progress#progress[value="1"]`)
 		if n := brEval[int](t, b, `document.querySelectorAll("button[name=confirm_new]").length`); n != 0 {
 			t.Fatalf("the questionnaire offers to take part without a link")
 		}
@@ -722,8 +725,7 @@ func TestBrowserJourney(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Every participant of the cohort: a tolerance of all six elements.
-		all, err := store.CodeCandidates(cohort.ID, [6]string{}, questions.CodeLen)
+		all, err := store.Participants(cohort.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -760,8 +762,8 @@ func TestBrowserJourney(t *testing.T) {
 		if pre.Link != db.LinkNew {
 			t.Errorf("pre response link %q, want %q", pre.Link, db.LinkNew)
 		}
-		if post.Link != db.LinkCodeTolerant {
-			t.Errorf("post response link %q, want %q", post.Link, db.LinkCodeTolerant)
+		if post.Link != db.LinkReturnCode {
+			t.Errorf("post response link %q, want %q", post.Link, db.LinkReturnCode)
 		}
 		var text string
 		for _, a := range pre.Answers {
@@ -1909,7 +1911,7 @@ func TestBrowserKeyboardOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ps, err := store.CodeCandidates(cohort.ID, [6]string{}, questions.CodeLen)
+	ps, err := store.Participants(cohort.ID)
 	if err != nil || len(ps) != 1 {
 		t.Fatalf("the cohort has %d participants (%v), want 1", len(ps), err)
 	}

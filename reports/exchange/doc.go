@@ -42,7 +42,10 @@
 //   - wave: pre (before), post (after), or then: a retrospective rating
 //     given in the post response (how participants rate, looking back, how
 //     they stood before).
-//   - participant: the participant's pseudonym, the same in both waves.
+//   - participant: the participant's pseudonym, the same in both waves. A post
+//     response provisionally paired with a pre response (code one element
+//     off, no return code; see package db) carries the pre participant's
+//     pseudonym, so that every reader pairs it as the reports do.
 //   - response: the response's number in the database; the rows of one
 //     response, its then rows included, share it. The import does not read
 //     it.
