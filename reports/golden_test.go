@@ -2,7 +2,6 @@ package reports
 
 import (
 	"encoding/csv"
-	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 
 	"einordnung/db"
 	"einordnung/db/dbtest"
+	"einordnung/reports/internal/rgolden"
 )
 
 // TestReportMatchesRWithMissingItems builds report.json's comparisons for a
@@ -119,7 +119,7 @@ func TestReportMatchesRWithMissingItems(t *testing.T) {
 		}
 		for col, v := range map[string]*float64{"mean_pre": got.MeanPre, "sd_pre": got.SDPre, "mean_post": got.MeanPost,
 			"sd_post": got.SDPost, "mean_diff": got.MeanDiff, "sd_diff": got.SDDiff, "t": got.T, "df": got.DF, "p_t": got.PT} {
-			if !closeToR(v, want[col]) {
+			if !rgolden.Close(v, want[col]) {
 				t.Errorf("%s: %s = %s, R: %s", name, col, show(v), want[col])
 			}
 		}
@@ -131,16 +131,4 @@ func TestReportMatchesRWithMissingItems(t *testing.T) {
 			t.Errorf("then wave of %s describes %d responses, the then comparison %d", c.Dimensions[d].Dimension, got, want)
 		}
 	}
-}
-
-// closeToR compares a figure with R's printed value ("NA": none).
-func closeToR(got *float64, want string) bool {
-	if want == "NA" {
-		return got == nil
-	}
-	w, err := strconv.ParseFloat(want, 64)
-	if err != nil || got == nil {
-		return false
-	}
-	return math.Abs(*got-w) <= 1e-9+1e-7*math.Abs(w)
 }

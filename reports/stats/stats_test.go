@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"einordnung/reports/internal/rgolden"
 )
 
 // The golden values in testdata/*_golden.csv come from R 4.2 (t.test,
@@ -16,19 +18,7 @@ import (
 //
 //	cd reports/stats/testdata && Rscript golden.R
 //
-// Tolerance: |got − want| ≤ 1e-9 + 1e-7·|want|, i.e. absolute 1e-9 for
-// values of order one and relative 1e-7 for tiny p-values, which differ
-// between gonum's and R's distribution functions in the last digits only.
-func close(got *float64, want string) bool {
-	if want == "NA" {
-		return got == nil
-	}
-	w, err := strconv.ParseFloat(want, 64)
-	if err != nil || got == nil {
-		return false
-	}
-	return math.Abs(*got-w) <= 1e-9+1e-7*math.Abs(w)
-}
+// Figures are compared with rgolden.Close, whose doc states the tolerance.
 
 func show(v *float64) string {
 	if v == nil {
@@ -113,7 +103,7 @@ func TestPairTestMatchesR(t *testing.T) {
 				"t": got.T, "df": got.DF, "p_t": got.PT, "d_z": got.DZ, "d_av": got.DAv,
 				"w_plus": got.WPlus, "p_w": got.PW, "r_rb": got.RRB,
 			} {
-				if !close(v, want[col]) {
+				if !rgolden.Close(v, want[col]) {
 					t.Errorf("%s = %s, R says %s", col, show(v), want[col])
 				}
 			}
@@ -149,7 +139,7 @@ func TestCronbachAlphaMatchesR(t *testing.T) {
 		for _, r := range rows {
 			a.Add(floats(t, r))
 		}
-		if got := a.Value(); !close(got, want["alpha"]) {
+		if got := a.Value(); !rgolden.Close(got, want["alpha"]) {
 			t.Errorf("%s: alpha = %s, R says %s", name, show(got), want["alpha"])
 		}
 	}
@@ -191,7 +181,7 @@ func TestDescribeMatchesR(t *testing.T) {
 		}
 		for col, v := range map[string]*float64{"mean": got.Mean, "sd": got.SD, "median": got.Median, "q1": got.Q1,
 			"q3": got.Q3, "ci_low": got.CILow, "ci_high": got.CIHigh} {
-			if !close(v, want[col]) {
+			if !rgolden.Close(v, want[col]) {
 				t.Errorf("%s: %s = %s, R says %s", name, col, show(v), want[col])
 			}
 		}
@@ -216,7 +206,7 @@ func TestHolmMatchesR(t *testing.T) {
 		got := Holm(ps)
 		wants := strings.Fields(want["adjusted"])
 		for i := range wants {
-			if !close(got[i], wants[i]) {
+			if !rgolden.Close(got[i], wants[i]) {
 				t.Errorf("%s[%d] = %s, R says %s", name, i, show(got[i]), wants[i])
 			}
 		}
@@ -247,7 +237,7 @@ func TestPearsonMatchesR(t *testing.T) {
 	}
 	for name, want := range golden {
 		xs, ys := floats(t, cases[name][0]), floats(t, cases[name][1])
-		if got := Pearson(xs, ys); !close(got, want["r"]) {
+		if got := Pearson(xs, ys); !rgolden.Close(got, want["r"]) {
 			t.Errorf("%s: r = %s, R says %s", name, show(got), want["r"])
 		}
 	}
