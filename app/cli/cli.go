@@ -1,6 +1,8 @@
 // Package cli is the command line of einordnung: it starts the web server
-// (package app) and manages cohorts, accounts, backups, exports, imports,
-// demo data and load tests. Each command has a file of its own. Every
+// (package app) and manages cohorts, instruments, accounts, backups,
+// exports, imports, demo data and load tests. Every command that opens the
+// database works with the built-in instruments and those imported into it
+// (open, app.LoadInstruments). Each command has a file of its own. Every
 // command that changes the database, and each export, writes one audit
 // entry by db.ActorCLI, under the action the same step has on the web.
 package cli

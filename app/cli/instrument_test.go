@@ -258,3 +258,37 @@ func TestInstrumentDiff(t *testing.T) {
 		t.Errorf("diff names unchanged texts:\n%s", stdout)
 	}
 }
+
+// TestREADMEInstrumentExample keeps the README's example a valid instrument
+// with what it claims to show.
+func TestREADMEInstrumentExample(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, ok := strings.Cut(string(readme), "```yaml\n# instrument example")
+	block, _, _ = strings.Cut("# instrument example"+block, "```")
+	if !ok {
+		t.Fatal("the README has no instrument example")
+	}
+	file := writeFile(t, "praxis.yaml", block)
+	code, stdout, stderr := runCLI(t, "instrument", "validate", file)
+	if code != 0 || !strings.Contains(stdout, "praxis@1 ist gültig (2 Dimensionen, 4 Items, 1 Wissensfragen, 2 Hintergrundfragen)") {
+		t.Fatalf("validate the README example: exit %d\n%s%s", code, stdout, stderr)
+	}
+	for _, shows := range []string{"reverse: true", "explanation:", "keine Angabe", "type: text", "breakdown:"} {
+		if !strings.Contains(block, shows) {
+			t.Errorf("the example does not show %q", shows)
+		}
+	}
+	// The README's sample messages are what validate says of those mistakes.
+	broken := strings.Replace(block, "dimension: sources\n    reverse", "dimension: source\n    reverse", 1)
+	broken = strings.Replace(broken, "    explanation: {de: \"Sie erzeugen", "    #explanation: {de: \"Sie erzeugen", 1)
+	file = writeFile(t, "praxis.yaml", broken)
+	_, _, stderr = runCLI(t, "instrument", "validate", file)
+	for _, want := range []string{":15: Dimension sources: braucht mindestens 2 Items, hat 1", ":24: Item src_trust: die Dimension „source“ gibt es nicht", ":30: Wissensfrage kn_refs: die Erklärung fehlt (explanation)"} {
+		if !strings.Contains(stderr, file+want) {
+			t.Errorf("validate does not say %q:\n%s", want, stderr)
+		}
+	}
+}
