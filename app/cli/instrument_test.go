@@ -10,42 +10,14 @@ import (
 	"einordnung/db/dbtest"
 )
 
-// probeInstrument shares nothing with the built-in instrument but the
-// format: other ids, a 1–5 scale, reverse keying, two knowledge statements
-// with explanations, a choice with "keine Angabe" and free text.
-const probeInstrument = `id: probe
-version: 3
-title: {de: "Probe", en: "Probe"}
-description: {de: "Ein Instrument aus einer Datei.", en: "An instrument from a file."}
-scale:
-  min: 1
-  max: 5
-  min_label: {de: "1 = nie", en: "1 = never"}
-  max_label: {de: "5 = immer", en: "5 = always"}
-rating_prompt: {de: "Wie oft?", en: "How often?"}
-then_prompt: {de: "Und vorher?", en: "And before?"}
-knowledge_prompt: {de: "Stimmt das?", en: "Is it true?"}
-dimensions:
-  - {id: alpha, title: {de: "Alpha", en: "Alpha"}, description: {de: "Erste Gruppe.", en: "First group."}}
-  - {id: beta, title: {de: "Beta", en: "Beta"}, description: {de: "Zweite Gruppe.", en: "Second group."}}
-items:
-  - {id: alpha_one, dimension: alpha, text: {de: "Ich lese Anleitungen.", en: "I read manuals."}}
-  - {id: alpha_two, dimension: alpha, reverse: true, text: {de: "Ich rate.", en: "I guess."}}
-  - {id: beta_one, dimension: beta, text: {de: "Ich prüfe Quellen.", en: "I check sources."}}
-  - {id: beta_two, dimension: beta, text: {de: "Ich vergleiche.", en: "I compare."}}
-knowledge:
-  - {id: kn_sun, correct: true, text: {de: "Die Sonne ist ein Stern.", en: "The sun is a star."}, explanation: {de: "Ja.", en: "Yes."}}
-  - {id: kn_moon, correct: false, text: {de: "Der Mond leuchtet selbst.", en: "The moon shines by itself."}, explanation: {de: "Nein.", en: "No."}}
-background:
-  - id: role
-    type: choice
-    text: {de: "Ihre Rolle?", en: "Your role?"}
-    options:
-      - {value: student, text: {de: "Studium", en: "Student"}}
-      - {value: staff, text: {de: "Personal", en: "Staff"}}
-      - {value: none, text: {de: "keine Angabe", en: "prefer not to say"}}
-  - {id: wish, type: text, optional: true, text: {de: "Was wünschen Sie sich?", en: "What do you wish for?"}}
-`
+// probeInstrument is a small instrument from a file (see the file).
+var probeInstrument = func() string {
+	b, err := os.ReadFile("../../questions/testdata/probe-v3.yaml")
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}()
 
 // writeFile writes content to a file of its own and returns its path.
 func writeFile(t *testing.T, name, content string) string {
