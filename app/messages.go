@@ -367,6 +367,8 @@ var messages = buildMessages([][3]string{
 	{"audit_export", "hat „%[2]s“ von Jahrgang %[1]s heruntergeladen", "downloaded “%[2]s” of cohort %[1]s"},
 	{"audit_import", "hat Befragungen in Jahrgang %[1]s importiert", "imported surveys into cohort %[1]s"},
 	{"audit_demo", "hat Jahrgang %[1]s mit erfundenen Demo-Daten gefüllt", "filled cohort %[1]s with made-up demo data"},
+	{"audit_instrument_import", "hat das Instrument %[1]s aus einer Datei gespeichert", "stored the instrument %[1]s from a file"},
+	{"audit_instrument_export", "hat das Instrument %[1]s in eine Datei geschrieben", "wrote the instrument %[1]s to a file"},
 	{"audit_backup", "hat eine Sicherung der Datenbank nach %[1]s geschrieben", "wrote a backup of the database to %[1]s"},
 	{"admin_when", "Zeitpunkt", "When"},
 	{"admin_who", "Wer", "Who"},

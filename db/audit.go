@@ -24,12 +24,16 @@ const (
 	AuditImport         = "import"
 	AuditBackup         = "backup"
 	AuditDemo           = "demo"
+	// An instrument stored from a file, and one written back to a file
+	// (target: its reference).
+	AuditInstrumentImport = "instrument_import"
+	AuditInstrumentExport = "instrument_export"
 )
 
 // AuditActions are every action above, for those who describe them.
 var AuditActions = []string{AuditLogin, AuditLoginFailed, AuditLogout, AuditPasswordChange, AuditUserCreate,
 	AuditUserUpdate, AuditCohortCreate, AuditCohortUpdate, AuditWaveChange, AuditDeleteData, AuditRetention,
-	AuditExport, AuditImport, AuditBackup, AuditDemo}
+	AuditExport, AuditImport, AuditBackup, AuditDemo, AuditInstrumentImport, AuditInstrumentExport}
 
 // CohortCreateDetail is the detail of an AuditCohortCreate entry.
 func CohortCreateDetail(c *Cohort) string {

@@ -14,6 +14,11 @@
 // (secure_delete) and a checkpoint empties the WAL (scrub). PostgreSQL
 // keeps dead rows in its pages until VACUUM; the README says what it needs.
 //
+// Instruments imported from files (instruments.go) are kept byte for byte
+// under their "id@version", never changed: the same bytes again are no
+// change, other bytes under a stored reference are refused. db does not
+// read them; package questions parses and checks them.
+//
 // Linking (participants.go, export.go): an exact code or the return code
 // identifies a participant; a one-element match links for statistics only
 // and never grants access. A post-only participant whose code was one

@@ -187,6 +187,19 @@ var migrations = []func(tx *gorm.DB) error{
 			last = batch[len(batch)-1].ID
 		}
 	},
+	// 4: instruments imported from files, kept byte for byte.
+	func(tx *gorm.DB) error {
+		type instrumentFile struct {
+			ID           uint   `gorm:"primaryKey"`
+			Ref          string `gorm:"size:80;not null;uniqueIndex"`
+			InstrumentID string `gorm:"size:40;not null;index"`
+			Version      int    `gorm:"not null"`
+			Content      []byte `gorm:"not null"`
+			SHA256       string `gorm:"size:64;not null"`
+			CreatedAt    time.Time
+		}
+		return tx.AutoMigrate(&instrumentFile{})
+	},
 }
 
 // schemaMigration records an applied migration.

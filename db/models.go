@@ -209,6 +209,21 @@ type AuditEntry struct {
 	Detail string    `gorm:"size:1000;not null"`
 }
 
+// InstrumentFile is an instrument imported from a file: the file byte for
+// byte (what an export gives back) under the reference it declares. The
+// database holds it as data; package questions parses and checks it (the
+// rules live there), and a stored file is never changed: a change is a new
+// version, a row of its own.
+type InstrumentFile struct {
+	ID           uint   `gorm:"primaryKey"`
+	Ref          string `gorm:"size:80;not null;uniqueIndex"` // "id@version", as cohorts name it
+	InstrumentID string `gorm:"size:40;not null;index"`
+	Version      int    `gorm:"not null"`
+	Content      []byte `gorm:"not null"`
+	SHA256       string `gorm:"size:64;not null"` // of Content, to tell a repeat from a change
+	CreatedAt    time.Time
+}
+
 // Session is a server-side session or CSRF token (see SessionStorage).
 type Session struct {
 	Key       string `gorm:"primaryKey;size:128"`

@@ -1,9 +1,11 @@
 // Package questions holds the questionnaire definitions ("instruments"), their
 // loader and validation, and the pure scoring functions.
 //
-// An instrument is one YAML file in instruments/, named after its id and
-// version (einordnung-v1.yaml), embedded in the binary. Program leads can read
-// and edit it; every text comes in German (de) and English (en):
+// An instrument is one YAML (or JSON) file. The built-in ones are in
+// instruments/, named after id and version (einordnung-v1.yaml), embedded
+// in the binary; others are imported into the database (app, "instrument
+// import") and added to the Set at start. Program leads can read and edit
+// them; every text comes in German (de) and English (en):
 //
 //	id: einordnung              # lowercase id, stable across versions
 //	version: 1                  # bump for any change once a cohort uses it
@@ -15,10 +17,14 @@
 //	knowledge:  [{id, correct, text, explanation}]    # true/false + confidence
 //	background: [{id, type: choice|text, optional, text, options: [{value, text}]}]
 //
-// Load validates everything at start (unique ids, every item's dimension
-// exists, scale bounds, both languages present, no unknown keys) and names the
-// file and the item (or, for YAML syntax and unknown keys, the line) in every
-// error.
+// Parse checks everything, built-in or imported, by the same rules (unique
+// ids, every item's dimension exists, scale bounds, both languages present,
+// knowledge items with answer and explanation, no unknown keys) and reports
+// every problem at once as Problems, each in German with its line:
+// "FILE:LINE: Item b2: die Dimension „gamma“ gibt es nicht". Lines come from
+// the YAML tree (JSON is YAML, so JSON files get them too). An instrument
+// keeps its file byte for byte (Source). Diff says what changed between two
+// versions, item by item.
 //
 // Linking (code.go): a participant's pre and post answers are linked by a
 // self-generated code of six elements, stored only as keyed hashes, or by
@@ -137,9 +143,14 @@ type Instrument struct {
 	Knowledge       []KnowledgeItem      `yaml:"knowledge"`
 	Background      []BackgroundQuestion `yaml:"background"`
 
-	file  string // where it was loaded from, for error messages
-	pages []Page // built once by Parse (see Pages)
+	file   string // where it was loaded from, for error messages
+	source []byte // the file as parsed, byte for byte (see Source)
+	pages  []Page // built once by Parse (see Pages)
 }
+
+// Source is the file the instrument was parsed from, byte for byte: what an
+// export gives back, so that importing it again changes nothing.
+func (in *Instrument) Source() []byte { return in.source }
 
 // Ref is the instrument's reference as stored with a cohort: "id@version".
 func (in *Instrument) Ref() string { return FormatRef(in.ID, in.Version) }

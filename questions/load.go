@@ -58,20 +58,54 @@ func LoadFS(fsys fs.FS, dir string) (*Set, error) {
 	return set, nil
 }
 
-// Parse decodes and validates one instrument file; file names the source in errors.
+// Parse decodes and validates one instrument file (YAML, or JSON, which is
+// YAML too); file names the source in errors. The error is Problems: every
+// problem found, each with its line.
 func Parse(file string, data []byte) (*Instrument, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, Problems{syntaxProblem(file, err)}
+	}
+	if len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
+		return nil, Problems{{File: file, Line: 1, Msg: "die Datei enthält kein Instrument (erwartet: Schlüssel wie id, version, items)"}}
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	in := &Instrument{}
+	var problems Problems
 	if err := dec.Decode(in); err != nil {
-		return nil, fmt.Errorf("questions: %s: %w", file, err)
+		var te *yaml.TypeError
+		if !errors.As(err, &te) {
+			return nil, Problems{syntaxProblem(file, err)}
+		}
+		// The decoder goes on after a wrong type or an unknown key, so the
+		// checks below still see the rest of the file.
+		for _, msg := range te.Errors {
+			problems = append(problems, typeProblem(file, msg))
+		}
 	}
 	in.file = file
-	if errs := in.validate(); len(errs) > 0 {
-		return nil, fmt.Errorf("questions: %s: %w", file, errors.Join(errs...))
+	c := &checker{file: file, root: root.Content[0], seen: map[string]string{}}
+	in.validate(c)
+	problems = append(problems, c.problems...)
+	if len(problems) > 0 {
+		sort.SliceStable(problems, func(i, j int) bool { return problems[i].Line < problems[j].Line })
+		return nil, problems
 	}
+	in.source = bytes.Clone(data)
 	in.pages = in.buildPages()
 	return in, nil
+}
+
+// Add puts an instrument parsed elsewhere (imported into the database)
+// into the set; a reference the set has already is refused. A set is built
+// before it is shared: Add is not safe while others read it.
+func (s *Set) Add(in *Instrument) error {
+	if prev, dup := s.byRef[in.Ref()]; dup {
+		return fmt.Errorf("questions: %s: instrument %s is already defined in %s", in.file, in.Ref(), prev.file)
+	}
+	s.byRef[in.Ref()] = in
+	return nil
 }
 
 // Get returns the instrument with reference "id@version".
@@ -128,51 +162,178 @@ func (s *Set) Resolve(ref string) (*Instrument, error) {
 
 var idPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
 
-// validate returns every problem found, each naming the element it concerns.
-func (in *Instrument) validate() []error {
-	c := &checker{seen: map[string]string{}}
+// Problem is one thing wrong with an instrument file: where it is (line 0
+// if unknown), the element it concerns ("Item b2"; empty for the file as a
+// whole) and what is wrong, in German.
+type Problem struct {
+	File  string
+	Line  int
+	Where string
+	Msg   string
+}
+
+// String is the problem as "FILE:LINE: item ID: what is wrong".
+func (p Problem) String() string {
+	s := p.File
+	if p.Line > 0 {
+		s += ":" + strconv.Itoa(p.Line)
+	}
+	if p.Where != "" {
+		s += ": " + p.Where
+	}
+	return s + ": " + p.Msg
+}
+
+// Problems is every problem of a file, by line; Parse's error.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+
+// syntaxProblem turns a YAML syntax error into a problem with its line.
+func syntaxProblem(file string, err error) Problem {
+	msg := err.Error()
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return Problem{File: file, Line: n, Msg: "YAML-Syntaxfehler: " + m[2]}
+	}
+	return Problem{File: file, Msg: "YAML-Syntaxfehler: " + strings.TrimPrefix(msg, "yaml: ")}
+}
+
+var (
+	unknownField = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
+	wrongType    = regexp.MustCompile("^cannot unmarshal !!\\w+ `(.*)` into (\\S+)$")
+)
+
+// typeProblem turns one of the decoder's type errors into German.
+func typeProblem(file, msg string) Problem {
+	p := Problem{File: file, Msg: msg}
+	m := yamlLine.FindStringSubmatch(msg)
+	if m == nil {
+		return p
+	}
+	p.Line, _ = strconv.Atoi(m[1])
+	p.Msg = m[2]
+	if f := unknownField.FindStringSubmatch(m[2]); f != nil {
+		p.Msg = "unbekannter Schlüssel „" + f[1] + "“"
+	} else if f := wrongType.FindStringSubmatch(m[2]); f != nil {
+		want := map[string]string{"int": "eine ganze Zahl", "bool": "true oder false", "string": "ein Text"}[f[2]]
+		if want == "" {
+			want = "ein anderer Wert"
+		}
+		p.Msg = "„" + f[1] + "“ passt hier nicht, erwartet ist " + want
+	}
+	return p
+}
+
+// validate adds every problem of in to c, each naming the element it
+// concerns and the line of the file it is on.
+func (in *Instrument) validate(c *checker) {
 	c.header(in)
 	c.ratings(in)
-	for _, k := range in.Knowledge {
-		c.unique("knowledge item", k.ID)
-		c.text("knowledge item "+k.ID, k.Text)
-		c.text("knowledge item "+k.ID+": explanation", k.Explanation)
+	for i, k := range in.Knowledge {
+		where := "Wissensfrage " + k.ID
+		c.unique("Wissensfrage", k.ID, "knowledge", i)
+		c.text(where, "", k.Text, "knowledge", i, "text")
+		if !c.has("knowledge", i, "correct") {
+			c.bad(c.at("knowledge", i), where, "die richtige Antwort fehlt (correct: true oder false)")
+		}
+		if !c.has("knowledge", i, "explanation") {
+			c.bad(c.at("knowledge", i), where, "die Erklärung fehlt (explanation)")
+		} else {
+			c.text(where, "Erklärung: ", k.Explanation, "knowledge", i, "explanation")
+		}
 	}
-	for _, q := range in.Background {
-		c.background(q)
+	for i, q := range in.Background {
+		c.background(q, i)
 	}
-	return c.errs
 }
 
-// checker collects what is wrong with an instrument, and the ids seen so far
-// with their kind.
+// checker collects what is wrong with an instrument, with the ids seen so
+// far and their kind; root is the file's YAML tree, for line numbers.
 type checker struct {
-	errs []error
-	seen map[string]string
+	file     string
+	root     *yaml.Node
+	problems Problems
+	seen     map[string]string
 }
 
-func (c *checker) bad(format string, args ...any) {
-	c.errs = append(c.errs, fmt.Errorf(format, args...))
+func (c *checker) bad(line int, where, format string, args ...any) {
+	c.problems = append(c.problems, Problem{File: c.file, Line: line, Where: where, Msg: fmt.Sprintf(format, args...)})
 }
 
-// text checks that both languages of a text are there.
-func (c *checker) text(where string, t Text) {
+// node follows path (mapping keys and list indexes) from the root and
+// returns the deepest node it reaches and whether it reached the end.
+func (c *checker) node(path ...any) (*yaml.Node, bool) {
+	n := c.root
+	for _, step := range path {
+		for n.Kind == yaml.AliasNode && n.Alias != nil {
+			n = n.Alias
+		}
+		var next *yaml.Node
+		switch s := step.(type) {
+		case string:
+			if n.Kind == yaml.MappingNode {
+				for i := 0; i+1 < len(n.Content); i += 2 {
+					if n.Content[i].Value == s {
+						next = n.Content[i+1]
+					}
+				}
+			}
+		case int:
+			if n.Kind == yaml.SequenceNode && s < len(n.Content) {
+				next = n.Content[s]
+			}
+		}
+		if next == nil {
+			return n, false
+		}
+		n = next
+	}
+	return n, true
+}
+
+// at is the line of path, or of the nearest enclosing element it has.
+func (c *checker) at(path ...any) int {
+	n, _ := c.node(path...)
+	return n.Line
+}
+
+// has reports whether the file gives path at all.
+func (c *checker) has(path ...any) bool {
+	_, ok := c.node(path...)
+	return ok
+}
+
+// text checks that both languages of a text at path are there; what
+// prefixes the message ("Erklärung: ").
+func (c *checker) text(where, what string, t Text, path ...any) {
 	if strings.TrimSpace(t.DE) == "" {
-		c.bad("%s: German text (de) is missing", where)
+		c.bad(c.at(append(path, "de")...), where, "%sdeutscher Text (de) fehlt", what)
 	}
 	if strings.TrimSpace(t.EN) == "" {
-		c.bad("%s: English text (en) is missing", where)
+		c.bad(c.at(append(path, "en")...), where, "%senglischer Text (en) fehlt", what)
 	}
 }
 
-// unique checks an id's form and that no other part of the instrument uses it.
-func (c *checker) unique(kind, id string) {
+// unique checks an id's form and that no other part of the instrument uses
+// it; the element is at index i of section.
+func (c *checker) unique(kind, id, section string, i int) {
+	line := c.at(section, i, "id")
+	where := kind + " „" + id + "“"
 	if !idPattern.MatchString(id) {
-		c.bad("%s %q: id must be lowercase letters, digits or _ and start with a letter", kind, id)
+		c.bad(line, where, "die ID muss mit einem Kleinbuchstaben beginnen und darf nur Kleinbuchstaben, Ziffern und _ enthalten (höchstens 40 Zeichen)")
 		return
 	}
 	if prev, dup := c.seen[id]; dup {
-		c.bad("%s %q: id is already used by a %s", kind, id, prev)
+		c.bad(line, where, "die ID ist schon vergeben (%s)", prev)
 		return
 	}
 	c.seen[id] = kind
@@ -181,78 +342,81 @@ func (c *checker) unique(kind, id string) {
 // header checks the instrument's id, version, texts and scale.
 func (c *checker) header(in *Instrument) {
 	if !idPattern.MatchString(in.ID) {
-		c.bad("id %q: must be lowercase letters, digits or _ and start with a letter", in.ID)
+		c.bad(c.at("id"), "id „"+in.ID+"“", "muss mit einem Kleinbuchstaben beginnen und darf nur Kleinbuchstaben, Ziffern und _ enthalten")
 	}
 	if in.Version < 1 {
-		c.bad("version %d: must be 1 or higher", in.Version)
+		c.bad(c.at("version"), "version "+strconv.Itoa(in.Version), "muss 1 oder höher sein")
 	}
-	c.text("title", in.Title)
-	c.text("description", in.Description)
-	c.text("rating_prompt", in.RatingPrompt)
-	c.text("then_prompt", in.ThenPrompt)
-	c.text("knowledge_prompt", in.KnowledgePrompt)
+	for _, t := range []struct {
+		key  string
+		text Text
+	}{{"title", in.Title}, {"description", in.Description}, {"rating_prompt", in.RatingPrompt},
+		{"then_prompt", in.ThenPrompt}, {"knowledge_prompt", in.KnowledgePrompt}} {
+		c.text(t.key, "", t.text, t.key)
+	}
 	sc := in.Scale
 	if sc.Min < 0 || sc.Max > 100 || sc.Max-sc.Min < 2 {
-		c.bad("scale: bounds %d–%d must satisfy 0 ≤ min, max ≤ 100 and at least 3 points", sc.Min, sc.Max)
+		c.bad(c.at("scale"), "scale", "die Grenzen %d–%d müssen 0 ≤ min und max ≤ 100 erfüllen, mit mindestens 3 Stufen", sc.Min, sc.Max)
 	}
-	c.text("scale.min_label", sc.MinLabel)
-	c.text("scale.max_label", sc.MaxLabel)
+	c.text("scale.min_label", "", sc.MinLabel, "scale", "min_label")
+	c.text("scale.max_label", "", sc.MaxLabel, "scale", "max_label")
 }
 
 // ratings checks the dimensions and their self-rating items.
 func (c *checker) ratings(in *Instrument) {
 	if len(in.Dimensions) == 0 {
-		c.bad("dimensions: at least one dimension is needed")
+		c.bad(c.at("dimensions"), "dimensions", "mindestens eine Dimension ist nötig")
 	}
-	for _, d := range in.Dimensions {
-		c.unique("dimension", d.ID)
-		c.text("dimension "+d.ID+": title", d.Title)
-		c.text("dimension "+d.ID+": description", d.Description)
+	for i, d := range in.Dimensions {
+		c.unique("Dimension", d.ID, "dimensions", i)
+		c.text("Dimension "+d.ID, "Titel: ", d.Title, "dimensions", i, "title")
+		c.text("Dimension "+d.ID, "Beschreibung: ", d.Description, "dimensions", i, "description")
 	}
 	perDim := map[string]int{}
-	for _, it := range in.Items {
-		c.unique("item", it.ID)
-		if c.seen[it.Dimension] != "dimension" {
-			c.bad("item %s: dimension %q does not exist", it.ID, it.Dimension)
+	for i, it := range in.Items {
+		c.unique("Item", it.ID, "items", i)
+		if c.seen[it.Dimension] != "Dimension" {
+			c.bad(c.at("items", i, "dimension"), "Item "+it.ID, "die Dimension „%s“ gibt es nicht", it.Dimension)
 		}
 		perDim[it.Dimension]++
-		c.text("item "+it.ID, it.Text)
+		c.text("Item "+it.ID, "", it.Text, "items", i, "text")
 	}
-	for _, d := range in.Dimensions {
+	for i, d := range in.Dimensions {
 		if perDim[d.ID] < 2 {
-			c.bad("dimension %s: needs at least 2 items, has %d", d.ID, perDim[d.ID])
+			c.bad(c.at("dimensions", i), "Dimension "+d.ID, "braucht mindestens 2 Items, hat %d", perDim[d.ID])
 		}
 	}
 }
 
-// background checks one background question.
-func (c *checker) background(q BackgroundQuestion) {
-	c.unique("background question", q.ID)
-	c.text("background question "+q.ID, q.Text)
+// background checks the background question at index i.
+func (c *checker) background(q BackgroundQuestion, i int) {
+	where := "Hintergrundfrage " + q.ID
+	c.unique("Hintergrundfrage", q.ID, "background", i)
+	c.text(where, "", q.Text, "background", i, "text")
 	switch q.Type {
 	case BackgroundChoice:
 		if len(q.Options) < 2 {
-			c.bad("background question %s: a choice needs at least 2 options", q.ID)
+			c.bad(c.at("background", i, "options"), where, "eine Auswahlfrage braucht mindestens 2 Optionen")
 		}
 		values := map[string]bool{}
-		for _, o := range q.Options {
+		for j, o := range q.Options {
 			if !idPattern.MatchString(o.Value) || values[o.Value] {
-				c.bad("background question %s: option value %q must be a unique lowercase id", q.ID, o.Value)
+				c.bad(c.at("background", i, "options", j, "value"), where, "der Wert „%s“ einer Option muss eindeutig sein und aus Kleinbuchstaben, Ziffern und _ bestehen", o.Value)
 			}
 			values[o.Value] = true
-			c.text("background question "+q.ID+": option "+o.Value, o.Text)
+			c.text(where, "Option "+o.Value+": ", o.Text, "background", i, "options", j, "text")
 		}
 		if q.Breakdown != nil {
-			c.text("background question "+q.ID+": breakdown", *q.Breakdown)
+			c.text(where, "Aufschlüsselung (breakdown): ", *q.Breakdown, "background", i, "breakdown")
 		}
 	case BackgroundText:
 		if len(q.Options) > 0 {
-			c.bad("background question %s: a text question has no options", q.ID)
+			c.bad(c.at("background", i, "options"), where, "eine Textfrage hat keine Optionen")
 		}
 		if q.Breakdown != nil {
-			c.bad("background question %s: only a choice question can be a breakdown", q.ID)
+			c.bad(c.at("background", i, "breakdown"), where, "nur eine Auswahlfrage kann eine Aufschlüsselung (breakdown) sein")
 		}
 	default:
-		c.bad("background question %s: type %q must be %q or %q", q.ID, q.Type, BackgroundChoice, BackgroundText)
+		c.bad(c.at("background", i, "type"), where, "der Typ „%s“ muss %q oder %q sein", q.Type, BackgroundChoice, BackgroundText)
 	}
 }

@@ -102,14 +102,14 @@ func TestParseRejectsBrokenInstruments(t *testing.T) {
 			doc: func(t *testing.T) string {
 				return mutate(t, base, `{id: b2, dimension: beta,`, `{id: a1, dimension: beta,`)
 			},
-			wants: []string{`item "a1"`, "already used"},
+			wants: []string{"Item „a1“", "schon vergeben"},
 		},
 		{
 			name: "breakdown on a text question",
 			doc: func(t *testing.T) string {
 				return mutate(t, base, `{id: note, type: text, optional: true,`, `{id: note, type: text, optional: true, breakdown: {de: "Notiz", en: "note"},`)
 			},
-			wants: []string{"background question note", "only a choice question can be a breakdown"},
+			wants: []string{"Hintergrundfrage note", "nur eine Auswahlfrage kann eine Aufschlüsselung"},
 		},
 		{
 			name: "breakdown without English name",
@@ -117,56 +117,56 @@ func TestParseRejectsBrokenInstruments(t *testing.T) {
 				return mutate(t, base, `    text: {de: "Bereich?", en: "Field?"}`, `    text: {de: "Bereich?", en: "Field?"}
     breakdown: {de: "Bereich"}`)
 			},
-			wants: []string{"background question field: breakdown", "English text (en) is missing"},
+			wants: []string{"Hintergrundfrage field: Aufschlüsselung (breakdown): englischer Text (en) fehlt"},
 		},
 		{
 			name: "item id reuses a dimension id",
 			doc: func(t *testing.T) string {
 				return mutate(t, base, `{id: b2, dimension: beta,`, `{id: alpha, dimension: beta,`)
 			},
-			wants: []string{`item "alpha"`, "already used by a dimension"},
+			wants: []string{"Item „alpha“", "schon vergeben (Dimension)"},
 		},
 		{
 			name: "item with unknown dimension",
 			doc: func(t *testing.T) string {
 				return mutate(t, base, `{id: b2, dimension: beta,`, `{id: b2, dimension: gamma,`)
 			},
-			wants: []string{"item b2", `dimension "gamma" does not exist`},
+			wants: []string{"Item b2", "die Dimension „gamma“ gibt es nicht"},
 		},
 		{
 			name: "missing English text",
 			doc: func(t *testing.T) string {
 				return mutate(t, base, b2, `{id: b2, dimension: beta, text: {de: "Aussage B2"}}`)
 			},
-			wants: []string{"item b2", "English text (en) is missing"},
+			wants: []string{"Item b2", "englischer Text (en) fehlt"},
 		},
 		{
 			name: "blank English text",
 			doc: func(t *testing.T) string {
 				return mutate(t, base, b2, `{id: b2, dimension: beta, text: {de: "Aussage B2", en: "   "}}`)
 			},
-			wants: []string{"item b2", "English text (en) is missing"},
+			wants: []string{"Item b2", "englischer Text (en) fehlt"},
 		},
 		{
 			name: "missing German text",
 			doc: func(t *testing.T) string {
 				return mutate(t, base, b2, `{id: b2, dimension: beta, text: {en: "Statement B2"}}`)
 			},
-			wants: []string{"item b2", "German text (de) is missing"},
+			wants: []string{"Item b2", "deutscher Text (de) fehlt"},
 		},
 		{
 			name: "missing German dimension title",
 			doc: func(t *testing.T) string {
 				return mutate(t, base, `title: {de: "Beta", en: "Beta"}`, `title: {en: "Beta"}`)
 			},
-			wants: []string{"dimension beta: title", "German text (de) is missing"},
+			wants: []string{"Dimension beta: Titel: deutscher Text (de) fehlt"},
 		},
 		{
 			name: "missing English knowledge explanation",
 			doc: func(t *testing.T) string {
 				return mutate(t, base, `explanation: {de: "Weil 2", en: "Because 2"}`, `explanation: {de: "Weil 2"}`)
 			},
-			wants: []string{"knowledge item k2: explanation", "English text (en) is missing"},
+			wants: []string{"Wissensfrage k2: Erklärung: englischer Text (en) fehlt"},
 		},
 		{
 			name:  "scale max equal to min",
@@ -189,86 +189,86 @@ func TestParseRejectsBrokenInstruments(t *testing.T) {
 				return mutate(t, base, `{id: b2, dimension: beta,`, `{id: b2, dimension: beta, colour: red,`)
 			},
 			// The YAML decoder reports the line (items b2 is on line 20) and the field.
-			wants: []string{"line 20", "field colour not found"},
+			wants: []string{"broken-v1.yaml:20: unbekannter Schlüssel „colour“"},
 		},
 		{
 			name:  "unknown top-level field",
 			doc:   func(t *testing.T) string { return mutate(t, base, "version: 1\n", "version: 1\nauthor: someone\n") },
-			wants: []string{"line 3", "field author not found"},
+			wants: []string{"broken-v1.yaml:3: unbekannter Schlüssel „author“"},
 		},
 		{
 			name:  "version that is not a number",
 			doc:   func(t *testing.T) string { return mutate(t, base, "version: 1\n", "version: one\n") },
-			wants: []string{"line 2", "one"},
+			wants: []string{"broken-v1.yaml:2: „one“ passt hier nicht, erwartet ist eine ganze Zahl"},
 		},
 		{
 			name: "choice question with one option",
 			doc: func(t *testing.T) string {
 				return mutate(t, base, `      - {value: other, text: {de: "Sonstiges", en: "Other"}}`+"\n", "")
 			},
-			wants: []string{"background question field", "at least 2 options"},
+			wants: []string{"Hintergrundfrage field", "mindestens 2 Optionen"},
 		},
 		{
 			name:  "bad background question type",
 			doc:   func(t *testing.T) string { return mutate(t, base, "    type: choice\n", "    type: slider\n") },
-			wants: []string{"background question field", `"slider"`},
+			wants: []string{"Hintergrundfrage field", "„slider“"},
 		},
 		{
 			name: "text question with options",
 			doc: func(t *testing.T) string {
 				return mutate(t, base, `{id: note, type: text,`, `{id: note, type: text, options: [{value: x, text: {de: "X", en: "X"}}],`)
 			},
-			wants: []string{"background question note", "no options"},
+			wants: []string{"Hintergrundfrage note", "keine Optionen"},
 		},
 		{
 			name: "duplicate option value",
 			doc: func(t *testing.T) string {
 				return mutate(t, base, `{value: other, text:`, `{value: engineering, text:`)
 			},
-			wants: []string{"background question field", `"engineering"`},
+			wants: []string{"Hintergrundfrage field", "„engineering“"},
 		},
 		{
 			name:  "dimension with fewer than 2 items",
 			doc:   func(t *testing.T) string { return mutate(t, base, "  - "+b2+"\n", "") },
-			wants: []string{"dimension beta", "at least 2 items, has 1"},
+			wants: []string{"Dimension beta", "mindestens 2 Items, hat 1"},
 		},
 		{
 			name: "dimension without items",
 			doc: func(t *testing.T) string {
 				return mutate(t, base, "dimensions:\n", "dimensions:\n  - {id: gamma, title: {de: \"G\", en: \"G\"}, description: {de: \"G\", en: \"G\"}}\n")
 			},
-			wants: []string{"dimension gamma", "has 0"},
+			wants: []string{"Dimension gamma", "hat 0"},
 		},
 		{
 			name: "item id with uppercase letter and dash",
 			doc: func(t *testing.T) string {
 				return mutate(t, base, `{id: b2, dimension: beta,`, `{id: B-2, dimension: beta,`)
 			},
-			wants: []string{`item "B-2"`, "lowercase"},
+			wants: []string{"Item „B-2“", "Kleinbuchstaben"},
 		},
 		{
 			name: "item id starting with a digit",
 			doc: func(t *testing.T) string {
 				return mutate(t, base, `{id: b2, dimension: beta,`, `{id: 2b, dimension: beta,`)
 			},
-			wants: []string{`item "2b"`, "start with a letter"},
+			wants: []string{"Item „2b“", "mit einem Kleinbuchstaben beginnen"},
 		},
 		{
 			name:  "instrument id with a dash",
 			doc:   func(t *testing.T) string { return mutate(t, base, "id: mini\n", "id: mini-test\n") },
-			wants: []string{`id "mini-test"`},
+			wants: []string{"id „mini-test“"},
 		},
 		{
 			name:  "version zero",
 			doc:   func(t *testing.T) string { return mutate(t, base, "version: 1\n", "version: 0\n") },
-			wants: []string{"version 0"},
+			wants: []string{"version 0: muss 1 oder höher sein"},
 		},
 		{
 			name: "duplicate knowledge id",
 			doc: func(t *testing.T) string {
 				return mutate(t, base, `{id: k2, correct: false,`, `{id: k1, correct: false,`)
 			},
-			wants: []string{`knowledge item "k1"`, "already used"},
+			wants: []string{"Wissensfrage „k1“", "schon vergeben"},
 		},
 		{
 			name: "every problem is reported, not just the first",
@@ -276,7 +276,7 @@ func TestParseRejectsBrokenInstruments(t *testing.T) {
 				doc := mutate(t, base, `{id: b2, dimension: beta,`, `{id: b2, dimension: gamma,`)
 				return mutate(t, doc, `text: {de: "Aussage A1", en: "Statement A1"}`, `text: {de: "Aussage A1"}`)
 			},
-			wants: []string{`item b2: dimension "gamma"`, "item a1: English text", "dimension beta: needs at least 2 items, has 1"},
+			wants: []string{"Item b2: die Dimension „gamma“", "Item a1: englischer Text", "Dimension beta: braucht mindestens 2 Items, hat 1"},
 		},
 	}
 	for _, tt := range tests {
@@ -443,7 +443,7 @@ func TestLoadFSErrors(t *testing.T) {
 				"defs/a.yaml": {Data: []byte(minimalYAML("alpha", 1))},
 				"defs/b.yaml": {Data: []byte(strings.Replace(minimalYAML("beta", 1), "dimension: beta,", "dimension: nowhere,", 1))},
 			},
-			wants: []string{"defs/b.yaml", `dimension "nowhere" does not exist`},
+			wants: []string{"defs/b.yaml", "defs/b.yaml:19: Item b1: die Dimension „nowhere“ gibt es nicht"},
 		},
 	}
 	for _, tt := range tests {

@@ -35,6 +35,8 @@ func TestCommandsWriteTheAuditLog(t *testing.T) {
 		{[]string{"import", "--cohort", "ws26", long}, db.AuditImport, "ws26", "responses.csv: 11 responses"},
 		{[]string{"demo", "--cohort", "ss27", "--participants", "5", "--today", "2026-11-02"}, db.AuditDemo, "ss27", "5 synthetic participants"},
 		{[]string{"export", "--cohort", "ws26", "--what", "wide", "--out", filepath.Join(t.TempDir(), "wide.csv")}, db.AuditExport, "ws26", "wide"},
+		{[]string{"instrument", "import", writeFile(t, "probe.yaml", probeInstrument)}, db.AuditInstrumentImport, "probe@3", "probe.yaml"},
+		{[]string{"instrument", "export", "probe@3", "--out", filepath.Join(t.TempDir(), "back.yaml")}, db.AuditInstrumentExport, "probe@3", "back.yaml"},
 	}
 	if !dbtest.Postgres() {
 		to := filepath.Join(t.TempDir(), "copy.db")

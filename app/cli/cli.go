@@ -1,6 +1,8 @@
 // Package cli is the command line of einordnung: it starts the web server
-// (package app) and manages cohorts, accounts, backups, exports, imports,
-// demo data and load tests. Each command has a file of its own. Every
+// (package app) and manages cohorts, instruments, accounts, backups,
+// exports, imports, demo data and load tests. Every command that opens the
+// database works with the built-in instruments and those imported into it
+// (open, app.LoadInstruments). Each command has a file of its own. Every
 // command that changes the database, and each export, writes one audit
 // entry by db.ActorCLI, under the action the same step has on the web.
 package cli
@@ -12,6 +14,7 @@ import (
 	"io"
 	"os"
 
+	"einordnung/app"
 	"einordnung/db"
 	"einordnung/questions"
 )
@@ -30,7 +33,11 @@ Usage:
   einordnung cohort open SLUG pre|post                       open a wave (closes the other)
   einordnung cohort close SLUG pre|post                      close a wave
   einordnung cohort list                                     list cohorts with counts
-  einordnung instrument list                                 list the built-in instruments
+  einordnung instrument list                                 list the instruments (built-in and imported) with their cohorts
+  einordnung instrument validate FILE                        check an instrument file (YAML or JSON); every problem with its line
+  einordnung instrument import FILE                          store an instrument file in the database as ID@VERSION
+  einordnung instrument export ID@VERSION [--out FILE]       write an instrument's file back, byte for byte
+  einordnung instrument diff A B                             what changed between two instruments (ID@VERSION or FILE)
   einordnung user create --email ADDRESS --role admin|lead   create an account (prints a one-time password)
   einordnung backup --to FILE                                write a consistent copy of the live database
   einordnung report --cohort SLUG --format json|html [--out FILE]
@@ -107,6 +114,8 @@ func (c *cli) run(args []string) int {
 		return 0
 	case errors.Is(err, errUsage):
 		return 2
+	case errors.Is(err, errReported):
+		return 1
 	case err != nil:
 		fmt.Fprintln(c.errOut, "einordnung:", err)
 		return 1
@@ -180,14 +189,16 @@ func envOr(key, fallback string) string {
 	return fallback
 }
 
-// open loads the instruments and opens the database.
+// open opens the database and loads the instruments: the built-in ones and
+// those imported into it.
 func open(path string) (*db.Store, *questions.Set, error) {
-	set, err := questions.Load()
+	store, err := db.Open(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	store, err := db.Open(path)
+	set, err := app.LoadInstruments(store)
 	if err != nil {
+		store.Close()
 		return nil, nil, err
 	}
 	return store, set, nil
@@ -201,7 +212,7 @@ func cohortAndInstrument(store *db.Store, set *questions.Set, slug string) (*db.
 	}
 	inst, ok := set.Get(cohort.Instrument)
 	if !ok {
-		return nil, nil, fmt.Errorf("cohort %s uses instrument %s, which this build does not contain", slug, cohort.Instrument)
+		return nil, nil, fmt.Errorf("cohort %s uses instrument %s, which is neither built in nor imported", slug, cohort.Instrument)
 	}
 	return cohort, inst, nil
 }

@@ -36,7 +36,7 @@ func TestCohortCommands(t *testing.T) {
 		stdout string
 		stderr string
 	}{
-		{[]string{"instrument", "list"}, 0, "einordnung@1", ""},
+		{[]string{"instrument", "list", "--db", dbFile}, 0, "einordnung@1", ""},
 		{[]string{"cohort", "create", "--db", dbFile, "--slug", "ws26", "--name", "Jahrgang 2026/27"}, 0, "einordnung@1", ""},
 		{[]string{"cohort", "create", "--db", dbFile, "--slug", "ws26", "--name", "nochmal"}, 1, "", "already exists"},
 		{[]string{"cohort", "create", "--db", dbFile, "--slug", "WS 26", "--name", "x"}, 1, "", "lowercase"},

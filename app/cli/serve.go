@@ -303,7 +303,7 @@ func checkInstruments(store *db.Store, set *questions.Set) error {
 	}
 	for _, co := range cohorts {
 		if _, ok := set.Get(co.Instrument); !ok {
-			return fmt.Errorf("cohort %s uses instrument %s, which this build does not contain", co.Slug, co.Instrument)
+			return fmt.Errorf("cohort %s uses instrument %s, which is neither built in nor imported", co.Slug, co.Instrument)
 		}
 	}
 	return nil
