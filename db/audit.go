@@ -24,12 +24,15 @@ const (
 	AuditImport         = "import"
 	AuditBackup         = "backup"
 	AuditDemo           = "demo"
+	// AuditOperatorUpdate: the operator's details (privacy notice) changed;
+	// the detail names the fields that did.
+	AuditOperatorUpdate = "operator_update"
 )
 
 // AuditActions are every action above, for those who describe them.
 var AuditActions = []string{AuditLogin, AuditLoginFailed, AuditLogout, AuditPasswordChange, AuditUserCreate,
 	AuditUserUpdate, AuditCohortCreate, AuditCohortUpdate, AuditWaveChange, AuditDeleteData, AuditRetention,
-	AuditExport, AuditImport, AuditBackup, AuditDemo}
+	AuditExport, AuditImport, AuditBackup, AuditDemo, AuditOperatorUpdate}
 
 // CohortCreateDetail is the detail of an AuditCohortCreate entry.
 func CohortCreateDetail(c *Cohort) string {
