@@ -268,7 +268,7 @@ var messages = buildMessages([][3]string{
 	{"record_retention", "Löschfristen", "Time limits for erasure"},
 	{"record_min_group", "Mindestgruppe %d Personen", "minimum group %d people"},
 	{"record_no_cohorts", "Noch kein Jahrgang angelegt.", "No cohort yet."},
-	{"record_retention_sessions", "Sitzungen: Teilnehmende 12 Stunden, Konten 30 Minuten ohne Aktivität.", "Sessions: participants 12 hours, accounts 30 minutes of inactivity."},
+	{"record_retention_sessions", "Sitzungen: Teilnehmende %d Stunden, Konten %d Minuten ohne Aktivität.", "Sessions: participants %d hours, accounts %d minutes of inactivity."},
 	{"record_retention_accounts", "Konten: bis zur Sperrung oder Löschung durch die Administration.", "Accounts: until disabled or deleted by the administrators."},
 	{"record_retention_audit", "Protokoll: ohne automatische Frist; es nennt Jahrgänge und Konten, nie Codes oder Antworten.", "Audit log: no automatic time limit; it names cohorts and accounts, never codes or answers."},
 	{"record_toms", "Technische und organisatorische Maßnahmen (Art. 32 DSGVO)", "Technical and organisational measures (Art. 32 GDPR)"},

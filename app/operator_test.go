@@ -257,7 +257,7 @@ func TestRecordOfProcessingListsRetentionAndEscapes(t *testing.T) {
 	e.account("admin@example.org", db.RoleAdmin, adminPassword, false)
 	admin := e.signIn(t, "admin@example.org", adminPassword)
 
-	common := []string{"365 Tage nach der letzten Antwort", "keine feste Frist", "Mindestgruppe 7 Personen", "secure_delete", "HMAC", "CSRF"}
+	common := []string{"365 Tage nach der letzten Antwort", "keine feste Frist", "Mindestgruppe 7 Personen", "Teilnehmende 12 Stunden", "secure_delete", "HMAC", "CSRF"}
 	for _, path := range []string{"/admin/operator/record", "/admin/operator/record.html"} {
 		p := admin.get(path)
 		expect(t, p, http.StatusOK, append(common, "&lt;script&gt;alert(1)&lt;/script&gt;")...)

@@ -64,7 +64,8 @@ func buildRecord(l string, o *db.Operator, cohorts []*db.Cohort, now time.Time) 
 	if len(cohorts) == 0 {
 		retention = append(retention, recordEntry{Value: m["record_no_cohorts"]})
 	}
-	retention = append(retention, bullets("record_retention_sessions", "record_retention_accounts", "record_retention_audit")...)
+	retention = append(retention, recordEntry{Value: fmt.Sprintf(m["record_retention_sessions"], int(participantSessionLifetime.Hours()), int(idleTimeout.Minutes()))})
+	retention = append(retention, bullets("record_retention_accounts", "record_retention_audit")...)
 	return &record{
 		Title:   m["record_title"],
 		Date:    now.Format("02.01.2006"),
