@@ -51,6 +51,11 @@ func (h *handler) adminRoutes() []adminRoute {
 		route(get, "/admin/users/:uid", adminOnly, h.showUser),
 		route(post, "/admin/users/:uid", adminOnly, h.updateUser),
 		route(get, "/admin/audit", adminOnly, h.showAudit),
+		route(get, "/admin/operator", adminOnly, h.showOperator),
+		route(post, "/admin/operator", adminOnly, h.saveOperator),
+		route(get, "/admin/operator/record", adminOnly, h.showRecord),
+		route(get, "/admin/operator/record.html", adminOnly, h.downloadRecord("html")),
+		route(get, "/admin/operator/record.md", adminOnly, h.downloadRecord("md")),
 	}
 }
 

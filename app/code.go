@@ -150,7 +150,11 @@ func (h *handler) submitCode(c *fiber.Ctx) error {
 // identified signs in the participant an exact code or the return code
 // identified, with their own response to the wave.
 func (h *handler) identified(c *fiber.Ctx, p *db.Participant, wave db.Wave, link string) error {
-	if _, err := h.store.StartResponse(p.ID, wave, ConsentVersion, link); err != nil {
+	version, err := h.acceptedConsent(c, p.CohortID)
+	if err != nil {
+		return err
+	}
+	if _, err := h.store.StartResponse(p.ID, wave, version, link); err != nil {
 		return err
 	}
 	if err := h.signIn(c, p, ""); err != nil {
@@ -169,7 +173,10 @@ func (h *handler) newParticipant(c *fiber.Ctx, cohort *db.Cohort, wave db.Wave, 
 	}
 	var p *db.Participant
 	var returnCode string
-	var err error
+	version, err := h.acceptedConsent(c, cohort.ID)
+	if err != nil {
+		return err
+	}
 	// A collision of 80-bit random codes is practically impossible; the loop
 	// only guards against the unique index saying otherwise.
 	for attempt := 0; attempt < 3; attempt++ {
@@ -177,7 +184,7 @@ func (h *handler) newParticipant(c *fiber.Ctx, cohort *db.Cohort, wave db.Wave, 
 		p, err = h.store.CreateParticipant(db.NewParticipant{
 			CohortID: cohort.ID, Pseudonym: questions.NewPseudonym(),
 			ReturnCodeHash: questions.HashReturnCode(h.cfg.Secret, returnCode), Code: hash,
-			Wave: wave, ConsentVersion: ConsentVersion, Link: link, ProvisionalPreID: provisionalPre,
+			Wave: wave, ConsentVersion: version, Link: link, ProvisionalPreID: provisionalPre,
 		})
 		if !errors.Is(err, db.ErrExists) {
 			break

@@ -68,6 +68,7 @@ func TestEveryStateChangingRouteChecksCSRF(t *testing.T) {
 		"POST /admin/cohorts/:id/settings":    {"retention_days": {"365"}, "min_group": {"7"}},
 		"POST /admin/users":                   {"email": {"neu@example.org"}, "role": {db.RoleLead}},
 		"POST /admin/users/:uid":              {"action": {"disable"}},
+		"POST /admin/operator":                {"controller_name": {"Hochschule"}, "legal_basis": {"consent"}},
 		"POST /admin/cohorts/:id/import":      nil, // a file, see importFile
 		"POST /admin/logout":                  nil,
 	}

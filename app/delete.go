@@ -95,8 +95,3 @@ func sessionOf(data []byte, participantID uint) bool {
 	id, ok := values[sessParticipant].(uint)
 	return ok && id == participantID
 }
-
-// showPrivacy explains what is stored and how to delete it.
-func (h *handler) showPrivacy(c *fiber.Ctx) error {
-	return h.render(c, "pages/privacy", "privacy_title", nil)
-}

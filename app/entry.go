@@ -16,7 +16,9 @@ import (
 const (
 	sessParticipant = "pid"     // the participant this browser acts for
 	sessConsent     = "consent" // the cohort whose consent text was accepted
-	sessCohort      = "cid"     // the participant's cohort
+	// sessConsentVersion is the version of the text accepted (ConsentVersion).
+	sessConsentVersion = "consent_version"
+	sessCohort         = "cid" // the participant's cohort
 )
 
 // participantSession returns this request's participant session. Fiber
@@ -146,7 +148,7 @@ func (h *handler) signIn(c *fiber.Ctx, p *db.Participant, returnCode string) err
 	if err != nil {
 		return err
 	}
-	consent := sess.Get(sessConsent)
+	consent, version := sess.Get(sessConsent), sess.Get(sessConsentVersion)
 	if err := sess.Regenerate(); err != nil {
 		return err
 	}
@@ -154,6 +156,9 @@ func (h *handler) signIn(c *fiber.Ctx, p *db.Participant, returnCode string) err
 	sess.Set(sessCohort, p.CohortID)
 	if consent != nil {
 		sess.Set(sessConsent, consent)
+	}
+	if version != nil {
+		sess.Set(sessConsentVersion, version)
 	}
 	if returnCode != "" {
 		if err := h.setReturnCode(c, p.ID, returnCode); err != nil {
@@ -221,6 +226,7 @@ func (h *handler) openCohort(c *fiber.Ctx) (*db.Cohort, db.Wave, error) {
 
 type consentData struct {
 	Version     string
+	Notice      notice
 	Cohort      *db.Cohort
 	Wave        db.Wave
 	Instrument  *questions.Instrument
@@ -234,16 +240,26 @@ func (h *handler) showConsent(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, "pages/consent", "consent_title", h.consentData(c, cohort, wave))
+	d, err := h.consentData(c, cohort, wave)
+	if err != nil {
+		return err
+	}
+	return h.render(c, "pages/consent", "consent_title", d)
 }
 
-func (h *handler) consentData(c *fiber.Ctx, cohort *db.Cohort, wave db.Wave) consentData {
-	d := consentData{Version: ConsentVersion, Cohort: cohort, Wave: wave}
+// consentData is the consent page: the notice with this cohort's terms and
+// the version of what it says.
+func (h *handler) consentData(c *fiber.Ctx, cohort *db.Cohort, wave db.Wave) (consentData, error) {
+	o, err := h.store.Operator()
+	if err != nil {
+		return consentData{}, err
+	}
+	d := consentData{Version: ConsentVersion(o, cohort), Notice: buildNotice(lang(c), o, cohort), Cohort: cohort, Wave: wave}
 	if inst, ok := h.set.Get(cohort.Instrument); ok {
 		d.Instrument = inst
 		d.Description = inst.Description.In(lang(c))
 	}
-	return d
+	return d, nil
 }
 
 // acceptConsent records consent and moves on: to the code form, or, for a
@@ -253,9 +269,18 @@ func (h *handler) acceptConsent(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if c.FormValue("agree") != "yes" {
-		d := h.consentData(c, cohort, wave)
+	d, err := h.consentData(c, cohort, wave)
+	if err != nil {
+		return err
+	}
+	// A text changed since the page was shown is not what was agreed to:
+	// the participant reads the new one first.
+	shown := c.FormValue("version")
+	if c.FormValue("agree") != "yes" || (shown != "" && shown != d.Version) {
 		d.Error = h.t(c, "consent_required")
+		if c.FormValue("agree") == "yes" {
+			d.Error = h.t(c, "consent_changed")
+		}
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.render(c, "pages/consent", "consent_title", d)
 	}
@@ -264,6 +289,7 @@ func (h *handler) acceptConsent(c *fiber.Ctx) error {
 		return err
 	}
 	sess.Set(sessConsent, cohort.ID)
+	sess.Set(sessConsentVersion, d.Version)
 	if err := h.saveSession(c, sess); err != nil {
 		return err
 	}
@@ -271,7 +297,7 @@ func (h *handler) acceptConsent(c *fiber.Ctx) error {
 	if err != nil || p.CohortID != cohort.ID {
 		return c.Redirect("/c/"+cohort.Slug+"/code", fiber.StatusSeeOther)
 	}
-	if _, err := h.store.StartResponse(p.ID, wave, ConsentVersion, db.LinkReturnCode); err != nil {
+	if _, err := h.store.StartResponse(p.ID, wave, d.Version, db.LinkReturnCode); err != nil {
 		return err
 	}
 	return c.Redirect("/survey", fiber.StatusSeeOther)

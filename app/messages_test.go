@@ -30,7 +30,7 @@ func TestEveryTextExistsInBothLanguages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inCode := regexp.MustCompile(`"((?:err|start|consent|code|returncode|survey|feedback|delete|privacy|wave|admin|report|compare|import|audit)_[a-z_]*)"`)
+	inCode := regexp.MustCompile(`"((?:err|start|consent|code|returncode|survey|feedback|delete|privacy|wave|admin|report|compare|import|audit|notice|operator|record|rights)_[a-z_]*)"`)
 	sources, _ := filepath.Glob("*.go")
 	for _, file := range sources {
 		if strings.HasSuffix(file, "_test.go") {
@@ -48,6 +48,7 @@ func TestEveryTextExistsInBothLanguages(t *testing.T) {
 	delete(used, "wave_")
 	delete(used, "admin_role_")
 	delete(used, "audit_")
+	delete(used, "operator_field_")
 	for _, action := range db.AuditActions {
 		used["audit_"+action] = true
 	}

@@ -24,7 +24,10 @@ type envelope struct {
 	LangSwitch   string // URL of this page in the other language
 	OtherLang    string
 	Admin        *db.User // the signed-in program lead or admin, on admin pages
-	Data         any
+	// OperatorIncomplete warns the leads' area that the privacy notice
+	// lacks required details of the operator.
+	OperatorIncomplete bool
+	Data               any
 	// Body is the rendered page, placed into the layout.
 	Body template.HTML
 	// Standalone pages (a report saved as a file) carry their style and
@@ -90,6 +93,8 @@ func (h *handler) render(c *fiber.Ctx, page, titleKey string, data any) error {
 		OtherLang:    other,
 		Admin:        admin,
 		Data:         data,
+		// One small read per page of the leads' area, none for participants.
+		OperatorIncomplete: admin != nil && h.operatorIncomplete(),
 	})
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
+	"strings"
 
 	"einordnung/db"
 	"einordnung/questions"
@@ -19,24 +20,13 @@ func writeReportHTML(w io.Writer, lang string, cohort *db.Cohort, inst *question
 	if err != nil {
 		return err
 	}
-	read := func(path string) (string, error) {
-		data, err := fs.ReadFile(staticFS, "static/"+path)
-		return string(data), err
+	style, err := inlineFiles("\n", "vendor/pico.min.css", "css/app.css")
+	if err != nil {
+		return err
 	}
-	var style, script string
-	for _, f := range []string{"vendor/pico.min.css", "css/app.css"} {
-		s, err := read(f)
-		if err != nil {
-			return err
-		}
-		style += s + "\n"
-	}
-	for _, f := range []string{"vendor/echarts.min.js", "js/charts.js", "js/app.js"} {
-		s, err := read(f)
-		if err != nil {
-			return err
-		}
-		script += s + "\n;\n"
+	script, err := inlineFiles("\n;\n", "vendor/echarts.min.js", "js/charts.js", "js/app.js")
+	if err != nil {
+		return err
 	}
 	if lang != "en" {
 		lang = "de"
@@ -46,4 +36,19 @@ func writeReportHTML(w io.Writer, lang string, cohort *db.Cohort, inst *question
 		Data:       adminData{Data: buildReportView(lang, cohort, inst, rep)},
 		Standalone: true, InlineStyle: template.CSS(style), InlineScript: template.JS(script),
 	})
+}
+
+// inlineFiles joins static files for a self-contained page, each followed
+// by sep (scripts need a ";" between them, which would spoil a style sheet).
+func inlineFiles(sep string, paths ...string) (string, error) {
+	var b strings.Builder
+	for _, p := range paths {
+		data, err := fs.ReadFile(staticFS, "static/"+p)
+		if err != nil {
+			return "", err
+		}
+		b.Write(data)
+		b.WriteString(sep)
+	}
+	return b.String(), nil
 }

@@ -1,5 +1,13 @@
 // Package app is the web layer: Fiber handlers, templates and static files.
 // The command line that starts it is package app/cli.
+//
+// Privacy notice: /privacy, every consent page and the record of processing
+// activities are built from one source, the operator's details (db.Operator,
+// checked by CheckOperator for the admin page and the command line alike),
+// the cohorts' terms and the fixed texts. A required detail not given is
+// named as missing, never filled with a stand-in. The consent version
+// stored with a response (ConsentVersion) hashes all of it, so it changes
+// whenever the text a participant agreed to does.
 package app
 
 import (
@@ -62,11 +70,6 @@ type Config struct {
 	// Metrics, if set, collects Prometheus metrics (see Metrics.Handler).
 	Metrics *Metrics
 }
-
-// ConsentVersion identifies the consent text participants agree to (the
-// consent_* messages); it is shown with the text and stored with every
-// response. Change it whenever those texts change in meaning.
-const ConsentVersion = "2026-11-v1"
 
 // contentSecurityPolicy allows nothing but the app's own files: no inline
 // script, no third-party host.

@@ -28,12 +28,15 @@ const (
 	// (target: its reference).
 	AuditInstrumentImport = "instrument_import"
 	AuditInstrumentExport = "instrument_export"
+	// AuditOperatorUpdate: the operator's details (privacy notice) changed;
+	// the detail names the fields that did.
+	AuditOperatorUpdate = "operator_update"
 )
 
 // AuditActions are every action above, for those who describe them.
 var AuditActions = []string{AuditLogin, AuditLoginFailed, AuditLogout, AuditPasswordChange, AuditUserCreate,
 	AuditUserUpdate, AuditCohortCreate, AuditCohortUpdate, AuditWaveChange, AuditDeleteData, AuditRetention,
-	AuditExport, AuditImport, AuditBackup, AuditDemo, AuditInstrumentImport, AuditInstrumentExport}
+	AuditExport, AuditImport, AuditBackup, AuditDemo, AuditInstrumentImport, AuditInstrumentExport, AuditOperatorUpdate}
 
 // CohortCreateDetail is the detail of an AuditCohortCreate entry.
 func CohortCreateDetail(c *Cohort) string {

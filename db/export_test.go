@@ -55,7 +55,7 @@ func withGorm(dsn string, fn func(g *gorm.DB) error) error {
 func AutoMigrateModels(dsn string) error {
 	return withGorm(dsn, func(g *gorm.DB) error {
 		err := g.AutoMigrate(&schemaMigration{}, &Cohort{}, &CohortWave{}, &Participant{}, &Response{},
-			&Answer{}, &Session{}, &User{}, &AuditEntry{}, &InstrumentFile{})
+			&Answer{}, &Session{}, &User{}, &AuditEntry{}, &InstrumentFile{}, &Operator{})
 		if err != nil {
 			return err
 		}

@@ -200,6 +200,24 @@ var migrations = []func(tx *gorm.DB) error{
 		}
 		return tx.AutoMigrate(&instrumentFile{})
 	},
+	// 5: the operator's details for the privacy notice and the record of
+	// processing activities (one row).
+	func(tx *gorm.DB) error {
+		type operator struct {
+			ID                uint   `gorm:"primaryKey;autoIncrement:false"`
+			ControllerName    string `gorm:"size:200;not null;default:''"`
+			ControllerAddress string `gorm:"size:2000;not null;default:''"`
+			ContactEmail      string `gorm:"size:254;not null;default:''"`
+			DPOContact        string `gorm:"size:2000;not null;default:''"`
+			Purpose           string `gorm:"size:2000;not null;default:''"`
+			LegalBasis        string `gorm:"size:20;not null;default:''"`
+			LegalBasisLaw     string `gorm:"size:200;not null;default:''"`
+			Recipients        string `gorm:"size:2000;not null;default:''"`
+			Hosting           string `gorm:"size:2000;not null;default:''"`
+			UpdatedAt         time.Time
+		}
+		return tx.AutoMigrate(&operator{})
+	},
 }
 
 // schemaMigration records an applied migration.

@@ -1634,6 +1634,8 @@ func TestBrowserAccessibility(t *testing.T) {
 			{"/admin/users", "users page", "#new-email", 200},
 			{fmt.Sprintf("/admin/users/%d", lead.ID), "user page", "h1", 200},
 			{"/admin/audit", "audit page", "table", 200},
+			{"/admin/operator", "operator and privacy page", "#controller_name", 200},
+			{"/admin/operator/record", "record of processing activities", "h2", 200},
 			{"/admin/password", "password page", "#new", 200},
 			{"/admin/cohorts/99999", "admin error page (404)", "article.notice", 404},
 		} {

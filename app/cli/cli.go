@@ -39,6 +39,8 @@ Usage:
   einordnung instrument export ID@VERSION [--out FILE]       write an instrument's file back, byte for byte
   einordnung instrument diff A B                             what changed between two instruments (ID@VERSION or FILE)
   einordnung user create --email ADDRESS --role admin|lead   create an account (prints a one-time password)
+  einordnung operator set FILE                               set the operator's details for the privacy notice (YAML or JSON)
+  einordnung operator show                                   print them in the same format, with the details still missing
   einordnung backup --to FILE                                write a consistent copy of the live database
   einordnung report --cohort SLUG --format json|html [--out FILE]
   einordnung export --cohort SLUG --what responses|wide|xlsx|codebook|sps|r|json|html [--out FILE]
@@ -86,6 +88,8 @@ func (c *cli) run(args []string) int {
 		err = c.instrument(args[1:])
 	case "user":
 		err = c.user(args[1:])
+	case "operator":
+		err = c.operator(args[1:])
 	case "backup":
 		err = c.backup(args[1:])
 	case "report":
