@@ -48,7 +48,7 @@ func TestPrivacyNoticeShowsOperatorDetailsOrNamesTheMissingOnes(t *testing.T) {
 		"Zweck der Verarbeitung", "Rechtsgrundlage", "Empfänger", "Hosting (Ort, Auftragsverarbeiter)"}
 	missingList := regexp.MustCompile(`(?s)<section class="notice-missing".*?</section>`)
 	fixed := []string{"730 Tage nach der letzten Antwort", "365 Tage nach der letzten Antwort", "<td>8</td>", "Art. 15 DSGVO", "Art. 16 DSGVO",
-		"Art. 17 DSGVO", "Art. 18 DSGVO", "Art. 21 DSGVO", "Art. 77 DSGVO", `href="/delete"`, "IP-Adresse", "Rückkehrcode – ebenfalls nur als verschlüsselte Prüfsumme"}
+		"Art. 17 DSGVO", "Art. 18 DSGVO", "Art. 21 DSGVO", "Art. 77 DSGVO", `href="/delete"`, "IP-Adresse", "Rückkehrcode – ebenfalls nur als solche Prüfsumme"}
 
 	p := c.get("/privacy")
 	expect(t, p, http.StatusOK, append(fixed, "Der Betreiber dieser Befragung hat die folgenden Pflichtangaben noch nicht gemacht")...)
