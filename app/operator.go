@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -184,25 +185,52 @@ func SetOperator(store *db.Store, in OperatorFile, actor string) ([]OperatorProb
 	return nil, store.SetOperator(next, actor, OperatorChanges(old, &next))
 }
 
-// ConsentTemplateVersion is the version of the consent and privacy texts
-// this build ships (the consent_*, notice_* and rights_* messages and their
-// templates). Change it whenever those texts change in meaning; the
-// operator's details and the cohort's terms are part of ConsentVersion
-// without it.
+// ConsentTemplateVersion names the generation of the consent and privacy
+// texts; the hash in ConsentVersion follows every change of their wording
+// by itself, so this only needs a change to mark a new generation.
 const ConsentTemplateVersion = "2026-12-v2"
 
+// consentWording is every text a participant reads before consenting, in
+// both languages: the templates of the consent and privacy pages and the
+// messages they show (consent_*, notice_*, rights_*, privacy_*), in a fixed
+// order, so that the version changes when any of them is reworded.
+var consentWording = func() []byte {
+	var b bytes.Buffer
+	for _, name := range []string{"templates/pages/consent.html", "templates/pages/privacy.html", "templates/partials/notice.html"} {
+		data, err := templateFS.ReadFile(name)
+		if err != nil {
+			panic("app: consent template " + name + ": " + err.Error())
+		}
+		b.Write(data)
+	}
+	var keys []string
+	for k := range messages["de"] {
+		for _, prefix := range []string{"consent_", "notice_", "rights_", "privacy_"} {
+			if strings.HasPrefix(k, prefix) {
+				keys = append(keys, k)
+			}
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%s\x00%s\x00%s\x00", k, messages["de"][k], messages["en"][k])
+	}
+	return b.Bytes()
+}()
+
 // ConsentVersion identifies the consent text a participant of the cohort
-// is shown: the template version and a hash of everything filled into it
-// (the operator's details, the cohort's retention period and privacy
-// threshold), e.g. "2026-12-v2+1a2b3c4d". It is stored with every
-// response, so a change of any of them shows in the responses that follow.
-// Values stored before it had the hash part ("2026-11-v1") stay as they are.
+// is shown: the template version and a hash of its wording and of
+// everything filled into it (the operator's details, the cohort's
+// retention period and privacy threshold), e.g. "2026-12-v2+1a2b3c4d". It
+// is stored with every response, so a change of any of them shows in the
+// responses that follow. Values stored before it had the hash part
+// ("2026-11-v1") stay as they are.
 func ConsentVersion(o *db.Operator, cohort *db.Cohort) string {
 	content, _ := json.Marshal(struct {
 		Operator      OperatorFile
 		RetentionDays int
 		MinGroup      int
 	}{OperatorFileOf(o), cohort.RetentionDays, cohort.MinGroup})
-	sum := sha256.Sum256(content)
+	sum := sha256.Sum256(append(append([]byte(nil), consentWording...), content...))
 	return ConsentTemplateVersion + "+" + hex.EncodeToString(sum[:4])
 }
