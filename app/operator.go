@@ -190,6 +190,10 @@ func SetOperator(store *db.Store, in OperatorFile, actor string) ([]OperatorProb
 // by itself, so this only needs a change to mark a new generation.
 const ConsentTemplateVersion = "2026-12-v2"
 
+// consentWordingPrefixes are the message keys a participant reads before
+// consenting.
+var consentWordingPrefixes = []string{"consent_", "notice_", "rights_", "privacy_"}
+
 // consentWording is every text a participant reads before consenting, in
 // both languages: the templates of the consent and privacy pages and the
 // messages they show (consent_*, notice_*, rights_*, privacy_*), in a fixed
@@ -205,7 +209,7 @@ var consentWording = func() []byte {
 	}
 	var keys []string
 	for k := range messages["de"] {
-		for _, prefix := range []string{"consent_", "notice_", "rights_", "privacy_"} {
+		for _, prefix := range consentWordingPrefixes {
 			if strings.HasPrefix(k, prefix) {
 				keys = append(keys, k)
 			}
