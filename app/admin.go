@@ -51,6 +51,13 @@ func (h *handler) adminRoutes() []adminRoute {
 		route(get, "/admin/users/:uid", adminOnly, h.showUser),
 		route(post, "/admin/users/:uid", adminOnly, h.updateUser),
 		route(get, "/admin/audit", adminOnly, h.showAudit),
+		route(get, "/admin/instruments", anyLead, h.listInstruments),
+		route(post, "/admin/instruments/import", adminOnly, h.uploadInstrument),
+		route(get, "/admin/instruments/:ref", anyLead, h.showInstrument),
+		route(get, "/admin/instruments/:ref/file", anyLead, h.downloadInstrument),
+		route(get, "/admin/instruments/:ref/preview/:wave/:page", anyLead, h.previewInstrument),
+		route(get, "/admin/instruments/:ref/new", adminOnly, h.showNewVersion),
+		route(post, "/admin/instruments/:ref/new", adminOnly, h.saveNewVersion),
 	}
 }
 
