@@ -103,7 +103,7 @@ type pageView struct {
 	Wave          string
 	// Preview: the page shown in the leads' area, sent nowhere; its
 	// neighbours' preview addresses and the instrument's page.
-	Preview          bool
+	Preview                   bool
 	PrevURL, NextURL, BackURL string
 }
 
