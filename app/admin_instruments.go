@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 
@@ -119,9 +120,11 @@ func instrumentURL(in *questions.Instrument) string {
 	return "/admin/instruments/" + url.PathEscape(in.Ref())
 }
 
-// previewURL is the preview of page index (from 0) of a wave.
+// previewURL is the preview of page index (from 0) of a wave in a
+// language. The language is ?in=, not ?lang=: the lead's own language
+// (its cookie) stays as it was after looking at an English page.
 func previewURL(in *questions.Instrument, wave db.Wave, index int, lang string) string {
-	return instrumentURL(in) + "/preview/" + string(wave) + "/" + strconv.Itoa(index+1) + "?lang=" + lang
+	return instrumentURL(in) + "/preview/" + string(wave) + "/" + strconv.Itoa(index+1) + "?in=" + lang
 }
 
 type previewLink struct {
@@ -193,6 +196,9 @@ func (h *handler) previewInstrument(c *fiber.Ctx) error {
 	n, err := strconv.Atoi(c.Params("page"))
 	if err != nil || n < 1 || n > len(in.Pages()) {
 		return errNotFound
+	}
+	if l := c.Query("in"); slices.Contains(languages, l) {
+		c.Locals("lang", l)
 	}
 	v := h.questionnairePage(c, in, n-1, wave, nil, nil)
 	v.Preview, v.CohortName, v.BackURL = true, in.Title.In(lang(c)), instrumentURL(in)

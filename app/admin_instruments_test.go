@@ -155,7 +155,7 @@ func TestLeadSeesAndChoosesInstrumentsButCannotUpload(t *testing.T) {
 	}
 
 	p := lead.get("/admin/instruments/probe@3")
-	expect(t, p, http.StatusOK, "/admin/instruments/probe@3/preview/pre/1?lang=de", "/admin/instruments/probe@3/file")
+	expect(t, p, http.StatusOK, "/admin/instruments/probe@3/preview/pre/1?in=de", "/admin/instruments/probe@3/file")
 	if strings.Contains(p.Body, "/admin/instruments/probe@3/new") {
 		t.Errorf("a lead is offered the new-version editor")
 	}
@@ -187,7 +187,7 @@ func TestInstrumentPreviewShowsEveryPageAndStoresNothing(t *testing.T) {
 		note := map[string]string{"de": "Vorschau – nichts wird gespeichert", "en": "Preview – nothing is saved"}[lang]
 		for _, wave := range []string{"pre", "post"} {
 			for i, pg := range pages {
-				path := "/admin/instruments/probe@3/preview/" + wave + "/" + string(rune('1'+i)) + "?lang=" + lang
+				path := "/admin/instruments/probe@3/preview/" + wave + "/" + string(rune('1'+i)) + "?in=" + lang
 				p := admin.get(path)
 				var want []string
 				for _, it := range pg.Items {
@@ -221,7 +221,9 @@ func TestInstrumentPreviewShowsEveryPageAndStoresNothing(t *testing.T) {
 			}
 		}
 	}
-	expect(t, admin.get("/admin/instruments/probe@3/preview/pre/5?lang=de"), http.StatusNotFound)
+	expect(t, admin.get("/admin/instruments/probe@3/preview/pre/5?in=de"), http.StatusNotFound)
+	// The lead's own language stays German after the English pages.
+	expect(t, admin.get("/admin/instruments"), http.StatusOK, "Fragebögen")
 	expect(t, admin.get("/admin/instruments/nichts@1/preview/pre/1"), http.StatusNotFound)
 	for _, table := range tables {
 		if n := countRows(t, e, table); n != before[table] {
@@ -277,7 +279,7 @@ func TestNewInstrumentVersionInTheEditor(t *testing.T) {
 	changed := strings.Replace(next, "Ich rate.", "Ich rate oft.", 1)
 	p = admin.post("/admin/instruments/probe@3/new", url.Values{"content": {changed}})
 	expectRedirect(t, p, "/admin/instruments/probe@4")
-	expect(t, admin.follow(p), http.StatusOK, "probe@4", "/admin/instruments/probe@4/preview/pre/1?lang=de")
+	expect(t, admin.follow(p), http.StatusOK, "probe@4", "/admin/instruments/probe@4/preview/pre/1?in=de")
 	files, err := e.store.InstrumentFiles()
 	if err != nil || len(files) != 2 || files[1].Ref != "probe@4" || string(files[1].Content) != changed {
 		t.Fatalf("stored after the new version: %+v, %v", files, err)
