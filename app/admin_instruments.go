@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
@@ -253,7 +254,9 @@ func (h *handler) saveNewVersion(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v := newVersionView{Base: in, URL: instrumentURL(in), Text: c.FormValue("content")}
+	// Browsers send a textarea's lines ended by CRLF; the file keeps the
+	// LF it was written with.
+	v := newVersionView{Base: in, URL: instrumentURL(in), Text: strings.ReplaceAll(c.FormValue("content"), "\r\n", "\n")}
 	stored, problems, err := h.importInstrument(c, h.t(c, "instrument_editor_file"), []byte(v.Text))
 	if err != nil {
 		return err

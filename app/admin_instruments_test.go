@@ -277,7 +277,8 @@ func TestNewInstrumentVersionInTheEditor(t *testing.T) {
 
 	// Valid: stored as probe@4, at once in the server's instruments.
 	changed := strings.Replace(next, "Ich rate.", "Ich rate oft.", 1)
-	p = admin.post("/admin/instruments/probe@3/new", url.Values{"content": {changed}})
+	// As a browser sends a textarea: lines ended by CRLF.
+	p = admin.post("/admin/instruments/probe@3/new", url.Values{"content": {strings.ReplaceAll(changed, "\n", "\r\n")}})
 	expectRedirect(t, p, "/admin/instruments/probe@4")
 	expect(t, admin.follow(p), http.StatusOK, "probe@4", "/admin/instruments/probe@4/preview/pre/1?in=de")
 	files, err := e.store.InstrumentFiles()
