@@ -39,7 +39,7 @@ func (h *handler) renderInstruments(c *fiber.Ctx, v instrumentsView, message str
 	if err != nil {
 		return err
 	}
-	if v.Rows, err = InstrumentRows(h.set, cohorts); err != nil {
+	if v.Rows, err = InstrumentRows(h.instruments(), cohorts); err != nil {
 		return err
 	}
 	return h.renderAdmin(c, "admin/instruments", "instruments_title", v, message)
@@ -94,12 +94,11 @@ func (h *handler) importInstrument(c *fiber.Ctx, name string, data []byte) (in *
 	if created {
 		u := c.Locals("user").(*db.User)
 		h.audit(u.Email, db.AuditInstrumentImport, in.Ref(), fmt.Sprintf("file=%q bytes=%d", name, len(data)))
-		// Another request may have added it between the import and here.
-		if _, ok := h.set.Get(in.Ref()); !ok {
-			if err := h.set.Add(in); err != nil {
-				return nil, nil, err
-			}
-		}
+	}
+	// The running server takes it at once (so does any other instance as
+	// soon as it is asked for it).
+	if _, ok := h.instrument(in.Ref()); !ok {
+		return nil, nil, fmt.Errorf("app: instrument %s stored but not loaded", in.Ref())
 	}
 	return in, nil, nil
 }
@@ -110,7 +109,7 @@ func (h *handler) instrumentFor(c *fiber.Ctx) (*questions.Instrument, error) {
 	if err != nil {
 		return nil, errNotFound
 	}
-	in, ok := h.set.Get(ref)
+	in, ok := h.instrument(ref)
 	if !ok {
 		return nil, errNotFound
 	}
@@ -159,7 +158,7 @@ func (h *handler) showInstrument(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rows, err := InstrumentRows(h.set, cohorts)
+	rows, err := InstrumentRows(h.instruments(), cohorts)
 	if err != nil {
 		return err
 	}
@@ -243,7 +242,7 @@ func (h *handler) showNewVersion(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v := newVersionView{Base: in, URL: instrumentURL(in), Text: string(NextVersionText(h.set, in))}
+	v := newVersionView{Base: in, URL: instrumentURL(in), Text: string(NextVersionText(h.instruments(), in))}
 	return h.renderAdmin(c, "admin/instrument_edit", "instrument_new_version", v, "")
 }
 

@@ -308,3 +308,33 @@ func mustGet(t *testing.T, e *env, ref string) *questions.Instrument {
 	}
 	return in
 }
+
+// TestInstrumentUploadedOnOneInstanceWorksOnAnother: two servers on one
+// database, each with the instruments it loaded at start; one uploaded on
+// A is chosen for a cohort on B and answered there.
+func TestInstrumentUploadedOnOneInstanceWorksOnAnother(t *testing.T) {
+	a := newEnv(t)
+	setB, err := app.LoadInstruments(a.store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	webB, err := app.New(app.Config{Secret: testSecret}, a.store, setB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &env{t: t, app: webB, store: a.store, dsn: a.dsn, sql: a.sql, set: setB, inst: a.inst, demoDay: fixedDemoDay}
+	a.account("admin@example.org", db.RoleAdmin, adminPassword, false)
+	onA := a.signIn(t, "admin@example.org", adminPassword)
+	expect(t, onA.get("/admin/instruments"), http.StatusOK)
+	expect(t, onA.uploadInstrument("probe-v3.yaml", probeFile(t)), http.StatusOK, "Gespeichert: <code>probe@3</code>")
+
+	onB := b.signIn(t, "admin@example.org", adminPassword)
+	expect(t, onB.get("/admin/cohorts/new"), http.StatusOK, `<option value="probe@3">probe@3</option>`)
+	expect(t, onB.post("/admin/cohorts", url.Values{"slug": {"probe26"}, "name": {"Jahrgang Probe"}, "instrument": {"probe@3"}}), http.StatusSeeOther)
+	if err := a.store.SetWaveOpen("probe26", db.Pre, true); err != nil {
+		t.Fatal(err)
+	}
+	c := b.client()
+	expect(t, c.enter("probe26", code("M", "K", "7", "H", "1", "A")), http.StatusSeeOther)
+	expect(t, c.get(pageURL(1)), http.StatusOK, "Ich lese Anleitungen.")
+}

@@ -239,7 +239,7 @@ func (h *handler) showConsent(c *fiber.Ctx) error {
 
 func (h *handler) consentData(c *fiber.Ctx, cohort *db.Cohort, wave db.Wave) consentData {
 	d := consentData{Version: ConsentVersion, Cohort: cohort, Wave: wave}
-	if inst, ok := h.set.Get(cohort.Instrument); ok {
+	if inst, ok := h.instrument(cohort.Instrument); ok {
 		d.Instrument = inst
 		d.Description = inst.Description.In(lang(c))
 	}

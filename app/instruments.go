@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"sort"
 	"strconv"
@@ -20,23 +21,39 @@ func LoadInstruments(store *db.Store) (*questions.Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	files, err := store.InstrumentFiles()
-	if err != nil {
+	if err := addStored(store, set); err != nil {
 		return nil, err
 	}
+	return set, nil
+}
+
+// addStored adds to set every instrument imported into the database that it
+// lacks: at start all of them, later those another instance on the same
+// database has stored since.
+func addStored(store *db.Store, set *questions.Set) error {
+	files, err := store.InstrumentFiles()
+	if err != nil {
+		return err
+	}
 	for _, f := range files {
+		if _, ok := set.Get(f.Ref); ok {
+			continue
+		}
 		in, err := questions.Parse("db:"+f.Ref, f.Content)
 		if err != nil {
-			return nil, fmt.Errorf("imported instrument %s no longer passes the checks of this build:\n%w", f.Ref, err)
+			return fmt.Errorf("imported instrument %s no longer passes the checks of this build:\n%w", f.Ref, err)
 		}
 		if in.Ref() != f.Ref {
-			return nil, fmt.Errorf("imported instrument %s declares %s", f.Ref, in.Ref())
+			return fmt.Errorf("imported instrument %s declares %s", f.Ref, in.Ref())
 		}
+		// A request beside this one may have added it meanwhile.
 		if err := set.Add(in); err != nil {
-			return nil, err
+			if _, ok := set.Get(f.Ref); !ok {
+				return err
+			}
 		}
 	}
-	return set, nil
+	return nil
 }
 
 // ImportInstrument checks an instrument file and stores it under the
@@ -129,4 +146,26 @@ func NextVersionText(set *questions.Set, in *questions.Instrument) []byte {
 	}
 	out := append(bytes.Clone(src[:loc[4]]), strconv.Itoa(next)...)
 	return append(out, src[loc[5]:]...)
+}
+
+// instrument is the instrument ref of the server's set. One it lacks may
+// have been stored by another instance on the same database since this
+// one started: the set takes it from there first.
+func (h *handler) instrument(ref string) (*questions.Instrument, bool) {
+	if in, ok := h.set.Get(ref); ok {
+		return in, true
+	}
+	if err := addStored(h.store, h.set); err != nil {
+		slog.Error("instruments from the database", "ref", ref, "err", err)
+	}
+	return h.set.Get(ref)
+}
+
+// instruments is the server's set with every instrument stored so far, by
+// this instance or another: what a lead chooses from.
+func (h *handler) instruments() *questions.Set {
+	if err := addStored(h.store, h.set); err != nil {
+		slog.Error("instruments from the database", "err", err)
+	}
+	return h.set
 }
