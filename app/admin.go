@@ -56,6 +56,13 @@ func (h *handler) adminRoutes() []adminRoute {
 		route(get, "/admin/operator/record", adminOnly, h.showRecord),
 		route(get, "/admin/operator/record.html", adminOnly, h.downloadRecord("html")),
 		route(get, "/admin/operator/record.md", adminOnly, h.downloadRecord("md")),
+		route(get, "/admin/instruments", anyLead, h.listInstruments),
+		route(post, "/admin/instruments/import", adminOnly, h.uploadInstrument),
+		route(get, "/admin/instruments/:ref", anyLead, h.showInstrument),
+		route(get, "/admin/instruments/:ref/file", anyLead, h.downloadInstrument),
+		route(get, "/admin/instruments/:ref/preview/:wave/:page", anyLead, h.previewInstrument),
+		route(get, "/admin/instruments/:ref/new", adminOnly, h.showNewVersion),
+		route(post, "/admin/instruments/:ref/new", adminOnly, h.saveNewVersion),
 	}
 }
 

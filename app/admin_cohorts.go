@@ -47,7 +47,7 @@ type newCohortData struct {
 
 func (h *handler) newCohortData(c *fiber.Ctx) newCohortData {
 	d := newCohortData{Name: c.FormValue("name"), Slug: c.FormValue("slug"), Instrument: c.FormValue("instrument")}
-	for _, in := range h.set.All() {
+	for _, in := range h.instruments().All() {
 		d.Instruments = append(d.Instruments, in.Ref())
 	}
 	if d.Instrument == "" {
@@ -81,7 +81,7 @@ func (h *handler) createCohort(c *fiber.Ctx) error {
 	if name == "" || utf8.RuneCountInString(name) > 200 {
 		return again(fiber.StatusUnprocessableEntity, "admin_name_invalid")
 	}
-	inst, ok := h.set.Get(d.Instrument)
+	inst, ok := h.instrument(d.Instrument)
 	if !ok {
 		return again(fiber.StatusUnprocessableEntity, "admin_instrument_invalid")
 	}

@@ -77,7 +77,7 @@ func (h *handler) showCompare(c *fiber.Ctx) error {
 	var inst *questions.Instrument
 	var built []*reports.Cohort
 	for _, co := range chosen {
-		in, ok := h.set.Get(co.Instrument)
+		in, ok := h.instrument(co.Instrument)
 		if !ok {
 			return errNotFound
 		}

@@ -23,7 +23,7 @@ func (h *handler) exportCohort(c *fiber.Ctx) error {
 	if !ok {
 		return errNotFound
 	}
-	inst, ok := h.set.Get(cohort.Instrument)
+	inst, ok := h.instrument(cohort.Instrument)
 	if !ok {
 		return fmt.Errorf("app: instrument %s is not loaded", cohort.Instrument)
 	}
@@ -65,7 +65,7 @@ func (h *handler) importResponses(c *fiber.Ctx) error {
 		c.Status(status)
 		return h.renderAdmin(c, "admin/import", "import_title", v, h.t(c, key))
 	}
-	inst, ok := h.set.Get(cohort.Instrument)
+	inst, ok := h.instrument(cohort.Instrument)
 	if !ok {
 		return fmt.Errorf("app: instrument %s is not loaded", cohort.Instrument)
 	}

@@ -159,7 +159,7 @@ type download struct {
 // showCohortReport shows a cohort's dashboard.
 func (h *handler) showCohortReport(c *fiber.Ctx) error {
 	cohort := c.Locals("cohort").(*db.Cohort)
-	inst, ok := h.set.Get(cohort.Instrument)
+	inst, ok := h.instrument(cohort.Instrument)
 	if !ok {
 		return fmt.Errorf("app: instrument %s is not loaded", cohort.Instrument)
 	}

@@ -228,6 +228,8 @@ func TestEveryAdminRouteIsGuarded(t *testing.T) {
 		":uid":  strconv.FormatUint(uint64(lead.ID), 10),
 		":wave": string(db.Pre),
 		":what": "json",
+		":ref":  e.inst.Ref(),
+		":page": "1",
 	}
 	fill := func(path string, cohortID uint) string {
 		parts := strings.Split(path, "/")

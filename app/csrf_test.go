@@ -50,6 +50,7 @@ func TestEveryStateChangingRouteChecksCSRF(t *testing.T) {
 		":page": "1",
 		":wave": string(db.Pre),
 		":uid":  strconv.FormatUint(uint64(lead.ID), 10),
+		":ref":  e.inst.Ref(),
 	}
 	// What a browser would send to each route, token aside: with the
 	// browser's own token each of these is accepted. A route missing here is
@@ -70,6 +71,8 @@ func TestEveryStateChangingRouteChecksCSRF(t *testing.T) {
 		"POST /admin/users/:uid":              {"action": {"disable"}},
 		"POST /admin/operator":                {"controller_name": {"Hochschule"}, "legal_basis": {"consent"}},
 		"POST /admin/cohorts/:id/import":      nil, // a file, see importFile
+		"POST /admin/instruments/import":      nil, // a file too
+		"POST /admin/instruments/:ref/new":    {"content": {string(app.NextVersionText(e.set, e.inst))}},
 		"POST /admin/logout":                  nil,
 	}
 	importFile := []byte(responsesHeader + "\r\nws26,pre,P9,1,2026-03-02T09:00:00Z,und1,rating,understanding,7,\r\n")

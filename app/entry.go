@@ -255,7 +255,7 @@ func (h *handler) consentData(c *fiber.Ctx, cohort *db.Cohort, wave db.Wave) (co
 		return consentData{}, err
 	}
 	d := consentData{Version: ConsentVersion(o, cohort), Notice: buildNotice(lang(c), o, cohort), Cohort: cohort, Wave: wave}
-	if inst, ok := h.set.Get(cohort.Instrument); ok {
+	if inst, ok := h.instrument(cohort.Instrument); ok {
 		d.Instrument = inst
 		d.Description = inst.Description.In(lang(c))
 	}

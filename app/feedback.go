@@ -59,7 +59,7 @@ func (h *handler) showFeedback(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	inst, ok := h.set.Get(cohort.Instrument)
+	inst, ok := h.instrument(cohort.Instrument)
 	if !ok {
 		return errors.New("app: instrument " + cohort.Instrument + " is not loaded")
 	}

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -39,13 +40,16 @@ type envelope struct {
 
 const langCookie = "einordnung_lang"
 
+// languages are the languages of the product's texts, German first.
+var languages = []string{"de", "en"}
+
 // language picks the page language: ?lang= (remembered in a cookie), else
 // the cookie, else German.
 func (h *handler) language(c *fiber.Ctx) error {
 	lang := c.Cookies(langCookie)
 	if q := c.Query("lang"); q != "" {
 		lang = q
-		if lang == "de" || lang == "en" {
+		if slices.Contains(languages, lang) {
 			c.Cookie(&fiber.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
 				HTTPOnly: true, Secure: h.cfg.SecureCookies, SameSite: fiber.CookieSameSiteLaxMode})
 		}

@@ -33,7 +33,7 @@ func (h *handler) currentProgress(c *fiber.Ctx) (*progress, error) {
 	if err != nil {
 		return nil, err
 	}
-	inst, ok := h.set.Get(cohort.Instrument)
+	inst, ok := h.instrument(cohort.Instrument)
 	if !ok {
 		return nil, errors.New("app: instrument " + cohort.Instrument + " is not loaded")
 	}

@@ -101,21 +101,34 @@ type pageView struct {
 	ReturnCode    string
 	CohortName    string
 	Wave          string
+	// Preview: the page shown in the leads' area, sent nowhere; its
+	// neighbours' preview addresses and the instrument's page.
+	Preview                   bool
+	PrevURL, NextURL, BackURL string
 }
 
 // renderPage shows page index with the given field values and problems.
 func (h *handler) renderPage(c *fiber.Ctx, pr *progress, index int, values, problems map[string]string, message string) error {
+	v := h.questionnairePage(c, pr.inst, index, pr.response.Wave, values, problems)
+	v.Action, v.Rev, v.Error = pageURL(index), pr.response.Rev, message
+	v.ReturnCode = questions.FormatReturnCode(h.returnCode(c, pr.participantID))
+	v.CohortName = pr.cohort.Name
+	return h.render(c, "pages/survey", "survey_title", v)
+}
+
+// questionnairePage is page index of inst in a wave as a participant sees
+// it, filled in with values: everything of the page but where it is sent,
+// so that the leads' preview shows the same page.
+func (h *handler) questionnairePage(c *fiber.Ctx, inst *questions.Instrument, index int, wave db.Wave, values, problems map[string]string) pageView {
 	l := lang(c)
-	inst := pr.inst
-	page := pr.pages[index]
-	retro := pr.response.Wave == db.Post
+	pages := inst.Pages()
+	page := pages[index]
+	retro := wave == db.Post
 	v := pageView{
-		Number: index + 1, Total: len(pr.pages), Kind: string(page.Kind),
-		Action: pageURL(index), Rev: pr.response.Rev, Retro: retro,
+		Number: index + 1, Total: len(pages), Kind: string(page.Kind), Retro: retro,
 		ScaleMin: inst.Scale.MinLabel.In(l), ScaleMax: inst.Scale.MaxLabel.In(l),
-		IsFirst: index == 0, IsLast: index == len(pr.pages)-1, Error: message,
-		ReturnCode: questions.FormatReturnCode(h.returnCode(c, pr.participantID)),
-		CohortName: pr.cohort.Name, Wave: h.t(c, "wave_"+string(pr.response.Wave)),
+		IsFirst: index == 0, IsLast: index == len(pages)-1,
+		Wave: h.t(c, "wave_"+string(wave)),
 	}
 	b := pageBuilder{h: h, c: c, lang: l, inst: inst, values: values, problems: problems}
 	switch page.Kind {
@@ -126,7 +139,7 @@ func (h *handler) renderPage(c *fiber.Ctx, pr *progress, index int, values, prob
 	case questions.PageBackground:
 		b.background(&v)
 	}
-	return h.render(c, "pages/survey", "survey_title", v)
+	return v
 }
 
 // pageBuilder fills a questionnaire page's view with its questions, each

@@ -4,7 +4,9 @@
 // An instrument is one YAML (or JSON) file. The built-in ones are in
 // instruments/, named after id and version (einordnung-v1.yaml), embedded
 // in the binary; others are imported into the database (app, "instrument
-// import") and added to the Set at start. Program leads can read and edit
+// import" or an upload in the leads' area) and added to the Set at start or,
+// uploaded, while the server runs: a Set is safe for concurrent use.
+// Program leads can read and edit
 // them; every text comes in German (de) and English (en):
 //
 //	id: einordnung              # lowercase id, stable across versions

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -21,8 +22,11 @@ var embedded embed.FS
 // DefaultID is the id of the instrument new cohorts use unless told otherwise.
 const DefaultID = "einordnung"
 
-// Set is every loaded instrument version, keyed by "id@version".
+// Set is every loaded instrument version, keyed by "id@version". The
+// running server adds an instrument uploaded in the leads' area while
+// participants' requests read the set, so every method takes mu.
 type Set struct {
+	mu    sync.RWMutex
 	byRef map[string]*Instrument
 }
 
@@ -98,9 +102,11 @@ func Parse(file string, data []byte) (*Instrument, error) {
 }
 
 // Add puts an instrument parsed elsewhere (imported into the database)
-// into the set; a reference the set has already is refused. A set is built
-// before it is shared: Add is not safe while others read it.
+// into the set; a reference the set has already is refused. It is safe
+// while others read the set.
 func (s *Set) Add(in *Instrument) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if prev, dup := s.byRef[in.Ref()]; dup {
 		return fmt.Errorf("questions: %s: instrument %s is already defined in %s", in.file, in.Ref(), prev.file)
 	}
@@ -110,12 +116,16 @@ func (s *Set) Add(in *Instrument) error {
 
 // Get returns the instrument with reference "id@version".
 func (s *Set) Get(ref string) (*Instrument, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	in, ok := s.byRef[ref]
 	return in, ok
 }
 
 // Latest returns the highest version of the instrument with the given id.
 func (s *Set) Latest(id string) (*Instrument, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	var best *Instrument
 	for _, in := range s.byRef {
 		if in.ID == id && (best == nil || in.Version > best.Version) {
@@ -127,10 +137,12 @@ func (s *Set) Latest(id string) (*Instrument, bool) {
 
 // All returns every instrument ordered by id and version.
 func (s *Set) All() []*Instrument {
+	s.mu.RLock()
 	all := make([]*Instrument, 0, len(s.byRef))
 	for _, in := range s.byRef {
 		all = append(all, in)
 	}
+	s.mu.RUnlock()
 	sort.Slice(all, func(i, j int) bool {
 		if all[i].ID != all[j].ID {
 			return all[i].ID < all[j].ID

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 )
@@ -600,5 +601,42 @@ func TestPagesListWhatTheyAsk(t *testing.T) {
 		if n != 1 {
 			t.Errorf("%s is on %d pages", id, n)
 		}
+	}
+}
+
+// TestSetAddWhileOthersRead: the running server adds an uploaded instrument
+// while participants' requests look instruments up; run with -race.
+func TestSetAddWhileOthersRead(t *testing.T) {
+	set, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := set.Latest(DefaultID)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 200 {
+				set.Get(base.Ref())
+				set.Latest(DefaultID)
+				set.All()
+				if _, err := set.Resolve(DefaultID); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	for v := 2; v < 50; v++ {
+		in := *base
+		in.Version = v + 100
+		if err := set.Add(&in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wg.Wait()
+	if got, _ := set.Latest(DefaultID); got.Version != 149 {
+		t.Errorf("latest version %d after the adds, want 149", got.Version)
 	}
 }

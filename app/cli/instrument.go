@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"sort"
 	"strings"
 	"text/tabwriter"
 
@@ -53,31 +52,26 @@ func (c *cli) instrumentList(args []string) error {
 		return err
 	}
 	defer store.Close()
-	builtin, err := questions.Load()
-	if err != nil {
-		return err
-	}
 	cohorts, err := store.Cohorts()
 	if err != nil {
 		return err
 	}
-	using := map[string][]string{}
-	for _, co := range cohorts {
-		using[co.Instrument] = append(using[co.Instrument], co.Slug)
+	rows, err := app.InstrumentRows(set, cohorts)
+	if err != nil {
+		return err
 	}
 	tw := tabwriter.NewWriter(c.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "INSTRUMENT\tSOURCE\tTITLE\tDIMENSIONS\tITEMS\tKNOWLEDGE\tCOHORTS")
-	for _, in := range set.All() {
+	for _, r := range rows {
 		source := "importiert"
-		if _, ok := builtin.Get(in.Ref()); ok {
+		if r.Builtin {
 			source = "eingebaut"
 		}
-		slugs := using[in.Ref()]
-		sort.Strings(slugs)
 		used := "-"
-		if len(slugs) > 0 {
-			used = strings.Join(slugs, ", ")
+		if len(r.Cohorts) > 0 {
+			used = strings.Join(r.Cohorts, ", ")
 		}
+		in := r.Inst
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\n", in.Ref(), source, in.Title.DE, len(in.Dimensions), len(in.Items), len(in.Knowledge), used)
 	}
 	return tw.Flush()
