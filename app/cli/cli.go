@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"einordnung/app"
 	"einordnung/db"
@@ -128,6 +129,34 @@ func (c *cli) run(args []string) int {
 }
 
 var errUsage = errors.New("usage")
+
+// verb is one subcommand of a command with several (cohort create, …).
+type verb struct {
+	name string
+	run  func(args []string) error
+}
+
+// subcommand runs the verb args[0] names with the rest of args, or prints
+// the command's usage.
+func (c *cli) subcommand(command string, args []string, verbs []verb) error {
+	names := make([]string, len(verbs))
+	for i, v := range verbs {
+		names[i] = v.name
+	}
+	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" {
+		fmt.Fprintf(c.errOut, "Usage: einordnung %s %s … (einordnung %s %s --help)\n", command, strings.Join(names, "|"), command, verbs[0].name)
+		if len(args) == 0 {
+			return errUsage
+		}
+		return flag.ErrHelp
+	}
+	for _, v := range verbs {
+		if v.name == args[0] {
+			return v.run(args[1:])
+		}
+	}
+	return fmt.Errorf("unknown %s command %q (%s)", command, args[0], strings.Join(names, ", "))
+}
 
 // flags returns a flag set for a command whose help text is summary.
 func (c *cli) flags(name, summary string) (*flag.FlagSet, *string) {

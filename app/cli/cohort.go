@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"flag"
 	"fmt"
 	"text/tabwriter"
 	"unicode/utf8"
@@ -12,22 +11,12 @@ import (
 )
 
 func (c *cli) cohort(args []string) error {
-	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" {
-		fmt.Fprintln(c.errOut, "Usage: einordnung cohort create|open|close|list … (einordnung cohort create --help)")
-		if len(args) == 0 {
-			return errUsage
-		}
-		return flag.ErrHelp
-	}
-	switch args[0] {
-	case "create":
-		return c.cohortCreate(args[1:])
-	case "open", "close":
-		return c.cohortWave(args[0], args[1:])
-	case "list":
-		return c.cohortList(args[1:])
-	}
-	return fmt.Errorf("unknown cohort command %q (create, open, close, list)", args[0])
+	return c.subcommand("cohort", args, []verb{
+		{"create", c.cohortCreate},
+		{"open", func(rest []string) error { return c.cohortWave("open", rest) }},
+		{"close", func(rest []string) error { return c.cohortWave("close", rest) }},
+		{"list", c.cohortList},
+	})
 }
 
 // cohortCreate creates a cohort with its waves closed.

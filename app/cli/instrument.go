@@ -2,7 +2,6 @@ package cli
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -14,26 +13,13 @@ import (
 )
 
 func (c *cli) instrument(args []string) error {
-	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" {
-		fmt.Fprintln(c.errOut, "Usage: einordnung instrument list|validate|import|export|diff … (einordnung instrument import --help)")
-		if len(args) == 0 {
-			return errUsage
-		}
-		return flag.ErrHelp
-	}
-	switch args[0] {
-	case "list":
-		return c.instrumentList(args[1:])
-	case "validate":
-		return c.instrumentValidate(args[1:])
-	case "import":
-		return c.instrumentImport(args[1:])
-	case "export":
-		return c.instrumentExport(args[1:])
-	case "diff":
-		return c.instrumentDiff(args[1:])
-	}
-	return fmt.Errorf("unknown instrument command %q (list, validate, import, export, diff)", args[0])
+	return c.subcommand("instrument", args, []verb{
+		{"list", c.instrumentList},
+		{"validate", c.instrumentValidate},
+		{"import", c.instrumentImport},
+		{"export", c.instrumentExport},
+		{"diff", c.instrumentDiff},
+	})
 }
 
 // errReported is the exit status 1 of a command that has printed its
