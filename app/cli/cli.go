@@ -46,7 +46,8 @@ Usage:
   einordnung report --cohort SLUG --format json|html [--out FILE]
   einordnung export --cohort SLUG --what responses|wide|xlsx|codebook|sps|r|json|html [--out FILE]
   einordnung import --cohort SLUG FILE.csv                   import a long CSV (every row valid, or nothing)
-  einordnung demo --cohort SLUG --participants N [--seed S]  fill an empty cohort with synthetic answers
+  einordnung demo --cohort SLUG --participants N [--instrument ID@VERSION] [--seed S]
+                                                             fill an empty cohort with synthetic answers
   einordnung loadtest --url URL --cohort SLUG --participants N --duration D   play N participants against a server
   einordnung help [COMMAND]                                  show help
 

@@ -11,8 +11,9 @@ import (
 )
 
 func (c *cli) demo(args []string) error {
-	fs, dbPath := c.flags("demo", "demo --cohort SLUG --participants N [--seed S]")
-	slug := fs.String("cohort", "", `cohort to fill; created with the default instrument (name "Demo SLUG") if it does not exist; must have no participants`)
+	fs, dbPath := c.flags("demo", "demo --cohort SLUG --participants N [--instrument ID@VERSION] [--seed S]")
+	slug := fs.String("cohort", "", `cohort to fill; created (name "Demo SLUG") if it does not exist; must have no participants`)
+	instrument := fs.String("instrument", "", "instrument of a cohort this creates, as ID@VERSION or ID (default: the default instrument); an existing cohort keeps its own")
 	n := fs.Int("participants", 200, "number of synthetic participants (about 80 % also answer the post wave)")
 	seed := fs.Int64("seed", 1, "random seed: the same seed gives the same answers")
 	day := fs.String("today", "", "reference day YYYY-MM-DD: submission dates lie in the five months before it (default: today)")
@@ -37,7 +38,11 @@ func (c *cli) demo(args []string) error {
 	// The one entry this command writes says whether it made the cohort.
 	created := false
 	if _, err := store.CohortBySlug(*slug); errors.Is(err, db.ErrNotFound) {
-		inst, err := set.Resolve(questions.DefaultID)
+		ref := *instrument
+		if ref == "" {
+			ref = questions.DefaultID
+		}
+		inst, err := set.Resolve(ref)
 		if err != nil {
 			return err
 		}
@@ -51,6 +56,11 @@ func (c *cli) demo(args []string) error {
 	cohort, inst, err := cohortAndInstrument(store, set, *slug)
 	if err != nil {
 		return err
+	}
+	if *instrument != "" && !created {
+		if asked, err := set.Resolve(*instrument); err != nil || asked.Ref() != inst.Ref() {
+			return fmt.Errorf("Jahrgang %s verwendet %s; --instrument gilt nur für einen Jahrgang, den demo neu anlegt", cohort.Slug, inst.Ref())
+		}
 	}
 	st, err := demo.Generate(store, inst, cohort, *n, *seed, today)
 	if err != nil {

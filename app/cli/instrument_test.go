@@ -264,3 +264,27 @@ func TestREADMEInstrumentExample(t *testing.T) {
 		}
 	}
 }
+
+// TestDemoFillsACohortOnAnImportedInstrument: a program that imported its
+// own questionnaire can see the dashboard filled before anyone answers it.
+func TestDemoFillsACohortOnAnImportedInstrument(t *testing.T) {
+	dsn := dbtest.DSN(t)
+	if code, _, stderr := runCLI(t, "instrument", "import", "--db", dsn, writeFile(t, "probe.yaml", probeInstrument)); code != 0 {
+		t.Fatal(stderr)
+	}
+	code, stdout, stderr := runCLI(t, "demo", "--db", dsn, "--cohort", "probedemo", "--instrument", "probe@3",
+		"--participants", "30", "--today", "2026-11-04")
+	if code != 0 || !strings.Contains(stdout, "30 Teilnehmende") {
+		t.Fatalf("demo on probe@3: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = runCLI(t, "cohort", "list", "--db", dsn)
+	if code != 0 || !lineWith(stdout, "probedemo", "probe@3") {
+		t.Fatalf("cohort list does not show probedemo on probe@3: exit %d\n%s%s", code, stdout, stderr)
+	}
+	// A cohort that exists keeps its instrument: asking for another one is refused.
+	code, _, stderr = runCLI(t, "demo", "--db", dsn, "--cohort", "probedemo", "--instrument", "einordnung",
+		"--participants", "5", "--today", "2026-11-04")
+	if code == 0 || !strings.Contains(stderr, "probe@3") {
+		t.Fatalf("demo with another instrument on an existing cohort: exit %d, %s", code, stderr)
+	}
+}
