@@ -59,7 +59,7 @@ func (c *cli) demo(args []string) error {
 	}
 	if *instrument != "" && !created {
 		if asked, err := set.Resolve(*instrument); err != nil || asked.Ref() != inst.Ref() {
-			return fmt.Errorf("Jahrgang %s verwendet %s; --instrument gilt nur für einen Jahrgang, den demo neu anlegt", cohort.Slug, inst.Ref())
+			return fmt.Errorf("--instrument gilt nur für einen Jahrgang, den demo neu anlegt: %s verwendet %s", cohort.Slug, inst.Ref())
 		}
 	}
 	st, err := demo.Generate(store, inst, cohort, *n, *seed, today)
