@@ -222,6 +222,10 @@ var consentWording = func() []byte {
 	return b.Bytes()
 }()
 
+// consentWordingSum is the hash of consentWording, taken once: every
+// version hashes it with the filled-in details instead of the 12 KB text.
+var consentWordingSum = sha256.Sum256(consentWording)
+
 // ConsentVersion identifies the consent text a participant of the cohort
 // is shown: the template version and a hash of its wording and of
 // everything filled into it (the operator's details, the cohort's
@@ -235,6 +239,6 @@ func ConsentVersion(o *db.Operator, cohort *db.Cohort) string {
 		RetentionDays int
 		MinGroup      int
 	}{OperatorFileOf(o), cohort.RetentionDays, cohort.MinGroup})
-	sum := sha256.Sum256(append(append([]byte(nil), consentWording...), content...))
+	sum := sha256.Sum256(append(consentWordingSum[:], content...))
 	return ConsentTemplateVersion + "+" + hex.EncodeToString(sum[:4])
 }
