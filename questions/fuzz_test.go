@@ -245,6 +245,9 @@ func FuzzParseInstrument(f *testing.F) {
 	f.Add([]byte(strings.Replace(mini, "dimension: beta", "dimension: gamma", 1)))
 	f.Add([]byte(strings.Replace(mini, "  - {id: note, type: text, optional: true, text: {de: \"Anmerkung?\", en: \"Note?\"}}\n", "", 1) + "  - {id: note, type: choice}\n"))
 	f.Add([]byte(mini + "---\nid: second\n"))
+	// An id with a line break once split its problem over two lines, the
+	// second naming no file (found by this fuzzer).
+	f.Add([]byte("id: \"0\\n0\"\n"))
 
 	f.Fuzz(func(t *testing.T, data []byte) {
 		in, err := Parse("fuzz.yaml", data)

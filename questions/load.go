@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -184,7 +185,9 @@ type Problem struct {
 	Msg   string
 }
 
-// String is the problem as "FILE:LINE: item ID: what is wrong".
+// String is the problem as "FILE:LINE: item ID: what is wrong", on one
+// line: control characters a file put into an id or text are shown
+// escaped, so that every line of a report names its file.
 func (p Problem) String() string {
 	s := p.File
 	if p.Line > 0 {
@@ -193,7 +196,21 @@ func (p Problem) String() string {
 	if p.Where != "" {
 		s += ": " + p.Where
 	}
-	return s + ": " + p.Msg
+	return oneLine(s + ": " + p.Msg)
+}
+
+// oneLine escapes control characters the way Go quotes them (\n, \t, \x00).
+func oneLine(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // Problems is every problem of a file, by line; Parse's error.
