@@ -157,6 +157,11 @@ func (in *Instrument) Source() []byte { return in.source }
 // Ref is the instrument's reference as stored with a cohort: "id@version".
 func (in *Instrument) Ref() string { return FormatRef(in.ID, in.Version) }
 
+// ScaleOf returns the scale an item is rated on. Every figure that keys,
+// bounds or labels a rating asks here, so that a scale per dimension is one
+// change.
+func (in *Instrument) ScaleOf(it Item) Scale { return in.Scale }
+
 // ItemsOf returns the self-rating items of a dimension in file order.
 func (in *Instrument) ItemsOf(dimension string) []Item {
 	var items []Item
