@@ -3,6 +3,7 @@ package questions
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Change kinds of Diff.
@@ -57,8 +58,8 @@ func Diff(a, b *Instrument) []Change {
 	for _, p := range items.both {
 		x, y := p[0], p[1]
 		text("item", y.ID, "text", x.Text, y.Text)
-		if sa, sb := scaleOf(a, x), scaleOf(b, y); sa != sb {
-			add(Change{"item", y.ID, Rescaled, "scale", sa.String(), sb.String()})
+		if sa, sb := a.ScaleOf(x).String(), b.ScaleOf(y).String(); sa != sb {
+			add(Change{"item", y.ID, Rescaled, "scale", sa, sb})
 		}
 		if x.Reverse != y.Reverse {
 			add(Change{"item", y.ID, Rekeyed, "reverse", fmt.Sprint(x.Reverse), fmt.Sprint(y.Reverse)})
@@ -108,12 +109,17 @@ func Diff(a, b *Instrument) []Change {
 	return out
 }
 
-// scaleOf is the scale an item is rated on (the instrument's, for now).
-func scaleOf(in *Instrument, _ Item) Scale { return in.Scale }
-
-// String is the scale's range with its end labels, for a diff.
+// String is the scale's range with its German labels, for a diff: two
+// scales are the same when their strings are.
 func (s Scale) String() string {
-	return fmt.Sprintf("%d–%d (%s … %s)", s.Min, s.Max, s.MinLabel.DE, s.MaxLabel.DE)
+	if len(s.Labels) == 0 {
+		return fmt.Sprintf("%d–%d (%s … %s)", s.Min, s.Max, s.MinLabel.DE, s.MaxLabel.DE)
+	}
+	labels := make([]string, 0, len(s.Labels))
+	for v := s.Min; v <= s.Max; v++ {
+		labels = append(labels, s.PointLabel(v).DE)
+	}
+	return fmt.Sprintf("%d–%d (%s)", s.Min, s.Max, strings.Join(labels, " | "))
 }
 
 // paired is two lists of elements matched by id.

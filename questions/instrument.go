@@ -52,12 +52,30 @@ func (t Text) In(lang string) string {
 	return t.DE
 }
 
-// Scale is the rating scale of the self-rating items.
+// Scale is the rating scale of the self-rating items: end labels (0–10 with
+// "gar nicht" … "sehr gut"), or a label on every point (1–5 with "trifft gar
+// nicht zu" … "trifft voll zu").
 type Scale struct {
 	Min      int  `yaml:"min"`
 	Max      int  `yaml:"max"`
 	MinLabel Text `yaml:"min_label"`
 	MaxLabel Text `yaml:"max_label"`
+	// Labels, when given, name every point from Min to Max in order.
+	Labels []Text `yaml:"labels"`
+}
+
+// PointLabel is the label of point v: its own label when the scale labels
+// every point, else the end label at either end, else the zero Text.
+func (s Scale) PointLabel(v int) Text {
+	switch {
+	case len(s.Labels) == s.Max-s.Min+1 && s.Contains(v):
+		return s.Labels[v-s.Min]
+	case v == s.Min:
+		return s.MinLabel
+	case v == s.Max:
+		return s.MaxLabel
+	}
+	return Text{}
 }
 
 // Contains reports whether v is a point of the scale.
