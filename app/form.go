@@ -73,12 +73,12 @@ func decodePage(inst *questions.Instrument, page questions.Page, retro bool, fie
 	case questions.PageDimension:
 		for _, it := range page.Items {
 			expected[prefixRating+it.ID] = true
-			if err := f.rating(inst.Scale, it.ID, prefixRating, false); err != nil {
+			if err := f.rating(inst.ScaleOf(it), it.ID, prefixRating, false); err != nil {
 				return nil, err
 			}
 			if retro {
 				expected[prefixThen+it.ID] = true
-				if err := f.rating(inst.Scale, it.ID, prefixThen, true); err != nil {
+				if err := f.rating(inst.ScaleOf(it), it.ID, prefixThen, true); err != nil {
 					return nil, err
 				}
 			}

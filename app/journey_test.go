@@ -111,8 +111,8 @@ func TestPreWaveJourneySavesEveryPageAndShowsFeedback(t *testing.T) {
 	expect(t, p, http.StatusOK, "Ihre persönliche Rückmeldung", `data-chart="chart-profile"`,
 		`<script type="application/json" id="chart-profile">`, "/static/vendor/echarts.min.js", "<table")
 	for _, d := range e.inst.Dimensions {
-		if !strings.Contains(p.Body, d.Title.DE) {
-			t.Fatalf("feedback lacks dimension %q", d.Title.DE)
+		if !strings.Contains(p.Body, d.Title.In("de")) {
+			t.Fatalf("feedback lacks dimension %q", d.Title.In("de"))
 		}
 	}
 	if !strings.Contains(p.Body, "8,0") {
@@ -267,7 +267,7 @@ func TestEnglishOnRequest(t *testing.T) {
 	e := newEnv(t)
 	e.cohort("ws26", db.Pre)
 	c := e.client()
-	expect(t, c.get("/c/ws26?lang=en"), http.StatusOK, `lang="en"`, "What is stored", e.inst.Description.EN)
+	expect(t, c.get("/c/ws26?lang=en"), http.StatusOK, `lang="en"`, "What is stored", e.inst.Description.In("en"))
 	// The choice is remembered.
 	expect(t, c.get("/"), http.StatusOK, "Short code of your cohort", `href="/?lang=de"`)
 }

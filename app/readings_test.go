@@ -76,20 +76,21 @@ func TestReadingsInGerman(t *testing.T) {
 	c := fa.AcquireCtx(&fasthttp.RequestCtx{})
 	defer fa.ReleaseCtx(c)
 	h := &handler{}
+	tenPoints := questions.Scale{Min: 0, Max: 10}
 	scores := []struct {
 		d    reports.DimensionProfile
 		want string
 	}{
-		{reports.DimensionProfile{}, "Zu wenige Antworten für einen Wert."},
-		{reports.DimensionProfile{Pre: p(3.9)}, "Hier sehen Sie sich noch am Anfang."},
-		{reports.DimensionProfile{Pre: p(4), Then: p(4), Post: p(4.5)}, "Hier sehen Sie eine solide Grundlage. Gegenüber vorher ist Ihre Einschätzung etwa gleich."},
-		{reports.DimensionProfile{Pre: p(6), Then: p(5), Post: p(7)}, "Hier fühlen Sie sich sicher. Gegenüber vorher schätzen Sie sich deutlich höher ein. " +
+		{reports.DimensionProfile{Scale: tenPoints}, "Zu wenige Antworten für einen Wert."},
+		{reports.DimensionProfile{Scale: tenPoints, Pre: p(3.9)}, "Hier sehen Sie sich noch am Anfang."},
+		{reports.DimensionProfile{Scale: tenPoints, Pre: p(4), Then: p(4), Post: p(4.5)}, "Hier sehen Sie eine solide Grundlage. Gegenüber vorher ist Ihre Einschätzung etwa gleich."},
+		{reports.DimensionProfile{Scale: tenPoints, Pre: p(6), Then: p(5), Post: p(7)}, "Hier fühlen Sie sich sicher. Gegenüber vorher schätzen Sie sich deutlich höher ein. " +
 			"Rückblickend sehen Sie Ihren Anfangsstand niedriger als damals: Ihr Maßstab hat sich verschoben."},
-		{reports.DimensionProfile{Pre: p(5), Post: p(3)}, "Hier sehen Sie sich noch am Anfang. Gegenüber vorher schätzen Sie sich niedriger ein – oft ein Zeichen, dass man ein Thema genauer kennt."},
-		{reports.DimensionProfile{Then: p(6), Post: p(5)}, "Hier sehen Sie eine solide Grundlage. Gegenüber Ihrem Rückblick schätzen Sie sich niedriger ein."},
-		{reports.DimensionProfile{Then: p(2), Post: p(5)}, "Hier sehen Sie eine solide Grundlage. Gegenüber Ihrem Rückblick schätzen Sie sich deutlich höher ein."},
-		{reports.DimensionProfile{Then: p(5), Post: p(5)}, "Hier sehen Sie eine solide Grundlage. Gegenüber Ihrem Rückblick ist Ihre Einschätzung etwa gleich."},
-		{reports.DimensionProfile{Post: p(8)}, "Hier fühlen Sie sich sicher."},
+		{reports.DimensionProfile{Scale: tenPoints, Pre: p(5), Post: p(3)}, "Hier sehen Sie sich noch am Anfang. Gegenüber vorher schätzen Sie sich niedriger ein – oft ein Zeichen, dass man ein Thema genauer kennt."},
+		{reports.DimensionProfile{Scale: tenPoints, Then: p(6), Post: p(5)}, "Hier sehen Sie eine solide Grundlage. Gegenüber Ihrem Rückblick schätzen Sie sich niedriger ein."},
+		{reports.DimensionProfile{Scale: tenPoints, Then: p(2), Post: p(5)}, "Hier sehen Sie eine solide Grundlage. Gegenüber Ihrem Rückblick schätzen Sie sich deutlich höher ein."},
+		{reports.DimensionProfile{Scale: tenPoints, Then: p(5), Post: p(5)}, "Hier sehen Sie eine solide Grundlage. Gegenüber Ihrem Rückblick ist Ihre Einschätzung etwa gleich."},
+		{reports.DimensionProfile{Scale: tenPoints, Post: p(8)}, "Hier fühlen Sie sich sicher."},
 	}
 	for _, tt := range scores {
 		if got := h.readScore(c, tt.d); got != tt.want {

@@ -126,7 +126,6 @@ func (h *handler) questionnairePage(c *fiber.Ctx, inst *questions.Instrument, in
 	retro := wave == db.Post
 	v := pageView{
 		Number: index + 1, Total: len(pages), Kind: string(page.Kind), Retro: retro,
-		ScaleMin: inst.Scale.MinLabel.In(l), ScaleMax: inst.Scale.MaxLabel.In(l),
 		IsFirst: index == 0, IsLast: index == len(pages)-1,
 		Wave: h.t(c, "wave_"+string(wave)),
 	}
@@ -173,9 +172,18 @@ func (b pageBuilder) radios(name string, opts [][2]string, layout string) group 
 // dimension is a page of self-ratings, in the post wave each rated twice.
 func (b pageBuilder) dimension(v *pageView, page questions.Page, retro bool) {
 	inst, l := b.inst, b.lang
+	sc := inst.DimensionScale(page.Dimension.ID)
+	v.ScaleMin, v.ScaleMax = sc.PointLabel(sc.Min).In(l), sc.PointLabel(sc.Max).In(l)
+	// A scale with a label on every point lists them like choices; one
+	// with end labels shows a row of numbers under the anchors.
+	layout := scaleLayout
 	var scale [][2]string
-	for n := inst.Scale.Min; n <= inst.Scale.Max; n++ {
-		scale = append(scale, [2]string{strconv.Itoa(n), strconv.Itoa(n)})
+	for n := sc.Min; n <= sc.Max; n++ {
+		label := strconv.Itoa(n)
+		if sc.LabelsEveryPoint() {
+			label, layout = label+" – "+sc.PointLabel(n).In(l), choiceLayout
+		}
+		scale = append(scale, [2]string{strconv.Itoa(n), label})
 	}
 	scale = append(scale, [2]string{notAnswered, b.h.t(b.c, "survey_no_answer")})
 	v.Title = page.Dimension.Title.In(l)
@@ -184,11 +192,11 @@ func (b pageBuilder) dimension(v *pageView, page questions.Page, retro bool) {
 		v.Intro += " " + inst.ThenPrompt.In(l)
 	}
 	for _, it := range page.Items {
-		rv := ratingView{ID: it.ID, Text: it.Text.In(l), Now: b.radios(prefixRating+it.ID, scale, scaleLayout)}
+		rv := ratingView{ID: it.ID, Text: it.Text.In(l), Now: b.radios(prefixRating+it.ID, scale, layout)}
 		rv.Now.Legend = rv.Text
 		if retro {
 			rv.Now.Legend = b.h.t(b.c, "survey_now")
-			then := b.radios(prefixThen+it.ID, scale, scaleLayout)
+			then := b.radios(prefixThen+it.ID, scale, layout)
 			then.Legend = b.h.t(b.c, "survey_then")
 			rv.Then = &then
 		}

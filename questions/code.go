@@ -25,18 +25,18 @@ type CodeElement struct {
 
 // CodeElements are the six elements of the self-generated code, in order.
 var CodeElements = [CodeLen]CodeElement{
-	{ID: "mother", Label: Text{DE: "Erster Buchstabe des Vornamens Ihrer Mutter", EN: "First letter of your mother's first name"},
-		Hint: Text{DE: "oder einer anderen Person, die Sie großgezogen hat", EN: "or of another person who raised you"}},
-	{ID: "father", Label: Text{DE: "Erster Buchstabe des Vornamens Ihres Vaters", EN: "First letter of your father's first name"},
-		Hint: Text{DE: "falls unbekannt: X", EN: "if unknown: X"}},
-	{ID: "birthday", Label: Text{DE: "Tag Ihres Geburtsdatums", EN: "Day of the month you were born"},
-		Hint: Text{DE: "Zahl von 1 bis 31", EN: "number from 1 to 31"}, Number: true, Max: 31},
-	{ID: "birthplace", Label: Text{DE: "Erster Buchstabe Ihres Geburtsorts", EN: "First letter of your place of birth"},
-		Hint: Text{DE: "Stadt oder Gemeinde", EN: "town or city"}},
-	{ID: "siblings", Label: Text{DE: "Anzahl Ihrer älteren Geschwister", EN: "Number of your older siblings"},
-		Hint: Text{DE: "0, wenn Sie keine haben", EN: "0 if you have none"}, Number: true, Max: 30},
-	{ID: "lastletter", Label: Text{DE: "Letzter Buchstabe Ihres eigenen Vornamens", EN: "Last letter of your own first name"},
-		Hint: Text{DE: "bei „Jörg“ also G", EN: "for “Anna” this is A"}},
+	{ID: "mother", Label: Text{"de": "Erster Buchstabe des Vornamens Ihrer Mutter", "en": "First letter of your mother's first name"},
+		Hint: Text{"de": "oder einer anderen Person, die Sie großgezogen hat", "en": "or of another person who raised you"}},
+	{ID: "father", Label: Text{"de": "Erster Buchstabe des Vornamens Ihres Vaters", "en": "First letter of your father's first name"},
+		Hint: Text{"de": "falls unbekannt: X", "en": "if unknown: X"}},
+	{ID: "birthday", Label: Text{"de": "Tag Ihres Geburtsdatums", "en": "Day of the month you were born"},
+		Hint: Text{"de": "Zahl von 1 bis 31", "en": "number from 1 to 31"}, Number: true, Max: 31},
+	{ID: "birthplace", Label: Text{"de": "Erster Buchstabe Ihres Geburtsorts", "en": "First letter of your place of birth"},
+		Hint: Text{"de": "Stadt oder Gemeinde", "en": "town or city"}},
+	{ID: "siblings", Label: Text{"de": "Anzahl Ihrer älteren Geschwister", "en": "Number of your older siblings"},
+		Hint: Text{"de": "0, wenn Sie keine haben", "en": "0 if you have none"}, Number: true, Max: 30},
+	{ID: "lastletter", Label: Text{"de": "Letzter Buchstabe Ihres eigenen Vornamens", "en": "Last letter of your own first name"},
+		Hint: Text{"de": "bei „Jörg“ also G", "en": "for “Anna” this is A"}},
 }
 
 // CodeLen is the number of elements in a self-generated code.

@@ -32,11 +32,10 @@ func Diff(a, b *Instrument) []Change {
 	var out []Change
 	add := func(c Change) { out = append(out, c) }
 	text := func(section, id, field string, x, y Text) {
-		if x.DE != y.DE {
-			add(Change{section, id, Reworded, field + ".de", x.DE, y.DE})
-		}
-		if x.EN != y.EN {
-			add(Change{section, id, Reworded, field + ".en", x.EN, y.EN})
+		for _, l := range languagesOf(a, b) {
+			if x[l] != y[l] {
+				add(Change{section, id, Reworded, field + "." + l, x[l], y[l]})
+			}
 		}
 	}
 	for _, h := range []struct {
@@ -52,7 +51,7 @@ func Diff(a, b *Instrument) []Change {
 		text("dimension", p[1].ID, "title", p[0].Title, p[1].Title)
 		text("dimension", p[1].ID, "description", p[0].Description, p[1].Description)
 	}
-	dims.report("dimension", add, func(d Dimension) string { return d.Title.DE })
+	dims.report("dimension", add, func(d Dimension) string { return d.Title.In("de") })
 
 	items := pair(a.Items, b.Items, func(it Item) string { return it.ID })
 	for _, p := range items.both {
@@ -68,7 +67,7 @@ func Diff(a, b *Instrument) []Change {
 			add(Change{"item", y.ID, Rekeyed, "dimension", x.Dimension, y.Dimension})
 		}
 	}
-	items.report("item", add, func(it Item) string { return it.Text.DE })
+	items.report("item", add, func(it Item) string { return it.Text.In("de") })
 
 	know := pair(a.Knowledge, b.Knowledge, func(k KnowledgeItem) string { return k.ID })
 	for _, p := range know.both {
@@ -79,7 +78,7 @@ func Diff(a, b *Instrument) []Change {
 			add(Change{"knowledge", y.ID, Rekeyed, "correct", fmt.Sprint(x.Correct), fmt.Sprint(y.Correct)})
 		}
 	}
-	know.report("knowledge", add, func(k KnowledgeItem) string { return k.Text.DE })
+	know.report("knowledge", add, func(k KnowledgeItem) string { return k.Text.In("de") })
 
 	bg := pair(a.Background, b.Background, func(q BackgroundQuestion) string { return q.ID })
 	for _, p := range bg.both {
@@ -91,8 +90,8 @@ func Diff(a, b *Instrument) []Change {
 		if x.Optional != y.Optional {
 			add(Change{"background", y.ID, Modified, "optional", fmt.Sprint(x.Optional), fmt.Sprint(y.Optional)})
 		}
-		if (x.Breakdown == nil) != (y.Breakdown == nil) {
-			add(Change{"background", y.ID, Modified, "breakdown", fmt.Sprint(x.Breakdown != nil), fmt.Sprint(y.Breakdown != nil)})
+		if x.Breakdown.On != y.Breakdown.On {
+			add(Change{"background", y.ID, Modified, "breakdown", fmt.Sprint(x.Breakdown.On), fmt.Sprint(y.Breakdown.On)})
 		}
 		opts := pair(x.Options, y.Options, func(o Option) string { return o.Value })
 		for _, o := range opts.both {
@@ -105,7 +104,7 @@ func Diff(a, b *Instrument) []Change {
 			add(Change{"background", y.ID, Modified, "options", "-" + o.Value, ""})
 		}
 	}
-	bg.report("background", add, func(q BackgroundQuestion) string { return q.Text.DE })
+	bg.report("background", add, func(q BackgroundQuestion) string { return q.Text.In("de") })
 	return out
 }
 
@@ -113,13 +112,24 @@ func Diff(a, b *Instrument) []Change {
 // scales are the same when their strings are.
 func (s Scale) String() string {
 	if len(s.Labels) == 0 {
-		return fmt.Sprintf("%d–%d (%s … %s)", s.Min, s.Max, s.MinLabel.DE, s.MaxLabel.DE)
+		return fmt.Sprintf("%d–%d (%s … %s)", s.Min, s.Max, s.MinLabel.In("de"), s.MaxLabel.In("de"))
 	}
 	labels := make([]string, 0, len(s.Labels))
 	for v := s.Min; v <= s.Max; v++ {
-		labels = append(labels, s.PointLabel(v).DE)
+		labels = append(labels, s.PointLabel(v).In("de"))
 	}
 	return fmt.Sprintf("%d–%d (%s)", s.Min, s.Max, strings.Join(labels, " | "))
+}
+
+// languagesOf is every language of a and b, a's order first.
+func languagesOf(a, b *Instrument) []string {
+	langs := slices.Clone(a.Languages)
+	for _, l := range b.Languages {
+		if !slices.Contains(langs, l) {
+			langs = append(langs, l)
+		}
+	}
+	return langs
 }
 
 // paired is two lists of elements matched by id.

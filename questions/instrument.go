@@ -36,21 +36,35 @@
 // element off, and two people fitting equally well match nobody.
 package questions
 
-import "strconv"
+import (
+	"fmt"
+	"strconv"
 
-// Text is a piece of participant-facing text in both product languages.
-type Text struct {
-	DE string `yaml:"de"`
-	EN string `yaml:"en"`
-}
+	"go.yaml.in/yaml/v3"
+)
 
-// In returns the text in lang ("en" or anything else for German).
+// Text is a piece of participant-facing text by language code: "de"
+// always, "en" in the built-in texts, and whatever else an instrument
+// declares under languages ("fr", "tr", "uk").
+type Text map[string]string
+
+// In returns the text in lang. A language the text lacks falls back to
+// English, then German: an instrument carries every language it declares,
+// so this only happens for the product's own texts (code elements) on a
+// page in a language the product does not speak itself.
 func (t Text) In(lang string) string {
-	if lang == "en" {
-		return t.EN
+	if s := t[lang]; s != "" {
+		return s
 	}
-	return t.DE
+	if s := t["en"]; s != "" && lang != "de" {
+		return s
+	}
+	return t["de"]
 }
+
+// DefaultLanguages are the languages of an instrument that names none:
+// German and English, the product's own.
+var DefaultLanguages = []string{"de", "en"}
 
 // Scale is the rating scale of the self-rating items: end labels (0–10 with
 // "gar nicht" … "sehr gut"), or a label on every point (1–5 with "trifft gar
@@ -64,11 +78,14 @@ type Scale struct {
 	Labels []Text `yaml:"labels"`
 }
 
+// LabelsEveryPoint reports whether every point has a label of its own.
+func (s Scale) LabelsEveryPoint() bool { return len(s.Labels) > 0 && len(s.Labels) == s.Max-s.Min+1 }
+
 // PointLabel is the label of point v: its own label when the scale labels
 // every point, else the end label at either end, else the zero Text.
 func (s Scale) PointLabel(v int) Text {
 	switch {
-	case len(s.Labels) == s.Max-s.Min+1 && s.Contains(v):
+	case s.LabelsEveryPoint() && s.Contains(v):
 		return s.Labels[v-s.Min]
 	case v == s.Min:
 		return s.MinLabel
@@ -94,6 +111,9 @@ type Dimension struct {
 	ID          string `yaml:"id"`
 	Title       Text   `yaml:"title"`
 	Description Text   `yaml:"description"`
+	// Scale, when given, is the scale of this dimension's items instead of
+	// the instrument's.
+	Scale *Scale `yaml:"scale"`
 }
 
 // Item is a self-rating statement rated on the instrument's scale.
@@ -132,10 +152,39 @@ type BackgroundQuestion struct {
 	Optional bool     `yaml:"optional"`
 	Text     Text     `yaml:"text"`
 	Options  []Option `yaml:"options"`
-	// Breakdown, on a choice question, names the grouping when the cohort
-	// dashboard breaks the change down by this question's answers
-	// ("Arbeitsfeld"); questions without one are not broken down.
-	Breakdown *Text `yaml:"breakdown"`
+	// Breakdown, on a choice question, has the cohort dashboard break the
+	// change down by this question's answers.
+	Breakdown Breakdown `yaml:"breakdown"`
+}
+
+// Breakdown is written `breakdown: true`, or as a short name for the
+// grouping (`breakdown: {de: Arbeitsfeld, en: field of work}`), which
+// charts use instead of the question's text.
+type Breakdown struct {
+	On    bool
+	Label Text
+}
+
+// UnmarshalYAML takes either form; anything else is a type error with its
+// line, which Parse reports like every other.
+func (b *Breakdown) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!bool" {
+		return n.Decode(&b.On)
+	}
+	if n.Kind == yaml.MappingNode {
+		b.On = true
+		return n.Decode(&b.Label)
+	}
+	return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: cannot unmarshal %s `%s` into breakdown", n.Line, n.Tag, n.Value)}}
+}
+
+// BreakdownLabel names the grouping of a breakdown question: its short
+// name if it has one, else its text.
+func (q BackgroundQuestion) BreakdownLabel() Text {
+	if len(q.Breakdown.Label) > 0 {
+		return q.Breakdown.Label
+	}
+	return q.Text
 }
 
 // HasOption reports whether value is one of the question's choices.
@@ -150,10 +199,14 @@ func (q BackgroundQuestion) HasOption(value string) bool {
 
 // Instrument is one version of a questionnaire.
 type Instrument struct {
-	ID              string               `yaml:"id"`
-	Version         int                  `yaml:"version"`
-	Title           Text                 `yaml:"title"`
-	Description     Text                 `yaml:"description"`
+	ID          string `yaml:"id"`
+	Version     int    `yaml:"version"`
+	Title       Text   `yaml:"title"`
+	Description Text   `yaml:"description"`
+	// Languages lists the language codes every text carries, German first;
+	// the participant's language switch offers these. Parse fills in
+	// DefaultLanguages when the file names none.
+	Languages       []string             `yaml:"languages"`
 	Scale           Scale                `yaml:"scale"`
 	RatingPrompt    Text                 `yaml:"rating_prompt"`
 	ThenPrompt      Text                 `yaml:"then_prompt"`
@@ -163,9 +216,10 @@ type Instrument struct {
 	Knowledge       []KnowledgeItem      `yaml:"knowledge"`
 	Background      []BackgroundQuestion `yaml:"background"`
 
-	file   string // where it was loaded from, for error messages
-	source []byte // the file as parsed, byte for byte (see Source)
-	pages  []Page // built once by Parse (see Pages)
+	scales []Scale // each item's scale in item order, built once by Parse (see ItemScales)
+	file   string  // where it was loaded from, for error messages
+	source []byte  // the file as parsed, byte for byte (see Source)
+	pages  []Page  // built once by Parse (see Pages)
 }
 
 // Source is the file the instrument was parsed from, byte for byte: what an
@@ -178,7 +232,45 @@ func (in *Instrument) Ref() string { return FormatRef(in.ID, in.Version) }
 // ScaleOf returns the scale an item is rated on. Every figure that keys,
 // bounds or labels a rating asks here, so that a scale per dimension is one
 // change.
-func (in *Instrument) ScaleOf(it Item) Scale { return in.Scale }
+func (in *Instrument) ScaleOf(it Item) Scale {
+	for _, d := range in.Dimensions {
+		if d.ID == it.Dimension && d.Scale != nil {
+			return *d.Scale
+		}
+	}
+	return in.Scale
+}
+
+// ItemScales is ScaleOf for every item in item order, for loops over many
+// responses.
+func (in *Instrument) ItemScales() []Scale {
+	if len(in.scales) == len(in.Items) {
+		return in.scales
+	}
+	scales := make([]Scale, len(in.Items))
+	for i, it := range in.Items {
+		scales[i] = in.ScaleOf(it)
+	}
+	return scales
+}
+
+// ScaleSpan is the range every item's scale lies in: the axis of a chart
+// that shows several dimensions at once.
+func (in *Instrument) ScaleSpan() (lo, hi int) {
+	for i, d := range in.Dimensions {
+		s := in.DimensionScale(d.ID)
+		if i == 0 {
+			lo, hi = s.Min, s.Max
+		}
+		lo, hi = min(lo, s.Min), max(hi, s.Max)
+	}
+	return lo, hi
+}
+
+// DimensionScale is the scale of a dimension's items.
+func (in *Instrument) DimensionScale(id string) Scale {
+	return in.ScaleOf(Item{Dimension: id})
+}
 
 // ItemsOf returns the self-rating items of a dimension in file order.
 func (in *Instrument) ItemsOf(dimension string) []Item {
@@ -226,7 +318,7 @@ func (in *Instrument) BackgroundQuestion(id string) (BackgroundQuestion, bool) {
 func (in *Instrument) Breakdowns() []BackgroundQuestion {
 	var out []BackgroundQuestion
 	for _, q := range in.Background {
-		if q.Breakdown != nil {
+		if q.Breakdown.On {
 			out = append(out, q)
 		}
 	}

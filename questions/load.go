@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -99,6 +101,7 @@ func Parse(file string, data []byte) (*Instrument, error) {
 	}
 	in.source = bytes.Clone(data)
 	in.pages = in.buildPages()
+	in.scales = in.ItemScales()
 	return in, nil
 }
 
@@ -253,7 +256,8 @@ func typeProblem(file, msg string) Problem {
 	if f := unknownField.FindStringSubmatch(m[2]); f != nil {
 		p.Msg = "unbekannter Schlüssel „" + f[1] + "“"
 	} else if f := wrongType.FindStringSubmatch(m[2]); f != nil {
-		want := map[string]string{"int": "eine ganze Zahl", "bool": "true oder false", "string": "ein Text"}[f[2]]
+		want := map[string]string{"int": "eine ganze Zahl", "bool": "true oder false", "string": "ein Text",
+			"breakdown": "true oder ein kurzer Name in jeder Sprache ({de: …, en: …})"}[f[2]]
 		if want == "" {
 			want = "ein anderer Wert"
 		}
@@ -265,6 +269,7 @@ func typeProblem(file, msg string) Problem {
 // validate adds every problem of in to c, each naming the element it
 // concerns and the line of the file it is on.
 func (in *Instrument) validate(c *checker) {
+	c.languages(in)
 	c.header(in)
 	c.ratings(in)
 	for i, k := range in.Knowledge {
@@ -292,6 +297,7 @@ type checker struct {
 	root     *yaml.Node
 	problems Problems
 	seen     map[string]string
+	langs    []string // the languages every text must carry
 }
 
 func (c *checker) bad(line int, where, format string, args ...any) {
@@ -341,15 +347,77 @@ func (c *checker) has(path ...any) bool {
 	return ok
 }
 
-// text checks that both languages of a text at path are there; what
-// prefixes the message ("Erklärung: ").
+// text checks that the text at path carries every language of the
+// instrument and no other; what prefixes the message ("Erklärung: ").
 func (c *checker) text(where, what string, t Text, path ...any) {
-	if strings.TrimSpace(t.DE) == "" {
-		c.bad(c.at(append(path, "de")...), where, "%sdeutscher Text (de) fehlt", what)
+	for _, l := range c.langs {
+		if strings.TrimSpace(t[l]) == "" {
+			c.bad(c.at(append(path, l)...), where, "%s%s fehlt", what, languageText(l))
+		}
 	}
-	if strings.TrimSpace(t.EN) == "" {
-		c.bad(c.at(append(path, "en")...), where, "%senglischer Text (en) fehlt", what)
+	for _, l := range slices.Sorted(maps.Keys(t)) {
+		if !slices.Contains(c.langs, l) {
+			c.bad(c.at(append(path, l)...), where, "%sdie Sprache „%s“ steht nicht unter languages", what, l)
+		}
 	}
+}
+
+// languageText names the text of a language in a problem.
+func languageText(l string) string {
+	switch l {
+	case "de":
+		return "deutscher Text (de)"
+	case "en":
+		return "englischer Text (en)"
+	}
+	return "Text in der Sprache „" + l + "“"
+}
+
+var languagePattern = regexp.MustCompile(`^[a-z]{2,3}$`)
+
+// languages checks the instrument's language list and makes it the one the
+// texts are checked against; a file without one is in German and English.
+func (c *checker) languages(in *Instrument) {
+	if len(in.Languages) == 0 {
+		in.Languages = slices.Clone(DefaultLanguages)
+	}
+	seen := map[string]bool{}
+	for i, l := range in.Languages {
+		switch {
+		case !languagePattern.MatchString(l):
+			c.bad(c.at("languages", i), "languages", "„%s“ ist kein Sprachcode (zwei oder drei Kleinbuchstaben nach ISO 639, z. B. de, en, tr)", l)
+		case seen[l]:
+			c.bad(c.at("languages", i), "languages", "die Sprache „%s“ steht doppelt da", l)
+		}
+		seen[l] = true
+	}
+	if !seen["de"] {
+		c.bad(c.at("languages"), "languages", "Deutsch (de) ist immer nötig")
+	}
+	c.langs = in.Languages
+}
+
+// scale checks a rating scale at path: its bounds, and either a label at
+// both ends or one on every point.
+func (c *checker) scale(where string, sc Scale, path ...any) {
+	if sc.Min < 0 || sc.Max > 100 || sc.Max-sc.Min < 2 {
+		c.bad(c.at(path...), where, "die Grenzen %d–%d müssen 0 ≤ min und max ≤ 100 erfüllen, mit mindestens 3 Stufen", sc.Min, sc.Max)
+		return
+	}
+	if c.has(append(path, "labels")...) {
+		if points := sc.Max - sc.Min + 1; len(sc.Labels) != points {
+			c.bad(c.at(append(path, "labels")...), where, "die Skala %d–%d hat %d Stufen, aber %d Beschriftungen (labels): eine je Stufe, von min bis max", sc.Min, sc.Max, points, len(sc.Labels))
+		}
+		for i, l := range sc.Labels {
+			c.text(where, fmt.Sprintf("Beschriftung %d: ", sc.Min+i), l, append(path, "labels", i)...)
+		}
+		if c.has(append(path, "min_label")...) || c.has(append(path, "max_label")...) {
+			c.bad(c.at(path...), where, "entweder labels (jede Stufe) oder min_label und max_label (die Enden), nicht beides")
+		}
+		return
+	}
+	c.text(where, "min_label: ", sc.MinLabel, append(path, "min_label")...)
+	c.text(where, "max_label: ", sc.MaxLabel, append(path, "max_label")...)
 }
 
 // unique checks an id's form and that no other part of the instrument uses
@@ -383,12 +451,16 @@ func (c *checker) header(in *Instrument) {
 		{"then_prompt", in.ThenPrompt}, {"knowledge_prompt", in.KnowledgePrompt}} {
 		c.text(t.key, "", t.text, t.key)
 	}
-	sc := in.Scale
-	if sc.Min < 0 || sc.Max > 100 || sc.Max-sc.Min < 2 {
-		c.bad(c.at("scale"), "scale", "die Grenzen %d–%d müssen 0 ≤ min und max ≤ 100 erfüllen, mit mindestens 3 Stufen", sc.Min, sc.Max)
+	// The instrument's scale may be left out when every dimension has its own.
+	own := 0
+	for _, d := range in.Dimensions {
+		if d.Scale != nil {
+			own++
+		}
 	}
-	c.text("scale.min_label", "", sc.MinLabel, "scale", "min_label")
-	c.text("scale.max_label", "", sc.MaxLabel, "scale", "max_label")
+	if c.has("scale") || own < len(in.Dimensions) || own == 0 {
+		c.scale("scale", in.Scale, "scale")
+	}
 }
 
 // ratings checks the dimensions and their self-rating items.
@@ -400,6 +472,9 @@ func (c *checker) ratings(in *Instrument) {
 		c.unique("Dimension", d.ID, "dimensions", i)
 		c.text("Dimension "+d.ID, "Titel: ", d.Title, "dimensions", i, "title")
 		c.text("Dimension "+d.ID, "Beschreibung: ", d.Description, "dimensions", i, "description")
+		if d.Scale != nil {
+			c.scale("Dimension "+d.ID, *d.Scale, "dimensions", i, "scale")
+		}
 	}
 	perDim := map[string]int{}
 	for i, it := range in.Items {
@@ -435,14 +510,14 @@ func (c *checker) background(q BackgroundQuestion, i int) {
 			values[o.Value] = true
 			c.text(where, "Option "+o.Value+": ", o.Text, "background", i, "options", j, "text")
 		}
-		if q.Breakdown != nil {
-			c.text(where, "Aufschlüsselung (breakdown): ", *q.Breakdown, "background", i, "breakdown")
+		if len(q.Breakdown.Label) > 0 {
+			c.text(where, "Aufschlüsselung (breakdown): ", q.Breakdown.Label, "background", i, "breakdown")
 		}
 	case BackgroundText:
 		if len(q.Options) > 0 {
 			c.bad(c.at("background", i, "options"), where, "eine Textfrage hat keine Optionen")
 		}
-		if q.Breakdown != nil {
+		if q.Breakdown.On {
 			c.bad(c.at("background", i, "breakdown"), where, "nur eine Auswahlfrage kann eine Aufschlüsselung (breakdown) sein")
 		}
 	default:

@@ -2,6 +2,7 @@ package questions
 
 import (
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -73,7 +74,7 @@ func TestParseMinimalInstrumentIsValid(t *testing.T) {
 		t.Errorf("len(Items) = %d, want %d", got, want)
 	}
 	a2, ok := in.Item("a2")
-	if !ok || !a2.Reverse || a2.Dimension != "alpha" || a2.Text.EN != "Statement A2" {
+	if !ok || !a2.Reverse || a2.Dimension != "alpha" || a2.Text.In("en") != "Statement A2" {
 		t.Errorf("Item(a2) = %+v, %v; want reverse-keyed alpha item with English text", a2, ok)
 	}
 	if in.Scale.Min != 1 || in.Scale.Max != 5 {
@@ -272,6 +273,51 @@ func TestParseRejectsBrokenInstruments(t *testing.T) {
 			wants: []string{"Wissensfrage „k1“", "schon vergeben"},
 		},
 		{
+			name: "a declared language missing from a text",
+			doc: func(t *testing.T) string {
+				doc := mutate(t, base, "version: 1\n", "version: 1\nlanguages: [de, en, fr]\n")
+				return strings.ReplaceAll(doc, `en: "Statement A1"}`, `en: "Statement A1", fr: "Énoncé A1"}`)
+			},
+			wants: []string{"broken-v1.yaml:4: title: Text in der Sprache „fr“ fehlt",
+				":15: Dimension alpha: Titel: Text in der Sprache „fr“ fehlt", ":21: Item b2: Text in der Sprache „fr“ fehlt"},
+		},
+		{
+			name: "a text in a language not declared",
+			doc: func(t *testing.T) string {
+				return mutate(t, base, b2, `{id: b2, dimension: beta, text: {de: "Aussage B2", en: "Statement B2", tr: "İfade B2"}}`)
+			},
+			wants: []string{"Item b2: die Sprache „tr“ steht nicht unter languages"},
+		},
+		{
+			name:  "languages without German",
+			doc:   func(t *testing.T) string { return mutate(t, base, "version: 1\n", "version: 1\nlanguages: [en, EN]\n") },
+			wants: []string{"languages: Deutsch (de) ist immer nötig", "languages: „EN“ ist kein Sprachcode"},
+		},
+		{
+			name: "a dimension's scale labels every point but one",
+			doc: func(t *testing.T) string {
+				return mutate(t, base, `description: {de: "Teil Beta", en: "Part beta"}}`, `description: {de: "Teil Beta", en: "Part beta"},
+      scale: {min: 1, max: 4, labels: [{de: "nie", en: "never"}, {de: "selten", en: "rarely"}, {de: "oft", en: "often"}]}}`)
+			},
+			wants: []string{"Dimension beta: die Skala 1–4 hat 4 Stufen, aber 3 Beschriftungen (labels)"},
+		},
+		{
+			name: "a scale with labels and end labels",
+			doc: func(t *testing.T) string {
+				return mutate(t, base, `  max_label: {de: "5 = immer", en: "5 = always"}`, `  max_label: {de: "5 = immer", en: "5 = always"}
+  labels: [{de: a, en: a}, {de: b, en: b}, {de: c, en: c}, {de: d, en: d}, {de: e, en: e}]`)
+			},
+			wants: []string{"scale: entweder labels (jede Stufe) oder min_label und max_label"},
+		},
+		{
+			name: "breakdown neither true nor a name",
+			doc: func(t *testing.T) string {
+				return mutate(t, base, `    text: {de: "Bereich?", en: "Field?"}`, `    text: {de: "Bereich?", en: "Field?"}
+    breakdown: 3`)
+			},
+			wants: []string{":28: „3“ passt hier nicht, erwartet ist true oder ein kurzer Name in jeder Sprache"},
+		},
+		{
 			name: "every problem is reported, not just the first",
 			doc: func(t *testing.T) string {
 				doc := mutate(t, base, `{id: b2, dimension: beta,`, `{id: b2, dimension: gamma,`)
@@ -296,6 +342,54 @@ func TestParseRejectsBrokenInstruments(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// What programs need beyond the built-in instrument: a third language, a
+// dimension on its own scale with a label on every point, and a breakdown
+// marked with true.
+func TestParseLanguagesScalesAndBreakdowns(t *testing.T) {
+	doc := mutate(t, minimalYAML("mini", 1), "version: 1\n", "version: 1\nlanguages: [de, en, fr]\n")
+	// Every text gets its French version: the German one with a marker.
+	doc = regexp.MustCompile(`en: ("[^"]*")\}`).ReplaceAllString(doc, `en: $1, fr: "fr $1"}`)
+	doc = mutate(t, doc, `description: {de: "Teil Beta", en: "Part beta", fr: "fr "Part beta""}}`, `description: {de: "Teil Beta", en: "Part beta", fr: "Partie bêta"},
+      scale: {min: 1, max: 3, labels: [{de: "nie", en: "never", fr: "jamais"}, {de: "manchmal", en: "sometimes", fr: "parfois"}, {de: "oft", en: "often", fr: "souvent"}]}}`)
+	doc = mutate(t, doc, `    text: {de: "Bereich?", en: "Field?", fr: "fr "Field?""}`, `    text: {de: "Bereich?", en: "Field?", fr: "Domaine ?"}
+    breakdown: true`)
+	doc = strings.ReplaceAll(doc, `fr: "fr "`, `fr: "fr `)
+	doc = strings.ReplaceAll(doc, `""}`, `"}`)
+	in, err := Parse("mini.yaml", []byte(doc))
+	if err != nil {
+		t.Fatalf("Parse: %v\n%s", err, doc)
+	}
+	if got := in.Languages; !slices.Equal(got, []string{"de", "en", "fr"}) {
+		t.Errorf("Languages = %v, want [de en fr]", got)
+	}
+	b1, _ := in.Item("b1")
+	a1, _ := in.Item("a1")
+	if sc := in.ScaleOf(b1); sc.Min != 1 || sc.Max != 3 || sc.PointLabel(2).In("fr") != "parfois" {
+		t.Errorf("ScaleOf(b1) = %+v, want 1–3 with „parfois“ at 2", sc)
+	}
+	if sc := in.ScaleOf(a1); sc.Min != 1 || sc.Max != 5 || sc.PointLabel(5).In("de") != "5 = immer" || len(sc.PointLabel(3)) != 0 {
+		t.Errorf("ScaleOf(a1) = %+v, want the instrument's 1–5 with end labels only", sc)
+	}
+	if lo, hi := in.ScaleSpan(); lo != 1 || hi != 5 {
+		t.Errorf("ScaleSpan = %d–%d, want 1–5", lo, hi)
+	}
+	if got := in.ItemScales(); got[2].Max != 3 || got[0].Max != 5 {
+		t.Errorf("ItemScales = %+v, want b1 on 1–3 and a1 on 1–5", got)
+	}
+	bs := in.Breakdowns()
+	if len(bs) != 1 || bs[0].ID != "field" || bs[0].BreakdownLabel().In("fr") != "Domaine ?" {
+		t.Errorf("Breakdowns = %+v, want field, named by its text", bs)
+	}
+	if got := a1.Text.In("fr"); got != "fr Statement A1" {
+		t.Errorf("a1 in French = %q", got)
+	}
+	// Without languages an instrument is in German and English.
+	plain, err := Parse("plain.yaml", []byte(minimalYAML("plain", 1)))
+	if err != nil || !slices.Equal(plain.Languages, DefaultLanguages) {
+		t.Errorf("plain instrument: languages %v, err %v; want %v", plain.Languages, err, DefaultLanguages)
 	}
 }
 
@@ -371,18 +465,18 @@ func TestLoadDefaultInstrument(t *testing.T) {
 	var texts int
 	walkTexts(reflect.ValueOf(*in), "instrument", func(where string, tx Text) {
 		texts++
-		if strings.TrimSpace(tx.DE) == "" {
+		if strings.TrimSpace(tx.In("de")) == "" {
 			t.Errorf("%s: German text missing", where)
 		}
-		if strings.TrimSpace(tx.EN) == "" {
+		if strings.TrimSpace(tx.In("en")) == "" {
 			t.Errorf("%s: English text missing", where)
 		}
 	})
 	// 7 fixed texts + 2 per dimension + 1 per item + 2 per knowledge item +
-	// 1 per background question + 1 per option.
+	// 1 per background question + 1 per option + the breakdowns' names.
 	want := 7 + 2*len(in.Dimensions) + len(in.Items) + 2*len(in.Knowledge)
 	for _, q := range in.Background {
-		want += 1 + len(q.Options)
+		want += 1 + len(q.Options) + len(q.Breakdown.Label)/2
 	}
 	if texts != want {
 		t.Errorf("walked %d texts, want %d (the walk missed some)", texts, want)
@@ -392,12 +486,19 @@ func TestLoadDefaultInstrument(t *testing.T) {
 // walkTexts calls f for every Text value reachable from v through exported
 // struct fields and slices.
 func walkTexts(v reflect.Value, where string, f func(string, Text)) {
-	switch v.Kind() {
-	case reflect.Struct:
-		if tx, ok := v.Interface().(Text); ok {
+	if tx, ok := v.Interface().(Text); ok {
+		// A breakdown's short name is optional.
+		if v.Len() > 0 || !strings.HasSuffix(where, ".Breakdown.Label") {
 			f(where, tx)
-			return
 		}
+		return
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			walkTexts(v.Elem(), where, f)
+		}
+	case reflect.Struct:
 		for i := 0; i < v.NumField(); i++ {
 			if !v.Type().Field(i).IsExported() {
 				continue

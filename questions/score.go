@@ -44,15 +44,16 @@ func (in *Instrument) ScoreVector(values, scores []float64) (answered []int) {
 	answered = make([]int, len(in.Dimensions))
 	sums := make([]float64, len(in.Dimensions))
 	items := make([]int, len(in.Dimensions))
+	scales := in.ItemScales()
 	for i, it := range in.Items {
 		d := in.dimensionIndex(it.Dimension)
 		items[d]++
-		v := values[i]
-		if math.IsNaN(v) || v < float64(in.Scale.Min) || v > float64(in.Scale.Max) {
+		v, sc := values[i], scales[i]
+		if math.IsNaN(v) || v < float64(sc.Min) || v > float64(sc.Max) {
 			continue
 		}
 		answered[d]++
-		sums[d] += float64(in.Scale.Keyed(int(v), it.Reverse))
+		sums[d] += float64(sc.Keyed(int(v), it.Reverse))
 	}
 	for d := range in.Dimensions {
 		scores[d] = math.NaN()

@@ -282,11 +282,12 @@ func (c *Cohort) addKnowledge(people []map[db.Wave]*perResponse, w db.Wave, pass
 
 // addItems adds each rating item's answer counts and shares per wave.
 func (c *Cohort) addItems(itemCounts map[db.Wave][][]int) {
+	scales := c.Inst.ItemScales()
 	for i, it := range c.Inst.Items {
 		counts := map[db.Wave][]int{db.Pre: itemCounts[db.Pre][i], db.Then: itemCounts[db.Then][i], db.Post: itemCounts[db.Post][i]}
 		shares := map[db.Wave]ItemShare{}
 		for w, cs := range counts {
-			shares[w] = itemShare(cs, c.Inst.Scale.Min, c.Inst.Scale.Max)
+			shares[w] = itemShare(cs, scales[i].Min, scales[i].Max)
 		}
 		c.Items = append(c.Items, ItemDistribution{Item: it, Counts: counts, Shares: shares})
 	}

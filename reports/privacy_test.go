@@ -15,9 +15,9 @@ import (
 // is not one of the default instrument's: breakdowns come from the data.
 func privacyInstrument() *questions.Instrument {
 	in := testInstrument()
-	t := func(s string) questions.Text { return questions.Text{DE: s, EN: s} }
+	t := func(s string) questions.Text { return questions.Text{"de": s, "en": s} }
 	in.Background = []questions.BackgroundQuestion{{ID: "team", Type: questions.BackgroundChoice, Text: t("Team"),
-		Options: []questions.Option{{Value: "x", Text: t("X")}, {Value: "y", Text: t("Y")}}, Breakdown: &questions.Text{DE: "Team", EN: "team"}}}
+		Options: []questions.Option{{Value: "x", Text: t("X")}, {Value: "y", Text: t("Y")}}, Breakdown: questions.Breakdown{On: true, Label: questions.Text{"de": "Team", "en": "team"}}}}
 	return in
 }
 

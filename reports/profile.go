@@ -11,6 +11,7 @@ import (
 // nil score is missing (too few items answered, or the wave not taken).
 type DimensionProfile struct {
 	Dimension questions.Dimension
+	Scale     questions.Scale // the dimension's items' scale
 	Pre       *float64
 	Then      *float64 // retrospective pre-rating, given in the post wave
 	Post      *float64
@@ -47,7 +48,7 @@ func BuildProfile(store *db.Store, inst *questions.Instrument, participantID uin
 	}
 	p := &Profile{Instrument: inst}
 	for _, d := range inst.Dimensions {
-		p.Dimensions = append(p.Dimensions, DimensionProfile{Dimension: d})
+		p.Dimensions = append(p.Dimensions, DimensionProfile{Dimension: d, Scale: inst.DimensionScale(d.ID)})
 	}
 	set := func(scores []questions.DimensionScore, pick func(*DimensionProfile) **float64) {
 		for i, s := range scores {

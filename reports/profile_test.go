@@ -12,7 +12,7 @@ import (
 // testInstrument has two dimensions on a 0–10 scale, one reverse-keyed item
 // and two knowledge items.
 func testInstrument() *questions.Instrument {
-	t := func(s string) questions.Text { return questions.Text{DE: s, EN: s} }
+	t := func(s string) questions.Text { return questions.Text{"de": s, "en": s} }
 	return &questions.Instrument{
 		ID: "t", Version: 1,
 		Scale:      questions.Scale{Min: 0, Max: 10},

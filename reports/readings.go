@@ -1,6 +1,10 @@
 package reports
 
-import "math"
+import (
+	"math"
+
+	"einordnung/questions"
+)
 
 // Readings turn figures into plain terms: every threshold that decides
 // which words a page shows for a number is here, once, for the cohort
@@ -127,7 +131,19 @@ const (
 	LevelHigh    Level = "high"    // from 7
 )
 
-// ReadLevel reads a dimension score on the instrument's 0–10 scale.
+// OnTenPoints is a score on sc moved onto 0–10, where the readings of a
+// participant's profile are defined; a change uses ChangeOnTenPoints.
+func OnTenPoints(score float64, sc questions.Scale) float64 {
+	return ChangeOnTenPoints(score-float64(sc.Min), sc)
+}
+
+// ChangeOnTenPoints is a change of a score on sc in tenths of the scale's
+// range: a point of the built-in 0–10 scale, 0.4 of a 1–5 scale.
+func ChangeOnTenPoints(diff float64, sc questions.Scale) float64 {
+	return diff * 10 / float64(sc.Max-sc.Min)
+}
+
+// ReadLevel reads a dimension score on 0–10 (OnTenPoints).
 func ReadLevel(score float64) Level {
 	switch {
 	case score < 4:
@@ -165,7 +181,8 @@ func ReadProfile(d DimensionProfile) ProfileReading {
 	if latest == nil {
 		return ProfileReading{Level: LevelMissing}
 	}
-	r := ProfileReading{Level: ReadLevel(*latest)}
+	sc := d.Scale
+	r := ProfileReading{Level: ReadLevel(OnTenPoints(*latest, sc))}
 	if d.Post == nil {
 		return r
 	}
@@ -176,7 +193,7 @@ func ReadProfile(d DimensionProfile) ProfileReading {
 	if base == nil {
 		return ProfileReading{Level: r.Level}
 	}
-	r.HasChange, r.Change = true, ReadPersonalChange(*d.Post-*base)
-	r.Shift = d.Pre != nil && d.Then != nil && ReadResponseShift(*d.Pre, *d.Then)
+	r.HasChange, r.Change = true, ReadPersonalChange(ChangeOnTenPoints(*d.Post-*base, sc))
+	r.Shift = d.Pre != nil && d.Then != nil && ReadResponseShift(OnTenPoints(*d.Pre, sc), OnTenPoints(*d.Then, sc))
 	return r
 }

@@ -3,6 +3,8 @@ package reports
 import (
 	"math"
 	"testing"
+
+	"einordnung/questions"
 )
 
 // below and above are the floats next to a boundary.
@@ -115,6 +117,37 @@ func TestReadChange(t *testing.T) {
 	}
 }
 
+// tenPoints is the built-in instrument's scale, where the readings are
+// defined.
+var tenPoints = questions.Scale{Min: 0, Max: 10}
+
+// On another scale the readings hold in proportion: a 1–5 scale's levels
+// split at 2.6 and 3.8, and a change counts from 0.4.
+func TestReadProfileOnAFivePointScale(t *testing.T) {
+	p := func(v float64) *float64 { return &v }
+	five := questions.Scale{Min: 1, Max: 5}
+	tests := []struct {
+		name string
+		d    DimensionProfile
+		want ProfileReading
+	}{
+		{"low below 2.6", DimensionProfile{Scale: five, Pre: p(below(2.6))}, ProfileReading{Level: LevelLow}},
+		{"mid from 2.6", DimensionProfile{Scale: five, Pre: p(2.6)}, ProfileReading{Level: LevelMid}},
+		{"high from 3.8", DimensionProfile{Scale: five, Pre: p(3.8)}, ProfileReading{Level: LevelHigh}},
+		{"up from 0.4", DimensionProfile{Scale: five, Pre: p(3), Then: p(3), Post: p(3.4)},
+			ProfileReading{Level: LevelMid, HasChange: true, Change: DirectionUp}},
+		{"the same below 0.4", DimensionProfile{Scale: five, Pre: p(3), Then: p(3), Post: p(3.3)},
+			ProfileReading{Level: LevelMid, HasChange: true, Change: DirectionSame}},
+		{"a shift from 0.4", DimensionProfile{Scale: five, Pre: p(3), Then: p(2.6), Post: p(3)},
+			ProfileReading{Level: LevelMid, HasChange: true, Change: DirectionSame, Shift: true}},
+	}
+	for _, tt := range tests {
+		if got := ReadProfile(tt.d); got != tt.want {
+			t.Errorf("%s: ReadProfile = %+v, want %+v", tt.name, got, tt.want)
+		}
+	}
+}
+
 func TestReadProfile(t *testing.T) {
 	p := func(v float64) *float64 { return &v }
 	tests := []struct {
@@ -122,19 +155,19 @@ func TestReadProfile(t *testing.T) {
 		d    DimensionProfile
 		want ProfileReading
 	}{
-		{"no score", DimensionProfile{}, ProfileReading{Level: LevelMissing}},
-		{"pre only", DimensionProfile{Pre: p(3)}, ProfileReading{Level: LevelLow}},
-		{"the latest score sets the level", DimensionProfile{Pre: p(3), Then: p(3), Post: p(7)},
+		{"no score", DimensionProfile{Scale: tenPoints}, ProfileReading{Level: LevelMissing}},
+		{"pre only", DimensionProfile{Scale: tenPoints, Pre: p(3)}, ProfileReading{Level: LevelLow}},
+		{"the latest score sets the level", DimensionProfile{Scale: tenPoints, Pre: p(3), Then: p(3), Post: p(7)},
 			ProfileReading{Level: LevelHigh, HasChange: true, Change: DirectionUp}},
-		{"the same within a point", DimensionProfile{Pre: p(5), Then: p(5), Post: p(5.9)},
+		{"the same within a point", DimensionProfile{Scale: tenPoints, Pre: p(5), Then: p(5), Post: p(5.9)},
 			ProfileReading{Level: LevelMid, HasChange: true, Change: DirectionSame}},
-		{"down by a point", DimensionProfile{Pre: p(5), Post: p(4)},
+		{"down by a point", DimensionProfile{Scale: tenPoints, Pre: p(5), Post: p(4)},
 			ProfileReading{Level: LevelMid, HasChange: true, Change: DirectionDown}},
-		{"response shift", DimensionProfile{Pre: p(5), Then: p(4), Post: p(5)},
+		{"response shift", DimensionProfile{Scale: tenPoints, Pre: p(5), Then: p(4), Post: p(5)},
 			ProfileReading{Level: LevelMid, HasChange: true, Change: DirectionSame, Shift: true}},
-		{"post only: against the retrospective rating", DimensionProfile{Then: p(2), Post: p(3)},
+		{"post only: against the retrospective rating", DimensionProfile{Scale: tenPoints, Then: p(2), Post: p(3)},
 			ProfileReading{Level: LevelLow, HasChange: true, Change: DirectionUp, FromThen: true}},
-		{"post only, no earlier rating", DimensionProfile{Post: p(8)}, ProfileReading{Level: LevelHigh}},
+		{"post only, no earlier rating", DimensionProfile{Scale: tenPoints, Post: p(8)}, ProfileReading{Level: LevelHigh}},
 	}
 	for _, tt := range tests {
 		if got := ReadProfile(tt.d); got != tt.want {

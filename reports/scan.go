@@ -36,6 +36,7 @@ type wavePass struct {
 
 // addAlpha adds one response's keyed ratings to every dimension it answered completely.
 func addAlpha(inst *questions.Instrument, sums []*stats.Alpha, values []float64) {
+	scales := inst.ItemScales()
 	for d, dim := range inst.Dimensions {
 		var keyed []float64
 		for i, it := range inst.Items {
@@ -46,7 +47,7 @@ func addAlpha(inst *questions.Instrument, sums []*stats.Alpha, values []float64)
 				keyed = nil
 				break
 			}
-			keyed = append(keyed, float64(inst.Scale.Keyed(int(values[i]), it.Reverse)))
+			keyed = append(keyed, float64(scales[i].Keyed(int(values[i]), it.Reverse)))
 		}
 		if keyed == nil {
 			continue
@@ -138,7 +139,7 @@ type scanner struct {
 	itemIndex      map[string]int
 	knowledge      map[string]questions.KnowledgeItem
 	breakdownIndex map[string]int
-	points         int // scale values and "keine Angabe"
+	scales         []questions.Scale // each item's, in item order
 
 	current, participant uint
 	cur                  perResponse
@@ -150,7 +151,7 @@ type scanner struct {
 func newScanner(inst *questions.Instrument, wave db.Wave) *scanner {
 	s := &scanner{inst: inst, wave: wave, itemIndex: make(map[string]int, len(inst.Items)),
 		knowledge: map[string]questions.KnowledgeItem{}, breakdownIndex: map[string]int{},
-		points: inst.Scale.Max - inst.Scale.Min + 2,
+		scales: inst.ItemScales(),
 		now:    make([]float64, len(inst.Items)), then: make([]float64, len(inst.Items))}
 	for i, it := range inst.Items {
 		s.itemIndex[it.ID] = i
@@ -169,7 +170,8 @@ func newScanner(inst *questions.Instrument, wave db.Wave) *scanner {
 	for _, w := range waves {
 		s.pass.itemCounts[w] = make([][]int, len(inst.Items))
 		for i := range s.pass.itemCounts[w] {
-			s.pass.itemCounts[w][i] = make([]int, s.points)
+			// One count per scale point, and "keine Angabe" last.
+			s.pass.itemCounts[w][i] = make([]int, s.scales[i].Max-s.scales[i].Min+2)
 		}
 		s.pass.alpha[w] = make([]*stats.Alpha, len(inst.Dimensions))
 		for d, dim := range inst.Dimensions {
@@ -250,14 +252,14 @@ func (s *scanner) rating(i int, a *db.ScoreRow) {
 		}
 	}
 	if a.Value == nil {
-		counts[i][s.points-1]++
+		counts[i][len(counts[i])-1]++
 		return
 	}
 	v, ok := questions.ParseRating(string(a.Value))
-	if !ok || !s.inst.Scale.Contains(v) {
+	if !ok || !s.scales[i].Contains(v) {
 		return
 	}
-	counts[i][v-s.inst.Scale.Min]++
+	counts[i][v-s.scales[i].Min]++
 	if a.Retro {
 		s.then[i] = float64(v)
 	} else {

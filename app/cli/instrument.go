@@ -58,7 +58,7 @@ func (c *cli) instrumentList(args []string) error {
 			used = strings.Join(r.Cohorts, ", ")
 		}
 		in := r.Inst
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\n", in.Ref(), source, in.Title.DE, len(in.Dimensions), len(in.Items), len(in.Knowledge), used)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\n", in.Ref(), source, in.Title.In("de"), len(in.Dimensions), len(in.Items), len(in.Knowledge), used)
 	}
 	return tw.Flush()
 }

@@ -41,12 +41,13 @@ type ProfileText struct {
 func Profile(p *reports.Profile, lang string, tx ProfileText) Chart {
 	bar := echarts.NewBar()
 	bar.AssetsHost = AssetsHost
+	lo, hi := p.Instrument.ScaleSpan()
 	bar.SetGlobalOptions(
 		echarts.WithInitializationOpts(opts.Initialization{AssetsHost: AssetsHost, Renderer: "canvas"}),
 		echarts.WithTitleOpts(opts.Title{Title: tx.Title}),
 		echarts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "bottom"}),
 		echarts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		echarts.WithXAxisOpts(opts.XAxis{Type: "value", Min: p.Instrument.Scale.Min, Max: p.Instrument.Scale.Max, SplitNumber: 5}),
+		echarts.WithXAxisOpts(opts.XAxis{Type: "value", Min: lo, Max: hi, SplitNumber: 5}),
 		categoryY(),
 		echarts.WithGridOpts(opts.Grid{Left: "2%", Right: "4%", Top: "40", Bottom: "40", ContainLabel: opts.Bool(true)}),
 		echarts.WithAnimation(false),

@@ -46,7 +46,7 @@ func Dashboard(c *reports.Cohort, lang string, tx Text) []Chart {
 	}
 	out = append(out, knowledgeChart(c, tx), calibrationChart(c, tx))
 	for _, b := range c.Breakdowns {
-		out = append(out, groupChart(BreakdownID(b.Question), fmt.Sprintf(tx.By, b.Question.Breakdown.In(lang)), b.Groups, names, lang))
+		out = append(out, groupChart(BreakdownID(b.Question), fmt.Sprintf(tx.By, b.Question.BreakdownLabel().In(lang)), b.Groups, names, lang))
 	}
 	return out
 }
@@ -129,8 +129,9 @@ func base(title string) []echarts.GlobalOpts {
 func meansChart(c *reports.Cohort, names []string, tx Text) Chart {
 	bar := echarts.NewBar()
 	bar.AssetsHost = AssetsHost
+	lo, hi := c.Inst.ScaleSpan()
 	bar.SetGlobalOptions(append(base(tx.Means),
-		echarts.WithXAxisOpts(opts.XAxis{Type: "value", Min: c.Inst.Scale.Min, Max: c.Inst.Scale.Max}), categoryY())...)
+		echarts.WithXAxisOpts(opts.XAxis{Type: "value", Min: lo, Max: hi}), categoryY())...)
 	bar.SetXAxis(names)
 	for _, w := range everyWave(tx) {
 		data := make([]opts.BarData, len(names))
@@ -174,7 +175,7 @@ func radarChart(c *reports.Cohort, lang string, tx Text) Chart {
 	radar.AssetsHost = AssetsHost
 	var indicators []*opts.Indicator
 	for _, d := range c.Inst.Dimensions {
-		indicators = append(indicators, &opts.Indicator{Name: wrapLabel(d.Title.In(lang), 14), Max: float32(c.Inst.Scale.Max)})
+		indicators = append(indicators, &opts.Indicator{Name: wrapLabel(d.Title.In(lang), 14), Max: float32(c.Inst.DimensionScale(d.ID).Max)})
 	}
 	radar.SetGlobalOptions(
 		echarts.WithInitializationOpts(opts.Initialization{AssetsHost: AssetsHost, Renderer: "canvas"}),
@@ -203,8 +204,8 @@ func radarChart(c *reports.Cohort, lang string, tx Text) Chart {
 			// Multi-line names need a numeric line height here too.
 			r.(map[string]any)["axisName"] = map[string]any{"lineHeight": 14, "fontSize": 11, "color": "#555"}
 			if inds, ok := r.(map[string]any)["indicator"].([]any); ok {
-				for _, ind := range inds {
-					ind.(map[string]any)["min"] = c.Inst.Scale.Min
+				for i, ind := range inds {
+					ind.(map[string]any)["min"] = c.Inst.DimensionScale(c.Inst.Dimensions[i].ID).Min
 				}
 			}
 		}
@@ -217,10 +218,11 @@ func radarChart(c *reports.Cohort, lang string, tx Text) Chart {
 func spreadChart(c *reports.Cohort, names []string, tx Text) Chart {
 	box := echarts.NewBoxPlot()
 	box.AssetsHost = AssetsHost
+	lo, hi := c.Inst.ScaleSpan()
 	box.SetGlobalOptions(append(base(tx.Spread),
 		echarts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		echarts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: "0", FontSize: 11}}),
-		echarts.WithYAxisOpts(opts.YAxis{Type: "value", Min: c.Inst.Scale.Min, Max: c.Inst.Scale.Max}))...)
+		echarts.WithYAxisOpts(opts.YAxis{Type: "value", Min: lo, Max: hi}))...)
 	box.SetXAxis(names)
 	for _, w := range everyWave(tx) {
 		data := make([]opts.BoxPlotData, len(names))

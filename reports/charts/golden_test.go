@@ -46,7 +46,7 @@ func f(v float64) *float64 { return &v }
 // goldenInstrument has a long dimension title that wraps, one with markup,
 // three items and a breakdown question of three options.
 func goldenInstrument() *questions.Instrument {
-	t := func(de, en string) questions.Text { return questions.Text{DE: de, EN: en} }
+	t := func(de, en string) questions.Text { return questions.Text{"de": de, "en": en} }
 	return &questions.Instrument{
 		ID: "g", Version: 1,
 		Scale: questions.Scale{Min: 0, Max: 10},
@@ -57,7 +57,7 @@ func goldenInstrument() *questions.Instrument {
 		Items: []questions.Item{{ID: "a1", Dimension: "a"}, {ID: "a2", Dimension: "a", Reverse: true}, {ID: "b1", Dimension: "b"}},
 		Background: []questions.BackgroundQuestion{{ID: "field", Type: questions.BackgroundChoice, Text: t("Feld", "Field"),
 			Options:   []questions.Option{{Value: "x", Text: t("Technik", "Engineering")}, {Value: "y", Text: t("Soziales", "Social")}, {Value: "z", Text: t("Klein", "Small")}},
-			Breakdown: &questions.Text{DE: "Arbeitsfeld", EN: "field of work"}}},
+			Breakdown: questions.Breakdown{On: true, Label: questions.Text{"de": "Arbeitsfeld", "en": "field of work"}}}},
 	}
 }
 

@@ -144,8 +144,9 @@ type generator struct {
 	rng       *rand.Rand
 	today     time.Time
 	dimIndex  map[string]int
-	offsets   []float64 // per item: how much easier or harder it is to agree with
-	knowDiff  []float64 // per knowledge item: shift of the chance to be right
+	offsets   []float64         // per item: how much easier or harder it is to agree with
+	scales    []questions.Scale // per item, in item order
+	knowDiff  []float64         // per knowledge item: shift of the chance to be right
 	profile   profile
 	field     *questions.BackgroundQuestion // the profile's questions; nil without one
 	use       *questions.BackgroundQuestion
@@ -164,11 +165,13 @@ func newGenerator(inst *questions.Instrument, rng *rand.Rand, today time.Time) *
 	for range inst.Items {
 		g.offsets = append(g.offsets, 0.6*rng.NormFloat64())
 	}
+	g.scales = inst.ItemScales()
 	for range inst.Knowledge {
 		g.knowDiff = append(g.knowDiff, 0.08*rng.NormFloat64())
 	}
 	g.profile, g.field, g.use = profileOf(inst)
-	for v := 0; v <= inst.Scale.Max; v++ {
+	_, hi := inst.ScaleSpan()
+	for v := 0; v <= hi; v++ {
 		g.values = append(g.values, fmt.Sprint(v))
 	}
 	g.confs = make([]int, questions.MaxConfidence+1)
@@ -200,7 +203,7 @@ func profileOf(inst *questions.Instrument) (profile, *questions.BackgroundQuesti
 
 // participant appends a participant's pre and (perhaps) post response.
 func (g *generator) participant(i int, out []db.ImportedResponse) []db.ImportedResponse {
-	in, rng, sc := g.inst, g.rng, g.inst.Scale
+	in, rng := g.inst, g.rng
 	pseudonym := g.newPseudonym()
 	field := g.pick(g.field, g.profile.fieldShares)
 	use := g.pick(g.use, g.profile.useShares)
@@ -212,17 +215,18 @@ func (g *generator) participant(i int, out []db.ImportedResponse) []db.ImportedR
 	if g.field != nil {
 		shift = g.profile.fieldShift[field]
 	}
-	span := float64(sc.Max - sc.Min)
+	// Abilities are positions on a dimension's scale, 0 at its lowest
+	// point and 1 at its highest, so that dimensions on different scales
+	// (1–5 and 0–10) get alike answers; rating puts them on the scale.
 	general := rng.NormFloat64()
 	ability := make([]float64, len(in.Dimensions))
 	mean := 0.0
 	for d := range ability {
 		z := 0.6*general + 0.8*rng.NormFloat64()
-		a := float64(sc.Min) + span*(0.45+0.15*z+0.07*useLevel+shift/10)
-		ability[d] = clampF(a, float64(sc.Min), float64(sc.Max))
+		ability[d] = clampF(0.45+0.15*z+0.07*useLevel+shift/10, 0, 1)
 		mean += ability[d] / float64(len(ability))
 	}
-	z := (mean - (float64(sc.Min) + 0.45*span)) / (0.15 * span) // standardised pre ability
+	z := (mean - 0.45) / 0.15 // standardised pre ability
 	pre := g.response(pseudonym, db.Pre, ability, nil, z, field, use, i)
 	out = append(out, pre)
 
@@ -233,9 +237,9 @@ func (g *generator) participant(i int, out []db.ImportedResponse) []db.ImportedR
 	post := make([]float64, len(ability))
 	then := make([]float64, len(ability))
 	for d := range ability {
-		gain := gains[d%len(gains)] * span / 10
-		post[d] = clampF(ability[d]+gain+0.8*rng.NormFloat64(), float64(sc.Min), float64(sc.Max))
-		then[d] = clampF(ability[d]-0.05*span+0.5*rng.NormFloat64(), float64(sc.Min), float64(sc.Max))
+		gain := gains[d%len(gains)] / 10
+		post[d] = clampF(ability[d]+gain+0.08*rng.NormFloat64(), 0, 1)
+		then[d] = clampF(ability[d]-0.05+0.05*rng.NormFloat64(), 0, 1)
 	}
 	if g.use != nil && use < len(g.use.Options)-1 && rng.Float64() < 0.3 {
 		use++ // some use AI more often after the certificate
@@ -304,12 +308,13 @@ func (g *generator) response(pseudonym string, wave db.Wave, ability, then []flo
 	return r
 }
 
-// rating draws the answer to a self-rating item around a level; about 3 %
-// answer "keine Angabe".
+// rating draws the answer to a self-rating item around a level (a position
+// on its scale from 0 to 1); about 3 % answer "keine Angabe".
 func (g *generator) rating(it questions.Item, index int, level float64, retro bool) db.Answer {
-	sc := g.inst.Scale
+	sc := g.scales[index]
 	a := db.Answer{Item: it.ID, Kind: db.KindRating, Retro: retro}
-	v := level + g.offsets[index] + 1.1*g.rng.NormFloat64()
+	span := float64(sc.Max - sc.Min)
+	v := float64(sc.Min) + span*(level+(g.offsets[index]+1.1*g.rng.NormFloat64())/10)
 	if g.rng.Float64() < 0.03 {
 		return a
 	}

@@ -20,7 +20,7 @@ import (
 // exportInstrument is a small instrument whose texts need escaping in every
 // output format: apostrophes (SPSS), double quotes (R, CSV), umlauts.
 func exportInstrument() *questions.Instrument {
-	tx := func(de, en string) questions.Text { return questions.Text{DE: de, EN: en} }
+	tx := func(de, en string) questions.Text { return questions.Text{"de": de, "en": en} }
 	return &questions.Instrument{
 		ID: "x", Version: 2,
 		Scale: questions.Scale{Min: 0, Max: 10, MinLabel: tx("0 = gar nicht", "0 = not at all"),

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -79,3 +80,53 @@ func endCSV(cw *csv.Writer, err error, what string) error {
 func exportTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 func scaleRange(s questions.Scale) string { return fmt.Sprintf("%d–%d", s.Min, s.Max) }
+
+// scaleColumns is a scale and the wide file's rating columns (now and
+// then) of the items rated on it.
+type scaleColumns struct {
+	scale   questions.Scale
+	columns []string
+}
+
+// ratingScales groups the wide file's rating columns by their item's
+// scale, in column order: value labels and anchors go per scale.
+func ratingScales(inst *questions.Instrument) []scaleColumns {
+	var out []scaleColumns
+	for _, c := range wideColumns(inst) {
+		if c.kind != wideRating && c.kind != wideThen {
+			continue
+		}
+		it, _ := inst.Item(c.question)
+		sc := inst.ScaleOf(it)
+		i := slices.IndexFunc(out, func(g scaleColumns) bool { return g.scale.String() == sc.String() })
+		if i < 0 {
+			out, i = append(out, scaleColumns{scale: sc}), len(out)
+		}
+		out[i].columns = append(out[i].columns, c.name)
+	}
+	return out
+}
+
+// scaleRanges names every scale range the ratings use ("0–10", "1–5 und 0–10").
+func scaleRanges(inst *questions.Instrument) string {
+	var ranges []string
+	for _, g := range ratingScales(inst) {
+		if r := scaleRange(g.scale); !slices.Contains(ranges, r) {
+			ranges = append(ranges, r)
+		}
+	}
+	if len(ranges) < 2 {
+		return strings.Join(ranges, "")
+	}
+	return strings.Join(ranges[:len(ranges)-1], ", ") + " und " + ranges[len(ranges)-1]
+}
+
+// labelledPoints is every point of a scale that has a German label.
+func labelledPoints(sc questions.Scale) (points []int, labels []string) {
+	for v := sc.Min; v <= sc.Max; v++ {
+		if l := sc.PointLabel(v)["de"]; l != "" {
+			points, labels = append(points, v), append(labels, l)
+		}
+	}
+	return points, labels
+}

@@ -221,7 +221,8 @@ type importer struct {
 
 func newImporter(inst *questions.Instrument, cohortSlug string) *importer {
 	im := &importer{inst: inst, cohortSlug: cohortSlug, questions: importQuestions(inst), byKey: map[string]int{}}
-	im.ratingValues = make([]string, inst.Scale.Max+1)
+	_, hi := inst.ScaleSpan()
+	im.ratingValues = make([]string, hi+1)
 	for v := range im.ratingValues {
 		im.ratingValues[v] = strconv.Itoa(v)
 	}
@@ -392,12 +393,13 @@ func (im *importer) ratingValue(r *longRow) (*string, bool) {
 		return nil, true
 	}
 	n, err := strconv.Atoi(r.value)
-	switch {
-	case err != nil:
+	if err != nil {
 		im.bad(r.line, "Wert %s ist keine ganze Zahl", quoteCut(r.value))
 		return nil, false
-	case n < im.inst.Scale.Min || n > im.inst.Scale.Max:
-		im.bad(r.line, "Wert %d liegt außerhalb der Skala %s", n, scaleRange(im.inst.Scale))
+	}
+	it, _ := im.inst.Item(r.item)
+	if sc := im.inst.ScaleOf(it); !sc.Contains(n) {
+		im.bad(r.line, "Wert %d liegt außerhalb der Skala %s", n, scaleRange(sc))
 		return nil, false
 	}
 	return &im.ratingValues[n], true

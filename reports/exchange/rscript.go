@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"einordnung/questions"
@@ -56,7 +57,7 @@ ohne_schutz <- function(x) ifelse(grepl("^'+([\t\r\n]| *[=+@-])", x), sub("^'", 
 		var values, labels []string
 		for _, o := range q.Options {
 			values = append(values, o.Value)
-			labels = append(labels, o.Text.DE)
+			labels = append(labels, o.Text.In("de"))
 		}
 		fmt.Fprintf(b, "d$%s <- factor(d$%s,\n  levels = %s,\n  labels = %s)\n", q.ID, q.ID, rVector(values), rVector(labels))
 	}
@@ -70,9 +71,15 @@ ohne_schutz <- function(x) ifelse(grepl("^'+([\t\r\n]| *[=+@-])", x), sub("^'", 
 		fmt.Fprintf(b, "  %s = %s%s\n", c.name, rQuote(c.label), sep)
 	}
 	b.WriteString(")\nfor (v in names(beschriftungen)) attr(d[[v]], \"label\") <- beschriftungen[[v]]\n\n")
-	fmt.Fprintf(b, "skalenanker <- setNames(c(%dL, %dL), c(%s, %s))\n", inst.Scale.Min, inst.Scale.Max,
-		rQuote(inst.Scale.MinLabel.DE), rQuote(inst.Scale.MaxLabel.DE))
-	fmt.Fprintf(b, "for (v in %s) attr(d[[v]], \"labels\") <- skalenanker\n", rVector(ratings))
+	for _, g := range ratingScales(inst) {
+		points, labels := labelledPoints(g.scale)
+		values := make([]string, len(points))
+		for i, v := range points {
+			values[i] = strconv.Itoa(v) + "L"
+		}
+		fmt.Fprintf(b, "skalenanker <- setNames(c(%s), %s)\n", strings.Join(values, ", "), rVector(labels))
+		fmt.Fprintf(b, "for (v in %s) attr(d[[v]], \"labels\") <- skalenanker\n", rVector(g.columns))
+	}
 	b.WriteString("rm(v)\n")
 	if err := b.Flush(); err != nil {
 		return fmt.Errorf("reports: R script: %w", err)
@@ -101,7 +108,7 @@ func writeRHeader(b *bufio.Writer, inst *questions.Instrument, csvName, scriptNa
 # *_then ist die rückblickende Einschätzung der Nachher-Befragung.
 
 datei <- %s
-`, csvLine, inst.Ref(), csvLine, csvLine, rQuote(scriptLine), scaleRange(inst.Scale), rQuote(csvName))
+`, csvLine, inst.Ref(), csvLine, csvLine, rQuote(scriptLine), scaleRanges(inst), rQuote(csvName))
 }
 
 // rQuote quotes s as an R string literal.

@@ -75,8 +75,17 @@ func WriteSPSS(w io.Writer, inst *questions.Instrument, csvName string) error {
 	}
 
 	b.WriteString("\nVALUE LABELS\n")
-	fmt.Fprintf(b, "%s\n    %d %s\n    %d %s\n", list("  ", "  ", wideRating, wideThen),
-		inst.Scale.Min, spssString(inst.Scale.MinLabel.DE, "      "), inst.Scale.Max, spssString(inst.Scale.MaxLabel.DE, "      "))
+	for i, g := range ratingScales(inst) {
+		first := "  /"
+		if i == 0 {
+			first = "  "
+		}
+		b.WriteString(spssWrap(first, "  ", g.columns) + "\n")
+		points, labels := labelledPoints(g.scale)
+		for j, v := range points {
+			fmt.Fprintf(b, "    %d %s\n", v, spssString(clipBytes(labels[j], 120), "      "))
+		}
+	}
 	if len(byKind[wideKnowledge]) > 0 {
 		fmt.Fprintf(b, "%s\n    'true' 'wahr'\n    'false' 'falsch'\n", list("  /", "  ", wideKnowledge))
 	}
@@ -86,7 +95,7 @@ func WriteSPSS(w io.Writer, inst *questions.Instrument, csvName string) error {
 		}
 		fmt.Fprintf(b, "  /%s\n", q.ID)
 		for _, o := range q.Options {
-			fmt.Fprintf(b, "    %s %s\n", spssString(o.Value, "      "), spssString(clipBytes(o.Text.DE, 120), "      "))
+			fmt.Fprintf(b, "    %s %s\n", spssString(o.Value, "      "), spssString(clipBytes(o.Text.In("de"), 120), "      "))
 		}
 	}
 	b.WriteString(".\n\n")
@@ -108,7 +117,7 @@ func writeSPSSComments(b *bufio.Writer, inst *questions.Instrument, csvName stri
 		"Gelesen wird die breite Datei (eine Zeile je Person und Welle), nicht die lange responses.csv: " +
 			"nur dort ist jede Frage eine eigene Variable, an die Wertelabels (Skalenanker, wahr/falsch, Antwortoptionen) passen.",
 		"Datei und Syntax in denselben Ordner legen oder unten bei /FILE den vollständigen Pfad eintragen.",
-		"Selbsteinschätzungen sind Rohwerte " + scaleRange(inst.Scale) + ", umgepolte Items noch nicht umgepolt (siehe codebook.csv).",
+		"Selbsteinschätzungen sind Rohwerte " + scaleRanges(inst) + ", umgepolte Items noch nicht umgepolt (siehe codebook.csv).",
 		"score_* sind die Skalenwerte: Mittel der beantworteten Items, umgepolt, nur bei mindestens zwei Dritteln beantworteter Items.",
 		"*_then ist die rückblickende Einschätzung der Nachher-Befragung (wie schätzen Sie sich für die Zeit davor ein).",
 		"Texte, die mit = + - @ (auch nach Leerzeichen), Tabulator oder Zeilenumbruch beginnen, " +

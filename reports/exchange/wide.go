@@ -44,27 +44,27 @@ func wideColumns(inst *questions.Instrument) []wideColumn {
 		{"submitted_at", "Abgeschickt (UTC, RFC 3339)", wideText, ""},
 	}
 	for _, it := range inst.Items {
-		cols = append(cols, wideColumn{it.ID, it.Text.DE, wideRating, it.ID})
+		cols = append(cols, wideColumn{it.ID, it.Text.In("de"), wideRating, it.ID})
 	}
 	for _, it := range inst.Items {
-		cols = append(cols, wideColumn{it.ID + "_then", "Rückblickend: " + it.Text.DE, wideThen, it.ID})
+		cols = append(cols, wideColumn{it.ID + "_then", "Rückblickend: " + it.Text.In("de"), wideThen, it.ID})
 	}
 	for _, k := range inst.Knowledge {
-		cols = append(cols, wideColumn{k.ID, "Wissen: " + k.Text.DE, wideKnowledge, k.ID},
-			wideColumn{k.ID + "_conf", "Sicherheit in %: " + k.Text.DE, wideConfidence, k.ID})
+		cols = append(cols, wideColumn{k.ID, "Wissen: " + k.Text.In("de"), wideKnowledge, k.ID},
+			wideColumn{k.ID + "_conf", "Sicherheit in %: " + k.Text.In("de"), wideConfidence, k.ID})
 	}
 	for _, q := range inst.Background {
 		kind := wideText
 		if q.Type == questions.BackgroundChoice {
 			kind = wideChoice
 		}
-		cols = append(cols, wideColumn{q.ID, q.Text.DE, kind, q.ID})
+		cols = append(cols, wideColumn{q.ID, q.Text.In("de"), kind, q.ID})
 	}
 	for _, d := range inst.Dimensions {
-		cols = append(cols, wideColumn{"score_" + d.ID, "Skalenwert: " + d.Title.DE, wideScore, ""})
+		cols = append(cols, wideColumn{"score_" + d.ID, "Skalenwert: " + d.Title.In("de"), wideScore, ""})
 	}
 	for _, d := range inst.Dimensions {
-		cols = append(cols, wideColumn{"score_" + d.ID + "_then", "Skalenwert rückblickend: " + d.Title.DE, wideScore, ""})
+		cols = append(cols, wideColumn{"score_" + d.ID + "_then", "Skalenwert rückblickend: " + d.Title.In("de"), wideScore, ""})
 	}
 	return cols
 }
