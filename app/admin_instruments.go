@@ -171,9 +171,9 @@ func (h *handler) showInstrument(c *fiber.Ctx) error {
 	for i := range in.Pages() {
 		pv := h.questionnairePage(c, in, i, db.Pre, nil, nil)
 		row := previewPageRow{Number: i + 1, Title: pv.Title}
-		for _, l := range languages {
+		for _, l := range in.Languages {
 			for _, w := range []db.Wave{db.Pre, db.Post} {
-				row.Links = append(row.Links, previewLink{Lang: l, Wave: messages[l]["wave_"+string(w)], URL: previewURL(in, w, i, l)})
+				row.Links = append(row.Links, previewLink{Lang: l, Wave: msg(lang(c), "wave_"+string(w)), URL: previewURL(in, w, i, l)})
 			}
 		}
 		v.Pages = append(v.Pages, row)
@@ -197,16 +197,17 @@ func (h *handler) previewInstrument(c *fiber.Ctx) error {
 	if err != nil || n < 1 || n > len(in.Pages()) {
 		return errNotFound
 	}
-	if l := c.Query("in"); slices.Contains(languages, l) {
-		c.Locals("lang", l)
+	if l := c.Query("in"); slices.Contains(in.Languages, l) {
+		c.Locals("langPref", l)
 	}
+	speak(c, in)
 	v := h.questionnairePage(c, in, n-1, wave, nil, nil)
-	v.Preview, v.CohortName, v.BackURL = true, in.Title.In(lang(c)), instrumentURL(in)
+	v.Preview, v.CohortName, v.BackURL = true, in.Title.In(textLang(c)), instrumentURL(in)
 	if n > 1 {
-		v.PrevURL = previewURL(in, wave, n-2, lang(c))
+		v.PrevURL = previewURL(in, wave, n-2, textLang(c))
 	}
 	if n < len(in.Pages()) {
-		v.NextURL = previewURL(in, wave, n, lang(c))
+		v.NextURL = previewURL(in, wave, n, textLang(c))
 	}
 	return h.render(c, "pages/survey", "preview_title", v)
 }

@@ -34,6 +34,9 @@ type codeData struct {
 
 func (h *handler) codeData(c *fiber.Ctx, cohort *db.Cohort, wave db.Wave, raw [questions.CodeLen]string, invalid []int) codeData {
 	d := codeData{Cohort: cohort, Wave: wave}
+	if inst, ok := h.instrument(cohort.Instrument); ok {
+		speak(c, inst)
+	}
 	l := lang(c)
 	for i, el := range questions.CodeElements {
 		d.Fields = append(d.Fields, codeField{Name: "e" + el.ID, Label: el.Label.In(l), Hint: el.Hint.In(l),

@@ -120,7 +120,7 @@ func BenchmarkDashboardHTML10k(b *testing.B) {
 		w := &countingWriter{}
 		err = renderPage(w, engine, "admin/report", "layouts/main", envelope{
 			Lang: "de", T: messages["de"], Title: messages["de"]["report_title"],
-			CSRF: "token", AssetVersion: "bench", LangSwitch: cohortURL(cohort) + "/report?lang=en", OtherLang: "en",
+			CSRF: "token", AssetVersion: "bench", Switch: []langLink{{Code: "en", Name: "English", URL: cohortURL(cohort) + "/report?lang=en"}},
 			Admin: lead, Data: adminData{Data: v},
 		})
 		if err != nil {

@@ -256,8 +256,9 @@ func (h *handler) consentData(c *fiber.Ctx, cohort *db.Cohort, wave db.Wave) (co
 	}
 	d := consentData{Version: ConsentVersion(o, cohort), Notice: buildNotice(lang(c), o, cohort), Cohort: cohort, Wave: wave}
 	if inst, ok := h.instrument(cohort.Instrument); ok {
+		speak(c, inst)
 		d.Instrument = inst
-		d.Description = inst.Description.In(lang(c))
+		d.Description = inst.Description.In(textLang(c))
 	}
 	return d, nil
 }

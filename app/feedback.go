@@ -63,6 +63,7 @@ func (h *handler) showFeedback(c *fiber.Ctx) error {
 	if !ok {
 		return errors.New("app: instrument " + cohort.Instrument + " is not loaded")
 	}
+	speak(c, inst)
 	profile, err := reports.BuildProfile(h.store, inst, p.ID)
 	if err != nil {
 		return err
@@ -70,7 +71,7 @@ func (h *handler) showFeedback(c *fiber.Ctx) error {
 	if !profile.HasPre && !profile.HasPost {
 		return c.Redirect("/survey", fiber.StatusSeeOther)
 	}
-	l := lang(c)
+	l := textLang(c)
 	d := feedbackData{CohortName: cohort.Name, HasPost: profile.HasPost, Waiting: !profile.HasPost,
 		Chart: charts.Profile(profile, l, charts.ProfileText{
 			Pre: h.t(c, "wave_pre"), Then: h.t(c, "wave_then"), Post: h.t(c, "wave_post"), Title: h.t(c, "feedback_chart_title"),

@@ -50,3 +50,22 @@ func TestLanguageSwitchStaysOnTheSite(t *testing.T) {
 		}
 	}
 }
+
+// TestLanguagePreferenceBeyondTheProducts: a participant who chose a
+// language only an instrument has keeps it as a preference. Pages without
+// the instrument's texts are in English (the product has no Turkish), the
+// built-in instrument's pages too, and nothing is served in a language the
+// page lacks.
+func TestLanguagePreferenceBeyondTheProducts(t *testing.T) {
+	e := newEnv(t)
+	e.cohort("ws26", db.Pre)
+	c := e.client()
+	expect(t, c.get("/?lang=tr"), http.StatusOK, `<html lang="en">`, `hreflang="de"`)
+	p := c.get("/c/ws26")
+	expect(t, p, http.StatusOK, `<html lang="en">`, e.inst.Description.In("en"))
+	if regexp.MustCompile(`hreflang="(tr|en)"`).MatchString(p.Body) {
+		t.Errorf("the consent page of a German and English instrument offers itself in Turkish or again in English: %s", excerpt(p.Body))
+	}
+	// An unknown code is no preference at all: German.
+	expect(t, e.client().get("/?lang=zz-<b>"), http.StatusOK, `<html lang="de">`)
+}

@@ -7,7 +7,6 @@ var messages = buildMessages([][3]string{
 	// key, German, English
 	{"skip_to_content", "Zum Inhalt springen", "Skip to content"},
 	{"nav_label", "Hauptnavigation", "Main navigation"},
-	{"lang_switch", "English", "Deutsch"},
 	{"print", "Seite drucken", "Print this page"},
 
 	{"start_title", "Start", "Start"},

@@ -6,13 +6,19 @@ import (
 	"html/template"
 	"io"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/template/html/v2"
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 
 	"einordnung/db"
+	"einordnung/questions"
 )
 
 // envelope is the data every page gets.
@@ -22,9 +28,9 @@ type envelope struct {
 	Title        string
 	CSRF         string
 	AssetVersion string
-	LangSwitch   string // URL of this page in the other language
-	OtherLang    string
-	Admin        *db.User // the signed-in program lead or admin, on admin pages
+	// Switch links this page in each other language it is offered in.
+	Switch []langLink
+	Admin  *db.User // the signed-in program lead or admin, on admin pages
 	// OperatorIncomplete warns the leads' area that the privacy notice
 	// lacks required details of the operator.
 	OperatorIncomplete bool
@@ -40,32 +46,108 @@ type envelope struct {
 
 const langCookie = "einordnung_lang"
 
-// languages are the languages of the product's texts, German first.
+// languages are the languages of the product's own texts, German first. An
+// instrument may carry more (questions.Instrument.Languages): pages that
+// show its texts offer those (speak), with the product's texts in English.
 var languages = []string{"de", "en"}
 
+var languageCode = regexp.MustCompile(`^[a-z]{2,3}$`)
+
+// langLink is a link to the page shown in another language.
+type langLink struct{ Code, Name, URL string }
+
 // language picks the page language: ?lang= (remembered in a cookie), else
-// the cookie, else German.
+// the cookie, else German. A code the product has no texts in is kept as
+// the participant's preference, for pages of an instrument that has it.
 func (h *handler) language(c *fiber.Ctx) error {
-	lang := c.Cookies(langCookie)
+	pref := c.Cookies(langCookie)
 	if q := c.Query("lang"); q != "" {
-		lang = q
-		if slices.Contains(languages, lang) {
-			c.Cookie(&fiber.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
+		pref = q
+		if languageCode.MatchString(q) {
+			c.Cookie(&fiber.Cookie{Name: langCookie, Value: q, Path: "/", MaxAge: 365 * 24 * 3600,
 				HTTPOnly: true, Secure: h.cfg.SecureCookies, SameSite: fiber.CookieSameSiteLaxMode})
 		}
 	}
-	if lang != "en" {
-		lang = "de"
+	if !languageCode.MatchString(pref) {
+		pref = ""
 	}
-	c.Locals("lang", lang)
+	c.Locals("langPref", pref)
+	c.Locals("lang", productLanguage(pref))
 	return c.Next()
 }
 
+// speak makes a page that shows inst's texts speak inst's languages: the
+// participant's preference if inst has it, else the page language if inst
+// has that, else German. The product's own texts follow where they can and
+// are English where they cannot (a third language).
+func speak(c *fiber.Ctx, inst *questions.Instrument) {
+	pref, _ := c.Locals("langPref").(string)
+	text := "de"
+	switch {
+	case slices.Contains(inst.Languages, pref):
+		text = pref
+	case slices.Contains(inst.Languages, lang(c)):
+		text = lang(c)
+	}
+	c.Locals("offered", inst.Languages)
+	c.Locals("textLang", text)
+	c.Locals("lang", productLanguage(text))
+}
+
+// productLanguage is the language of the product's own texts for a
+// preferred language: itself if the product has it, English for another
+// language, German when there is no preference.
+func productLanguage(pref string) string {
+	switch {
+	case pref == "":
+		return "de"
+	case slices.Contains(languages, pref):
+		return pref
+	}
+	return "en"
+}
+
+// lang is the language of the product's own texts on this page ("de" or
+// "en"); textLang is that of an instrument's texts, which may be another.
 func lang(c *fiber.Ctx) string {
 	if l, ok := c.Locals("lang").(string); ok {
 		return l
 	}
 	return "de"
+}
+
+func textLang(c *fiber.Ctx) string {
+	if l, ok := c.Locals("textLang").(string); ok {
+		return l
+	}
+	return lang(c)
+}
+
+// languageSwitch links the page in every language it is offered in but the
+// one shown, each named in itself ("Deutsch", "English", "Français").
+func languageSwitch(c *fiber.Ctx) []langLink {
+	offered, ok := c.Locals("offered").([]string)
+	if !ok {
+		offered = languages
+	}
+	var links []langLink
+	for _, l := range offered {
+		if l == textLang(c) {
+			continue
+		}
+		links = append(links, langLink{Code: l, Name: languageName(l), URL: routeURL(c) + "?" + url.Values{"lang": {l}}.Encode()})
+	}
+	return links
+}
+
+// languageName is a language's name in itself, capitalised as a link.
+func languageName(code string) string {
+	name := display.Self.Name(language.Make(code))
+	if name == "" {
+		return code
+	}
+	r, size := utf8.DecodeRuneInString(name)
+	return string(unicode.ToUpper(r)) + name[size:]
 }
 
 // t returns the UI text for key in the request's language.
@@ -76,25 +158,19 @@ func (h *handler) t(c *fiber.Ctx, key string) string {
 // render writes a page inside the layout; titleKey names its title.
 func (h *handler) render(c *fiber.Ctx, page, titleKey string, data any) error {
 	l := lang(c)
-	other := "en"
-	if l == "en" {
-		other = "de"
-	}
 	token, _ := c.Locals("csrf").(string)
 	admin, _ := c.Locals("user").(*db.User)
-	q := url.Values{"lang": {other}}
 	// Pages that show private or changing data must not be kept by the
 	// browser's cache: the back button then reloads them.
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	var out bytes.Buffer
 	err := renderPage(&out, h.views, page, "layouts/main", envelope{
-		Lang:         l,
+		Lang:         textLang(c),
 		T:            messages[l],
 		Title:        messages[l][titleKey],
 		CSRF:         token,
 		AssetVersion: h.assetVersion,
-		LangSwitch:   routeURL(c) + "?" + q.Encode(),
-		OtherLang:    other,
+		Switch:       languageSwitch(c),
 		Admin:        admin,
 		Data:         data,
 		// One small read per page of the leads' area, none for participants.

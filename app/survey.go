@@ -37,6 +37,7 @@ func (h *handler) currentProgress(c *fiber.Ctx) (*progress, error) {
 	if !ok {
 		return nil, errors.New("app: instrument " + cohort.Instrument + " is not loaded")
 	}
+	speak(c, inst)
 	wave, open := cohort.OpenWave(time.Now())
 	if !open {
 		return nil, errClosed

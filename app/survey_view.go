@@ -120,7 +120,7 @@ func (h *handler) renderPage(c *fiber.Ctx, pr *progress, index int, values, prob
 // it, filled in with values: everything of the page but where it is sent,
 // so that the leads' preview shows the same page.
 func (h *handler) questionnairePage(c *fiber.Ctx, inst *questions.Instrument, index int, wave db.Wave, values, problems map[string]string) pageView {
-	l := lang(c)
+	l := textLang(c)
 	pages := inst.Pages()
 	page := pages[index]
 	retro := wave == db.Post

@@ -150,3 +150,47 @@ func keys(m map[string]*db.AnswerRow) []string {
 	}
 	return ks
 }
+
+// TestLoadTestPlaysAMultiScaleInstrument: on an instrument with a 1–5
+// scale labelled on every point (a list of choices on the page) beside a
+// 0–10 one, every rating the tool sends lies on its own item's scale.
+func TestLoadTestPlaysAMultiScaleInstrument(t *testing.T) {
+	trio, err := os.ReadFile("../../questions/testdata/trio-v1.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := questions.LoadFS(fstest.MapFS{"instruments/trio-v1.yaml": {Data: trio}}, "instruments")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, _ := set.Get("trio@1")
+	base, store := startLoadServer(t, set, "trio@1", 1_000_000)
+	lt, err := New(Config{URL: base, Cohort: "load", Participants: 2, Duration: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := lt.Run(context.Background())
+	if rep.Completed == 0 || rep.Errors() != 0 {
+		var out strings.Builder
+		rep.Print(&out)
+		t.Fatalf("completed %d, errors %d:\n%s", rep.Completed, rep.Errors(), out.String())
+	}
+	cohort, err := store.CohortBySlug("load")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.EachAnswer(cohort.ID, func(a *db.AnswerRow) error {
+		it, ok := inst.Item(a.Item)
+		if !ok {
+			return nil
+		}
+		sc := inst.ScaleOf(it)
+		n, err := strconv.Atoi(valueOf(a))
+		if err != nil || !sc.Contains(n) {
+			t.Errorf("item %s: %+v, want a rating %d–%d", it.ID, a, sc.Min, sc.Max)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -25,7 +25,7 @@ func WriteRScript(w io.Writer, inst *questions.Instrument, csvName, scriptName s
 	cols := wideColumns(inst)
 	classes := map[wideKind]string{wideText: "character", wideChoice: "character", wideRating: "integer",
 		wideThen: "integer", wideKnowledge: "logical", wideConfidence: "integer", wideScore: "numeric"}
-	var ratings, texts []string
+	var texts []string
 	b.WriteString("d <- read.csv(datei, encoding = \"UTF-8\", fileEncoding = \"UTF-8\", na.strings = \"\",\n  colClasses = c(\n")
 	for i, c := range cols {
 		sep := ","
@@ -33,10 +33,7 @@ func WriteRScript(w io.Writer, inst *questions.Instrument, csvName, scriptName s
 			sep = ""
 		}
 		fmt.Fprintf(b, "    %s = %s%s\n", c.name, rQuote(classes[c.kind]), sep)
-		switch {
-		case c.kind == wideRating || c.kind == wideThen:
-			ratings = append(ratings, c.name)
-		case (c.kind == wideText || c.kind == wideChoice) && c.name != "wave" && c.name != "submitted_at":
+		if (c.kind == wideText || c.kind == wideChoice) && c.name != "wave" && c.name != "submitted_at" {
 			texts = append(texts, c.name)
 		}
 	}
