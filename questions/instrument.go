@@ -7,20 +7,25 @@
 // import" or an upload in the leads' area) and added to the Set at start or,
 // uploaded, while the server runs: a Set is safe for concurrent use.
 // Program leads can read and edit
-// them; every text comes in German (de) and English (en):
+// them; every text comes in each language the instrument lists (German
+// always; German and English when it lists none):
 //
 //	id: einordnung              # lowercase id, stable across versions
 //	version: 1                  # bump for any change once a cohort uses it
+//	languages: [de, en]         # optional; more are fine: [de, en, tr]
 //	title, description:         {de: …, en: …}
-//	scale: {min: 0, max: 10, min_label: {…}, max_label: {…}}
+//	scale: {min: 0, max: 10, min_label: {…}, max_label: {…}}   # or labels: [{…}, …] per point
 //	rating_prompt, then_prompt, knowledge_prompt: {de: …, en: …}
-//	dimensions: [{id, title, description}]
-//	items:      [{id, dimension, reverse, text}]      # self-ratings on the scale
+//	dimensions: [{id, title, description, scale}]  # scale: optional, the dimension's own
+//	items:      [{id, dimension, reverse, text}]      # self-ratings on their dimension's scale
 //	knowledge:  [{id, correct, text, explanation}]    # true/false + confidence
-//	background: [{id, type: choice|text, optional, text, options: [{value, text}]}]
+//	background: [{id, type: choice|text, optional, breakdown, text, options: [{value, text}]}]
+//
+// Everything that keys, bounds or labels a rating asks ScaleOf (or
+// ItemScales, ScaleSpan) for the item's scale.
 //
 // Parse checks everything, built-in or imported, by the same rules (unique
-// ids, every item's dimension exists, scale bounds, both languages present,
+// ids, every item's dimension exists, scale bounds and labels, every listed language present,
 // knowledge items with answer and explanation, no unknown keys) and reports
 // every problem at once as Problems, each in German with its line:
 // "FILE:LINE: Item b2: die Dimension „gamma“ gibt es nicht". Lines come from

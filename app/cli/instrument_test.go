@@ -258,7 +258,7 @@ func TestREADMEInstrumentExample(t *testing.T) {
 	broken = strings.Replace(broken, "    explanation: {de: \"Sie erzeugen", "    #explanation: {de: \"Sie erzeugen", 1)
 	file = writeFile(t, "praxis.yaml", broken)
 	_, _, stderr = runCLI(t, "instrument", "validate", file)
-	for _, want := range []string{":15: Dimension sources: braucht mindestens 2 Items, hat 1", ":24: Item src_trust: die Dimension „source“ gibt es nicht", ":30: Wissensfrage kn_refs: die Erklärung fehlt (explanation)"} {
+	for _, want := range []string{":20: Dimension sources: braucht mindestens 2 Items, hat 1", ":34: Item src_trust: die Dimension „source“ gibt es nicht", ":40: Wissensfrage kn_refs: die Erklärung fehlt (explanation)"} {
 		if !strings.Contains(stderr, file+want) {
 			t.Errorf("validate does not say %q:\n%s", want, stderr)
 		}
