@@ -167,7 +167,7 @@ func Build(store *db.Store, inst *questions.Instrument, cohort *db.Cohort) (*Coh
 	if err != nil {
 		return nil, fmt.Errorf("reports: %w", err)
 	}
-	pre, post, err := scanCohort(store, inst, cohort.ID)
+	pre, post, err := scanCohort(store, inst, cohort.ID, false)
 	if err != nil {
 		return nil, fmt.Errorf("reports: %w", err)
 	}
