@@ -214,3 +214,52 @@ func TestQualityMatchesR(t *testing.T) {
 		}
 	}
 }
+
+// The flags start just past their thresholds: r_drop below .30, α higher
+// by more than .02 without the item, more than 15 % at an end, more than
+// 10 % missing; more than 90 % correct, a negative discrimination.
+func TestQualityFlagsAtTheirThresholds(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	scale := ScaleQuality{Alpha: f(0.80), Items: []ItemQuality{
+		{RDrop: f(0.30), AlphaIfDropped: f(0.82), Floor: f(0.15), Ceiling: f(0.15), Missing: f(0.10)},
+		{RDrop: f(0.2999), AlphaIfDropped: f(0.8201), Floor: f(0.1501), Missing: f(0.1001)},
+		{Ceiling: f(0.16)},
+		{},
+	}}
+	for j, want := range []string{"", "weak better_without floor_ceiling missing", "floor_ceiling", ""} {
+		if got := fmt.Sprint(scale.ItemFlags(j)); got != "["+want+"]" {
+			t.Errorf("item %d: flags %s, want [%s]", j, got, want)
+		}
+	}
+	for _, c := range []struct {
+		k    KnowledgeQuality
+		want string
+	}{
+		{KnowledgeQuality{Difficulty: f(0.90), Discrimination: f(0)}, "[]"},
+		{KnowledgeQuality{Difficulty: f(0.9001), Discrimination: f(-0.0001)}, "[easy negative]"},
+		{KnowledgeQuality{}, "[]"},
+	} {
+		if got := fmt.Sprint(c.k.Flags()); got != c.want {
+			t.Errorf("knowledge %+v: flags %s, want %s", c.k, got, c.want)
+		}
+	}
+}
+
+func TestReadShift(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	for _, c := range []struct {
+		s    Shift
+		want string
+		ok   bool
+	}{
+		{Shift{MeanDiff: f(-0.5), P: f(0.049)}, "{true down}", true},
+		{Shift{MeanDiff: f(0.5), P: f(0.01)}, "{true up}", true},
+		{Shift{MeanDiff: f(-0.5), P: f(0.05)}, "{false down}", true},
+		{Shift{MeanDiff: f(-0.5)}, "{false }", false},
+	} {
+		r, ok := ReadShift(c.s)
+		if got := fmt.Sprint(r); got != c.want || ok != c.ok {
+			t.Errorf("ReadShift(%v, p %v) = %s %v, want %s %v", *c.s.MeanDiff, c.s.P, got, ok, c.want, c.ok)
+		}
+	}
+}
