@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"fmt"
 	"math"
 
 	"einordnung/db"
@@ -91,13 +90,9 @@ type Shift struct {
 // (the correlations need them); the privacy rule withholds what rests on
 // too few people before the figures leave here.
 func BuildQuality(store *db.Store, inst *questions.Instrument, cohort *db.Cohort) (*Quality, error) {
-	counts, err := store.Stats(cohort.ID)
+	counts, pre, post, err := readCohort(store, inst, cohort, true)
 	if err != nil {
-		return nil, fmt.Errorf("reports: %w", err)
-	}
-	pre, post, err := scanCohort(store, inst, cohort.ID, true)
-	if err != nil {
-		return nil, fmt.Errorf("reports: %w", err)
+		return nil, err
 	}
 	q := &Quality{Cohort: cohort.Slug, Instrument: cohort.Instrument, MinGroup: cohort.MinGroup,
 		Scales: []ScaleQuality{}, Knowledge: []KnowledgeQuality{}, Shift: []Shift{}}

@@ -1,11 +1,8 @@
 package reports
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,42 +46,8 @@ func qualityCohort(t *testing.T) (*db.Store, *db.Cohort) {
 		t.Fatal(err)
 	}
 	cohort.MinGroup = 8
-	data, err := os.ReadFile(filepath.Join("testdata", "quality_cases.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ratings := func(cells string, retro bool) []db.Answer {
-		var as []db.Answer
-		if cells == "" {
-			return nil
-		}
-		for i, v := range strings.Split(cells, ",") {
-			switch v {
-			case "NA":
-			case "x":
-				as = append(as, rating(qualityItems[i], "", retro))
-			default:
-				as = append(as, rating(qualityItems[i], v, retro))
-			}
-		}
-		return as
-	}
-	participants := map[string]uint{}
-	for _, line := range strings.Split(string(data), "\n") {
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		f := strings.Split(line, ";")
-		id, known := participants[f[0]]
-		if !known {
-			p, err := store.CreateParticipant(db.NewParticipant{CohortID: cohort.ID, Pseudonym: f[0], ReturnCodeHash: "h" + f[0]})
-			if err != nil {
-				t.Fatal(err)
-			}
-			id = p.ID
-			participants[f[0]] = id
-		}
-		as := append(ratings(f[2], false), ratings(f[3], true)...)
+	loadCases(t, store, cohort.ID, "quality_cases.txt", func(f []string) []db.Answer {
+		as := append(ratingCells(qualityItems, f[2], false), ratingCells(qualityItems, f[3], true)...)
 		for i, cell := range strings.Split(f[4], ",") {
 			if cell == "NA" {
 				continue
@@ -96,8 +59,8 @@ func qualityCohort(t *testing.T) (*db.Store, *db.Cohort) {
 			}
 			as = append(as, a)
 		}
-		saveResponse(t, store, id, db.Wave(f[1]), as)
-	}
+		return as
+	})
 	return store, cohort
 }
 
@@ -170,15 +133,7 @@ func TestQualityMatchesR(t *testing.T) {
 		t.Fatal(err)
 	}
 	nums, flags := flatten(t, q)
-	gf, err := os.Open(filepath.Join("testdata", "quality_golden.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer gf.Close()
-	rows, err := csv.NewReader(gf).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := readGolden(t, "quality_golden.csv")
 	seen := map[string]bool{}
 	for _, row := range rows[1:] {
 		key, want := row[0], row[1]
