@@ -41,6 +41,7 @@ func (h *handler) adminRoutes() []adminRoute {
 		route(get, "/admin/cohorts/:id/poster", cohortMember, h.showPoster),
 		route(get, "/admin/cohorts/:id/qr.png", cohortMember, h.cohortQR),
 		route(get, "/admin/cohorts/:id/report", cohortMember, h.showCohortReport),
+		route(get, "/admin/cohorts/:id/quality", cohortMember, h.showQuality),
 		route(get, "/admin/cohorts/:id/export/:what", cohortMember, h.exportCohort),
 		route(get, "/admin/cohorts/:id/import", cohortMember, h.showImport),
 		route(post, "/admin/cohorts/:id/import", cohortMember, h.importResponses),

@@ -64,7 +64,7 @@ var dashFormats = []dashFormat{
 			t.Fatalf("the workbook does not open: %v", err)
 		}
 		defer f.Close()
-		if got, want := f.GetSheetList(), []string{"wide", "long", "codebook", "report"}; !reflect.DeepEqual(got, want) {
+		if got, want := f.GetSheetList(), []string{"wide", "long", "codebook", "report", "Qualität"}; !reflect.DeepEqual(got, want) {
 			t.Errorf("the workbook has the sheets %q, want %q", got, want)
 		}
 	}},
@@ -95,6 +95,20 @@ var dashFormats = []dashFormat{
 		sort.Strings(keys)
 		if want := []string{"cohort", "dimensions", "instrument", "knowledge", "min_group", "then"}; !reflect.DeepEqual(keys, want) {
 			t.Errorf("report.json has the keys %q, want %q", keys, want)
+		}
+	}},
+	{"quality", "quality.json", "application/json; charset=utf-8", func(t *testing.T, body []byte) {
+		var top map[string]json.RawMessage
+		if err := json.Unmarshal(body, &top); err != nil {
+			t.Fatalf("quality.json does not parse: %v", err)
+		}
+		var keys []string
+		for k := range top {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		if want := []string{"cohort", "instrument", "knowledge", "min_group", "scales", "shift"}; !reflect.DeepEqual(keys, want) {
+			t.Errorf("quality.json has the keys %q, want %q", keys, want)
 		}
 	}},
 	{"html", "report.html", "text/html; charset=utf-8", func(t *testing.T, body []byte) {

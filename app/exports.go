@@ -24,6 +24,10 @@ func (s exportSource) report() (*reports.Cohort, error) {
 	return reports.Build(s.store, s.inst, s.cohort)
 }
 
+func (s exportSource) quality() (*reports.Quality, error) {
+	return reports.BuildQuality(s.store, s.inst, s.cohort)
+}
+
 // exportFormat is one file a lead can download, or the CLI can write.
 type exportFormat struct {
 	name  string // --what of the CLI, and the download's address
@@ -49,7 +53,11 @@ func init() {
 			if err != nil {
 				return err
 			}
-			return exchange.WriteXLSX(w, s.store, s.inst, s.cohort, rep)
+			qual, err := s.quality()
+			if err != nil {
+				return err
+			}
+			return exchange.WriteXLSX(w, s.store, s.inst, s.cohort, rep, qual)
 		}},
 		{"codebook", "codebook.csv", "text/csv; charset=utf-8", func(w io.Writer, s exportSource) error {
 			return exchange.WriteCodebook(w, s.inst)
@@ -66,6 +74,13 @@ func init() {
 				return err
 			}
 			return exchange.WriteReportJSON(w, rep)
+		}},
+		{"quality", "quality.json", "application/json; charset=utf-8", func(w io.Writer, s exportSource) error {
+			q, err := s.quality()
+			if err != nil {
+				return err
+			}
+			return exchange.WriteQualityJSON(w, q)
 		}},
 		{"html", "report.html", "text/html; charset=utf-8", func(w io.Writer, s exportSource) error {
 			rep, err := s.report()

@@ -30,7 +30,7 @@ func TestEveryTextExistsInBothLanguages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inCode := regexp.MustCompile(`"((?:err|start|consent|code|returncode|survey|feedback|delete|privacy|wave|admin|report|compare|import|audit|notice|operator|record|rights|instruments?|preview)_[a-z_]*)"`)
+	inCode := regexp.MustCompile(`"((?:err|start|consent|code|returncode|survey|feedback|delete|privacy|wave|admin|report|compare|import|audit|notice|operator|record|rights|instruments?|preview|quality)_[a-z_]*)"`)
 	sources, _ := filepath.Glob("*.go")
 	for _, file := range sources {
 		if strings.HasSuffix(file, "_test.go") {

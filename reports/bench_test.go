@@ -237,6 +237,59 @@ func BenchmarkReportVsPlainRead10k(b *testing.B) {
 	b.ReportMetric(maxRSSMB(b), "maxrss-MB")
 }
 
+// qualityJSON builds the cohort's questionnaire quality and encodes quality.json.
+func (d *benchData) qualityJSON() ([]byte, error) {
+	q, err := BuildQuality(d.store, d.inst, d.cohort)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(q)
+}
+
+// BenchmarkQuality10k builds quality.json of the demo cohort (issue 13).
+func BenchmarkQuality10k(b *testing.B) {
+	d := benchCohort(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := d.qualityJSON(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(d.answers), "answers/op")
+}
+
+// BenchmarkQualityVsReport10k times the report and quality.json
+// alternately in one run; target: quality ≤ 2× the report.
+//
+//	go test ./reports -run '^$' -bench 'QualityVsReport10k' -benchtime 3x -count 1
+func BenchmarkQualityVsReport10k(b *testing.B) {
+	d := benchCohort(b)
+	var report, quality time.Duration
+	for b.Loop() {
+		start := time.Now()
+		_, err := d.reportJSON()
+		report += time.Since(start)
+		if err != nil {
+			b.Fatal(err)
+		}
+		start = time.Now()
+		_, err = d.qualityJSON()
+		quality += time.Since(start)
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	ms := func(t time.Duration) float64 { return float64(t) / float64(time.Millisecond) / float64(b.N) }
+	b.ReportMetric(ms(report), "report-ms/op")
+	b.ReportMetric(ms(quality), "quality-ms/op")
+	b.ReportMetric(float64(quality)/float64(report), "ratio")
+	_, peak, err := peakHeapDuring(d.qualityJSON)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "quality-peak-heap-MB")
+}
+
 // peakHeapDuring runs fn after a garbage collection and samples the heap in
 // use every 5 ms meanwhile: base is the heap in use before, peak the most
 // seen while fn ran.

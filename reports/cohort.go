@@ -163,13 +163,9 @@ type Group struct {
 // each); only per-response scores are kept in memory. The privacy rule
 // withholds what rests on too few people before the figures leave here.
 func Build(store *db.Store, inst *questions.Instrument, cohort *db.Cohort) (*Cohort, error) {
-	counts, err := store.Stats(cohort.ID)
+	counts, pre, post, err := readCohort(store, inst, cohort, false)
 	if err != nil {
-		return nil, fmt.Errorf("reports: %w", err)
-	}
-	pre, post, err := scanCohort(store, inst, cohort.ID)
-	if err != nil {
-		return nil, fmt.Errorf("reports: %w", err)
+		return nil, err
 	}
 	people := pairUp(pre, post)
 	c := &Cohort{Inst: inst, Stats: counts, Participants: len(people),
@@ -197,6 +193,20 @@ func Build(store *db.Store, inst *questions.Instrument, cohort *db.Cohort) (*Coh
 	holm(c.Dimensions)
 	holm(c.Then)
 	return c, nil
+}
+
+// readCohort counts a cohort's responses in the database and reads its
+// waves in one streaming pass (keepItems: with each response's item values).
+func readCohort(store *db.Store, inst *questions.Instrument, cohort *db.Cohort, keepItems bool) (db.CohortStats, *wavePass, *wavePass, error) {
+	counts, err := store.Stats(cohort.ID)
+	if err != nil {
+		return counts, nil, nil, fmt.Errorf("reports: %w", err)
+	}
+	pre, post, err := scanCohort(store, inst, cohort.ID, keepItems)
+	if err != nil {
+		return counts, nil, nil, fmt.Errorf("reports: %w", err)
+	}
+	return counts, pre, post, nil
 }
 
 // pairUp lists every person with their responses, in a fixed order (pre

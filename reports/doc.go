@@ -62,4 +62,30 @@
 // p_w follows R's wilcox.test(post, pre, paired = TRUE). A figure that
 // cannot be computed (too few values, no variance) is null; a withheld one
 // is null too, and its object says "suppressed": true.
+//
+// # quality.json
+//
+// The JSON form of Quality (BuildQuality), how well the questionnaire
+// measured; its field names are a contract too:
+//
+//	{"cohort", "instrument", "min_group",
+//	 "scales":    [{"dimension", "wave", "n", "k", "alpha", "alpha_ci_low", "alpha_ci_high", "omega", "suppressed",
+//	               "items": [{"item", "mean", "sd", "missing", "r_drop", "alpha_if_dropped", "loading"}]}],
+//	 "knowledge": [{"item", "wave", "n", "difficulty", "discrimination", "suppressed"}],
+//	 "shift":     [{"dimension", "n", "mean_pre", "mean_then", "mean_diff", "sd_diff", "t", "df", "p", "d_z", "suppressed"}]}
+//
+// Waves are pre, then and post (knowledge: pre and post). A scale's n is
+// its complete cases (responses of the wave with every item answered);
+// all its figures but missing rest on them (reports/stats AnalyseScale).
+// missing is the share of the wave's submitted responses (for then: the
+// post responses) without a value for the item. A knowledge answer counts
+// with its judgement and its confidence; discrimination is over the
+// responses that answered every statement: r of the statement's 0/1 with
+// the share correct on the others. The shift is the paired analysis of
+// then − pre over the report's dimension scores. Privacy: a scale and a
+// knowledge item by their n in people (a discrimination also by the
+// responses behind it), a shift by its pairs; a withheld object keeps n,
+// says "suppressed": true, and every figure is null. The page's flags and
+// the shift's reading are ScaleQuality.ItemFlags, KnowledgeQuality.Flags
+// and ReadShift.
 package reports

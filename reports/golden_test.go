@@ -13,6 +13,69 @@ import (
 	"einordnung/reports/internal/rgolden"
 )
 
+// readGolden reads the records of a golden CSV in testdata.
+func readGolden(t *testing.T, file string) [][]string {
+	t.Helper()
+	gf, err := os.Open(filepath.Join("testdata", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gf.Close()
+	rows, err := csv.NewReader(gf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// ratingCells reads a cases file's comma-separated ratings of items: NA
+// no answer row at all, x an answer without a value ("keine Angabe").
+func ratingCells(items []string, cells string, retro bool) []db.Answer {
+	var as []db.Answer
+	if cells == "" {
+		return nil
+	}
+	for i, v := range strings.Split(cells, ",") {
+		switch v {
+		case "NA":
+		case "x":
+			as = append(as, rating(items[i], "", retro))
+		default:
+			as = append(as, rating(items[i], v, retro))
+		}
+	}
+	return as
+}
+
+// loadCases stores the cases of testdata/file in a cohort: lines
+// "participant;wave;…" (# starts a comment), one participant per name, one
+// submitted response per line with the answers answers reads from its
+// fields.
+func loadCases(t *testing.T, store *db.Store, cohortID uint, file string, answers func(fields []string) []db.Answer) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	participants := map[string]uint{}
+	for _, line := range strings.Split(string(data), "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Split(line, ";")
+		id, known := participants[f[0]]
+		if !known {
+			p, err := store.CreateParticipant(db.NewParticipant{CohortID: cohortID, Pseudonym: f[0], ReturnCodeHash: "h" + f[0]})
+			if err != nil {
+				t.Fatal(err)
+			}
+			id = p.ID
+			participants[f[0]] = id
+		}
+		saveResponse(t, store, id, db.Wave(f[1]), answers(f))
+	}
+}
+
 // TestReportMatchesRWithMissingItems builds report.json's comparisons for a
 // cohort with missing items (testdata/missing_cases.txt) and checks them
 // against testdata/report_golden.csv, computed from the same cases by an
@@ -32,59 +95,20 @@ func TestReportMatchesRWithMissingItems(t *testing.T) {
 		t.Fatal(err)
 	}
 	cohort.MinGroup = db.MinGroupFloor
-	data, err := os.ReadFile(filepath.Join("testdata", "missing_cases.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	items := []string{"a1", "a2", "a3", "b1", "b2", "b3"}
-	answers := func(cells string, retro bool) []db.Answer {
-		var as []db.Answer
-		for i, v := range strings.Split(cells, ",") {
-			switch v {
-			case "NA": // no row at all
-			case "x":
-				as = append(as, rating(items[i], "", retro))
-			default:
-				as = append(as, rating(items[i], v, retro))
-			}
+	loadCases(t, store, cohort.ID, "missing_cases.txt", func(f []string) []db.Answer {
+		as := ratingCells(items, f[2], false)
+		if len(f) > 3 {
+			as = append(as, ratingCells(items, f[3], true)...)
 		}
 		return as
-	}
-	participants := map[string]uint{}
-	for _, line := range strings.Split(string(data), "\n") {
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		f := strings.Split(line, ";")
-		id, known := participants[f[0]]
-		if !known {
-			p, err := store.CreateParticipant(db.NewParticipant{CohortID: cohort.ID, Pseudonym: f[0], ReturnCodeHash: "h" + f[0]})
-			if err != nil {
-				t.Fatal(err)
-			}
-			id = p.ID
-			participants[f[0]] = id
-		}
-		as := answers(f[2], false)
-		if len(f) > 3 {
-			as = append(as, answers(f[3], true)...)
-		}
-		saveResponse(t, store, id, db.Wave(f[1]), as)
-	}
+	})
 	c, err := Build(store, testInstrument(), cohort)
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	gf, err := os.Open(filepath.Join("testdata", "report_golden.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer gf.Close()
-	rows, err := csv.NewReader(gf).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := readGolden(t, "report_golden.csv")
 	if len(rows) != 1+2*len(c.Dimensions) {
 		t.Fatalf("%d golden rows for %d dimensions: rerun report_golden.R", len(rows)-1, len(c.Dimensions))
 	}

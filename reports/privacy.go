@@ -134,3 +134,35 @@ func (p privacy) group(g *Group) {
 		}
 	}
 }
+
+// applyQuality withholds every quality figure that rests on too few
+// people: a scale by its complete cases, a knowledge item by the answers'
+// people (its discrimination by the responses that answered every item),
+// a response shift by its pairs. A withheld object keeps its n.
+func (p privacy) applyQuality(q *Quality) {
+	for i := range q.Scales {
+		s := &q.Scales[i]
+		if s.Hidden = p.people(s.N); s.Hidden != Shown {
+			s.Suppressed = true
+			s.Alpha, s.AlphaCILow, s.AlphaCIHigh, s.Omega = nil, nil, nil, nil
+			for j := range s.Items {
+				s.Items[j] = ItemQuality{Item: s.Items[j].Item}
+			}
+		}
+	}
+	for i := range q.Knowledge {
+		k := &q.Knowledge[i]
+		if k.Hidden = p.people(k.N); k.Hidden != Shown {
+			k.Suppressed = true
+			k.Difficulty, k.Discrimination = nil, nil
+		} else if p.people(k.NComplete) != Shown {
+			k.Discrimination = nil
+		}
+	}
+	for i := range q.Shift {
+		s := &q.Shift[i]
+		if s.Hidden = p.pairs(s.N); s.Hidden != Shown {
+			*s = Shift{Dimension: s.Dimension, N: s.N, Suppressed: true, Hidden: s.Hidden}
+		}
+	}
+}

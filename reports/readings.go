@@ -197,3 +197,21 @@ func ReadProfile(d DimensionProfile) ProfileReading {
 	r.Shift = d.Pre != nil && d.Then != nil && ReadResponseShift(OnTenPoints(*d.Pre, sc), OnTenPoints(*d.Then, sc))
 	return r
 }
+
+// ShiftReading is a cohort's response shift on one dimension in plain
+// terms: whether the retrospective rating of the start differs from the
+// rating given at the start by more than chance (two-sided p below
+// SignificanceLevel), and which way.
+type ShiftReading struct {
+	Shifted   bool
+	Direction Direction // DirectionDown: looking back, the start is rated lower
+}
+
+// ReadShift reads a dimension's response shift; false when there is none
+// to read (the figures are missing or withheld).
+func ReadShift(s Shift) (ShiftReading, bool) {
+	if s.MeanDiff == nil || s.P == nil {
+		return ShiftReading{}, false
+	}
+	return ShiftReading{Shifted: Significant(*s.P), Direction: ReadDirection(*s.MeanDiff)}, true
+}

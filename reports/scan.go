@@ -17,6 +17,11 @@ type perResponse struct {
 	overall    float64   // mean of the dimension scores, NaN if none
 	accuracy   float64   // share of knowledge answers correct, NaN if none
 	background []string  // per breakdown question: the answer, "" if none
+	// Kept only for the quality build (scanCohort with keepItems): the ratings in
+	// item order (NaN = missing), and per knowledge item −1 unanswered, 0
+	// wrong, 1 right.
+	items, thenItems []float64
+	judged           []int8
 }
 
 // calibrationBins groups confidences in steps of ten: 50–59 %, …, 100 %.
@@ -96,13 +101,14 @@ func mergePasses(ps []*wavePass) *wavePass {
 // scanParts slices of its participants, side by side: the post wave has
 // twice the answers of the pre wave, and equal slices keep both cores busy
 // to the end.
-func scanCohort(store *db.Store, inst *questions.Instrument, cohortID uint) (pre, post *wavePass, err error) {
+// keepItems keeps each response's item values too (perResponse.items).
+func scanCohort(store *db.Store, inst *questions.Instrument, cohortID uint, keepItems bool) (pre, post *wavePass, err error) {
 	parts := map[db.Wave][]*wavePass{db.Pre: make([]*wavePass, scanParts), db.Post: make([]*wavePass, scanParts)}
 	errs := make(chan error, 2*scanParts)
 	for _, w := range []db.Wave{db.Pre, db.Post} {
 		for part := range scanParts {
 			go func() {
-				p, err := scanWave(store, inst, cohortID, w, part)
+				p, err := scanWave(store, inst, cohortID, w, part, keepItems)
 				parts[w][part] = p // each goroutine writes its own slot
 				errs <- err
 			}()
@@ -121,8 +127,15 @@ func scanCohort(store *db.Store, inst *questions.Instrument, cohortID uint) (pre
 
 // scanWave reads one slice of a wave's submitted answers once, response by
 // response, and keeps each response's scores and the running sums.
-func scanWave(store *db.Store, inst *questions.Instrument, cohortID uint, wave db.Wave, part int) (*wavePass, error) {
+func scanWave(store *db.Store, inst *questions.Instrument, cohortID uint, wave db.Wave, part int, keepItems bool) (*wavePass, error) {
 	s := newScanner(inst, wave)
+	if keepItems {
+		s.knowledgeIndex = make(map[string]int, len(inst.Knowledge))
+		for i, k := range inst.Knowledge {
+			s.knowledgeIndex[k.ID] = i
+		}
+		s.reset()
+	}
 	if err := store.EachScoreRow(cohortID, wave, part, scanParts, s.row); err != nil {
 		return nil, err
 	}
@@ -140,6 +153,8 @@ type scanner struct {
 	knowledge      map[string]questions.KnowledgeItem
 	breakdownIndex map[string]int
 	scales         []questions.Scale // each item's, in item order
+	// knowledgeIndex is set when the items are kept (the quality build).
+	knowledgeIndex map[string]int
 
 	current, participant uint
 	cur                  perResponse
@@ -188,6 +203,12 @@ func (s *scanner) reset() {
 		s.now[i], s.then[i] = math.NaN(), math.NaN()
 	}
 	s.cur = perResponse{wave: s.wave, background: make([]string, len(s.breakdownIndex))}
+	if s.knowledgeIndex != nil {
+		s.cur.judged = make([]int8, len(s.knowledgeIndex))
+		for i := range s.cur.judged {
+			s.cur.judged[i] = -1
+		}
+	}
 	s.kAnswered, s.kCorrect = 0, 0
 	s.binHit = [calibrationBins]bool{}
 }
@@ -207,6 +228,12 @@ func (s *scanner) flush() {
 		addAlpha(inst, p.alpha[db.Then], s.then)
 	}
 	s.cur.overall = nanMean(s.cur.scores)
+	if s.knowledgeIndex != nil {
+		s.cur.items = append([]float64(nil), s.now...)
+		if s.wave == db.Post {
+			s.cur.thenItems = append([]float64(nil), s.then...)
+		}
+	}
 	s.cur.accuracy = math.NaN()
 	if s.kAnswered > 0 {
 		s.cur.accuracy = float64(s.kCorrect) / float64(s.kAnswered)
@@ -278,6 +305,12 @@ func (s *scanner) judgement(k questions.KnowledgeItem, a *db.ScoreRow) {
 		return
 	}
 	hit := k.Judged(value)
+	if s.cur.judged != nil {
+		s.cur.judged[s.knowledgeIndex[k.ID]] = 0
+		if hit {
+			s.cur.judged[s.knowledgeIndex[k.ID]] = 1
+		}
+	}
 	p := s.pass
 	p.know.Add(conf, hit)
 	s.kAnswered++

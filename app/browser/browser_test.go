@@ -1626,6 +1626,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		}{
 			{cohortURL, "cohort page", "#participant-link", 200},
 			{cohortURL + "/report", "dashboard of a demo cohort", "#downloads", 200},
+			{cohortURL + "/quality", "quality page of a demo cohort", "#shift", 200},
 			{fmt.Sprintf("/admin/compare?cohort=%d&cohort=%d", demo26.ID, other.ID), "compare page", "[data-chart]", 200},
 			{"/admin/compare", "compare page before a choice", "form[action='/admin/compare']", 200},
 			{"/admin/cohorts/new", "new cohort page", "#slug", 200},
@@ -1644,6 +1645,11 @@ func TestBrowserAccessibility(t *testing.T) {
 			b.waitCharts(t)
 			axe.check(t, b, p.name)
 		}
+		// The quality page's wide tables scroll in their own region on a phone.
+		b.do(t, "phone viewport", phoneViewport)
+		b.open(t, cohortURL+"/quality", 200)
+		b.waitVisible(t, "#shift")
+		axe.check(t, b, "quality page at 360 px")
 	})
 	wg.Wait()
 }

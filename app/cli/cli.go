@@ -44,7 +44,7 @@ Usage:
   einordnung operator show                                   print them in the same format, with the details still missing
   einordnung backup --to FILE                                write a consistent copy of the live database
   einordnung report --cohort SLUG --format json|html [--out FILE]
-  einordnung export --cohort SLUG --what responses|wide|xlsx|codebook|sps|r|json|html [--out FILE]
+  einordnung export --cohort SLUG --what responses|wide|xlsx|codebook|sps|r|json|quality|html [--out FILE]
   einordnung import --cohort SLUG FILE.csv                   import a long CSV (every row valid, or nothing)
   einordnung demo --cohort SLUG --participants N [--instrument ID@VERSION] [--seed S]
                                                              fill an empty cohort with synthetic answers

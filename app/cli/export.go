@@ -17,7 +17,7 @@ func (c *cli) export(args []string) error {
 	slug := fs.String("cohort", "", "the cohort's short code")
 	what := fs.String("what", "responses", "responses (long CSV, one row per answer), wide (CSV, one row per participant and wave), "+
 		"xlsx (workbook: wide, long, codebook, report), codebook (CSV), sps (SPSS syntax reading SLUG-wide.csv), "+
-		"r (R script reading SLUG-wide.csv), json (report.json), html (the dashboard as one file)")
+		"r (R script reading SLUG-wide.csv), json (report.json), quality (quality.json: how well the questionnaire measured), html (the dashboard as one file)")
 	out := fs.String("out", "", "file to write (default: standard output); the R script and SPSS syntax read the wide CSV as SLUG-wide.csv, its download name")
 	lang := fs.String("lang", "de", "language of the html report: de or en")
 	if rest, err := parse(fs, args); err != nil || len(rest) > 0 || *slug == "" {

@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 
@@ -186,5 +188,65 @@ func TestImportConflictsInGermanWithLines(t *testing.T) {
 		if strings.Contains(stderr, leak) {
 			t.Errorf("the message names %q: %s", leak, stderr)
 		}
+	}
+}
+
+// export --what quality writes quality.json with the contract's names, in
+// the order of the instrument: three waves per dimension, two per
+// knowledge item, one shift per dimension.
+func TestExportQualityJSON(t *testing.T) {
+	source := dbtest.DSN(t)
+	if code, _, stderr := runCLI(t, "demo", "--db", source, "--cohort", "ws26", "--participants", "40", "--seed", "4", "--today", "2026-11-02"); code != 0 {
+		t.Fatal(stderr)
+	}
+	out := filepath.Join(t.TempDir(), "quality.json")
+	if code, _, stderr := runCLI(t, "export", "--db", source, "--cohort", "ws26", "--what", "quality", "--out", out); code != 0 {
+		t.Fatal(stderr)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatalf("quality.json: %v", err)
+	}
+	keys := func(v any) string {
+		var ks []string
+		for k := range v.(map[string]any) {
+			ks = append(ks, k)
+		}
+		sort.Strings(ks)
+		return strings.Join(ks, " ")
+	}
+	first := func(list string) any { return doc[list].([]any)[0] }
+	for _, c := range []struct{ got, want string }{
+		{keys(doc), "cohort instrument knowledge min_group scales shift"},
+		{keys(first("scales")), "alpha alpha_ci_high alpha_ci_low dimension items k n omega suppressed wave"},
+		{keys(first("scales").(map[string]any)["items"].([]any)[0]), "alpha_if_dropped item loading mean missing r_drop sd"},
+		{keys(first("knowledge")), "difficulty discrimination item n suppressed wave"},
+		{keys(first("shift")), "d_z df dimension mean_diff mean_pre mean_then n p sd_diff suppressed t"},
+	} {
+		if c.got != c.want {
+			t.Errorf("quality.json keys %q, want %q", c.got, c.want)
+		}
+	}
+	if doc["cohort"] != "ws26" || doc["instrument"] != "einordnung@1" {
+		t.Errorf("quality.json names cohort %v, instrument %v", doc["cohort"], doc["instrument"])
+	}
+	var waves []string
+	for _, s := range doc["scales"].([]any)[:3] {
+		waves = append(waves, s.(map[string]any)["wave"].(string))
+		if s.(map[string]any)["alpha"] == nil {
+			t.Errorf("demo cohort of 40: scale %v has no α", s)
+		}
+	}
+	if strings.Join(waves, " ") != "pre then post" {
+		t.Errorf("waves of the first dimension: %v", waves)
+	}
+	store := openStore(t, source)
+	entries, err := store.AuditLog(1, 0)
+	if err != nil || len(entries) != 1 || entries[0].Detail != "quality" {
+		t.Errorf("audit log: %v %v, want the quality export", entries, err)
 	}
 }

@@ -358,8 +358,12 @@ func TestImportedTextIsCleanedLikeTheForm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	qual, err := reports.BuildQuality(s, inst, c)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var book bytes.Buffer
-	if err := WriteXLSX(&book, s, inst, c, rep); err != nil {
+	if err := WriteXLSX(&book, s, inst, c, rep, qual); err != nil {
 		t.Fatal(err)
 	}
 	xl, err := excelize.OpenReader(&book)

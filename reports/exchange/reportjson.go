@@ -14,3 +14,11 @@ func WriteReportJSON(w io.Writer, rep *reports.Cohort) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(rep.Report)
 }
+
+// WriteQualityJSON writes quality.json: the cohort's questionnaire quality,
+// indented by two spaces, with a final line break.
+func WriteQualityJSON(w io.Writer, q *reports.Quality) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(q)
+}

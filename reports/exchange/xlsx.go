@@ -24,13 +24,13 @@ var plainNumber = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?(e[-+][0-9]+)
 // maxSheetRows is Excel's row limit per sheet, header included.
 const maxSheetRows = 1_048_576
 
-// WriteXLSX writes a workbook with the sheets wide, long, codebook and
-// report. The data sheets are the CSV exports row by row (streamed, so the
+// WriteXLSX writes a workbook with the sheets wide, long, codebook, report
+// and Qualität (quality.json as a table). The data sheets are the CSV exports row by row (streamed, so the
 // formula-injection guard and the contract are the CSV's); only columns
 // that hold numbers by definition become numeric cells, so a typed text
 // like "0.10" or a pseudonym of digits stays exactly as it was. A long
 // export beyond Excel's row limit is cut and says so in its last row.
-func WriteXLSX(w io.Writer, store *db.Store, inst *questions.Instrument, cohort *db.Cohort, rep *reports.Cohort) error {
+func WriteXLSX(w io.Writer, store *db.Store, inst *questions.Instrument, cohort *db.Cohort, rep *reports.Cohort, qual *reports.Quality) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	ratings := map[string]bool{}
@@ -53,6 +53,10 @@ func WriteXLSX(w io.Writer, store *db.Store, inst *questions.Instrument, cohort 
 		{"report", func(w io.Writer) error { return writeReportCSV(w, rep) },
 			func(col string, _ map[string]string) bool {
 				return col != "comparison" && col != "dimension" && col != "suppressed"
+			}},
+		{"Qualität", func(w io.Writer) error { return writeQualityCSV(w, qual) },
+			func(col string, _ map[string]string) bool {
+				return col != "scale" && col != "dimension" && col != "wave" && col != "item" && col != "suppressed"
 			}},
 	}
 	for i, s := range sheets {
@@ -180,6 +184,39 @@ func writeReportCSV(w io.Writer, rep *reports.Cohort) error {
 		}
 	}
 	cw.Flush()
+	return cw.Error()
+}
+
+// writeQualityCSV writes quality.json's figures as a table: per dimension
+// and wave a row for the scale and one per item, then the knowledge items,
+// then the response shift; the columns are quality.json's names.
+func writeQualityCSV(w io.Writer, q *reports.Quality) error {
+	cw := csv.NewWriter(w)
+	num := func(v *float64) string { return cellValue(reflect.ValueOf(v)) }
+	rows := [][]string{{"scale", "dimension", "wave", "item", "n", "k", "alpha", "alpha_ci_low", "alpha_ci_high", "omega",
+		"mean", "sd", "missing", "r_drop", "alpha_if_dropped", "loading", "suppressed"}}
+	for _, s := range q.Scales {
+		rows = append(rows, []string{"scale", SafeCell(s.Dimension), string(s.Wave), "", fmt.Sprint(s.N), fmt.Sprint(s.K),
+			num(s.Alpha), num(s.AlphaCILow), num(s.AlphaCIHigh), num(s.Omega), "", "", "", "", "", "", fmt.Sprint(s.Suppressed)})
+		for _, it := range s.Items {
+			rows = append(rows, []string{"item", SafeCell(s.Dimension), string(s.Wave), SafeCell(it.Item), "", "", "", "", "", "",
+				num(it.Mean), num(it.SD), num(it.Missing), num(it.RDrop), num(it.AlphaIfDropped), num(it.Loading), fmt.Sprint(s.Suppressed)})
+		}
+	}
+	// The later blocks keep the first block's four naming columns, so that
+	// their counts fall under "n" and stay numbers.
+	rows = append(rows, []string{"knowledge", "", "wave", "item", "n", "difficulty", "discrimination", "suppressed"})
+	for _, k := range q.Knowledge {
+		rows = append(rows, []string{"knowledge", "", string(k.Wave), SafeCell(k.Item), fmt.Sprint(k.N), num(k.Difficulty), num(k.Discrimination), fmt.Sprint(k.Suppressed)})
+	}
+	rows = append(rows, []string{"shift", "dimension", "", "", "n", "mean_pre", "mean_then", "mean_diff", "sd_diff", "t", "df", "p", "d_z", "suppressed"})
+	for _, s := range q.Shift {
+		rows = append(rows, []string{"shift", SafeCell(s.Dimension), "", "", fmt.Sprint(s.N), num(s.MeanPre), num(s.MeanThen), num(s.MeanDiff),
+			num(s.SDDiff), num(s.T), num(s.DF), num(s.P), num(s.DZ), fmt.Sprint(s.Suppressed)})
+	}
+	if err := cw.WriteAll(rows); err != nil {
+		return err
+	}
 	return cw.Error()
 }
 

@@ -69,8 +69,12 @@ func writeXLSXFixture(t *testing.T) (*db.Store, *questions.Instrument, *db.Cohor
 	if err != nil {
 		t.Fatal(err)
 	}
+	qual, err := reports.BuildQuality(s, inst, c)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var buf bytes.Buffer
-	if err := WriteXLSX(&buf, s, inst, c, rep); err != nil {
+	if err := WriteXLSX(&buf, s, inst, c, rep, qual); err != nil {
 		t.Fatalf("WriteXLSX: %v", err)
 	}
 	f, err := excelize.OpenReader(&buf)
@@ -154,7 +158,7 @@ func sameTo15Digits(got, want float64) bool {
 
 func TestWriteXLSXSheetsAreTheCSVExports(t *testing.T) {
 	s, inst, c, rep, f := writeXLSXFixture(t)
-	if got, want := fmt.Sprint(f.GetSheetList()), "[wide long codebook report]"; got != want {
+	if got, want := fmt.Sprint(f.GetSheetList()), "[wide long codebook report Qualität]"; got != want {
 		t.Fatalf("sheets %s, want %s", got, want)
 	}
 	long := csvRecords(t, func(w io.Writer) error { return WriteLong(w, s, inst, c) })
@@ -165,6 +169,64 @@ func TestWriteXLSXSheetsAreTheCSVExports(t *testing.T) {
 	sameAsCSV(t, f, "wide", csvRecords(t, func(w io.Writer) error { return WriteWide(w, s, inst, c) }))
 	sameAsCSV(t, f, "codebook", csvRecords(t, func(w io.Writer) error { return WriteCodebook(w, inst) }))
 	sameAsCSV(t, f, "report", csvRecords(t, func(w io.Writer) error { return writeReportCSV(w, rep) }))
+	qual, err := reports.BuildQuality(s, inst, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameAsCSV(t, f, "Qualität", csvRecords(t, func(w io.Writer) error { return writeQualityCSV(w, qual) }))
+}
+
+// The Qualität sheet holds quality.json's figures as numbers: each scale's
+// α and interval, each item's r_drop, in quality.json's column names.
+func TestWriteXLSXQualitySheet(t *testing.T) {
+	s, inst, c, _, f := writeXLSXFixture(t)
+	qual, err := reports.BuildQuality(s, inst, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := f.GetRows("Qualität")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "scale dimension wave item n k alpha alpha_ci_low alpha_ci_high omega mean sd missing r_drop alpha_if_dropped loading suppressed"
+	if got := strings.Join(rows[0], " "); got != want {
+		t.Fatalf("Qualität header\n%s\nwant\n%s", got, want)
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	checked := 0
+	r := 1
+	for _, sc := range qual.Scales {
+		if rows[r][0] != "scale" || rows[r][1] != sc.Dimension || rows[r][2] != string(sc.Wave) {
+			t.Fatalf("Qualität row %d = %q, want the scale %s %s", r+1, rows[r], sc.Dimension, sc.Wave)
+		}
+		if sc.Alpha != nil {
+			for name, v := range map[string]float64{"alpha": *sc.Alpha, "alpha_ci_low": *sc.AlphaCILow, "alpha_ci_high": *sc.AlphaCIHigh} {
+				cell, _ := excelize.CoordinatesToCellName(col[name]+1, r+1)
+				checkNumberCell(t, f, "Qualität", cell, v)
+			}
+			checked++
+		}
+		for j, it := range sc.Items {
+			row := rows[r+1+j]
+			if row[0] != "item" || row[3] != it.Item {
+				t.Fatalf("Qualität row %d = %q, want the item %s", r+2+j, row, it.Item)
+			}
+			if it.RDrop != nil {
+				cell, _ := excelize.CoordinatesToCellName(col["r_drop"]+1, r+2+j)
+				checkNumberCell(t, f, "Qualität", cell, *it.RDrop)
+			}
+		}
+		r += 1 + len(sc.Items)
+	}
+	if checked == 0 {
+		t.Fatal("fixture: no scale with an α")
+	}
+	if got := strings.Join(rows[r][:5], " "); got != "knowledge  wave item n" {
+		t.Errorf("knowledge header %q", got)
+	}
 }
 
 func TestWriteXLSXKeepsTextsAsTyped(t *testing.T) {

@@ -25,6 +25,14 @@
 //     dimension, α = k/(k − 1)·(1 − Σ s²ᵢ/s²_total), from running sums so
 //     that a large cohort is never held in memory.
 //   - Pearson: the correlation coefficient r.
+//   - AnalyseScale, over complete cases of keyed values: α, Feldt's 95 %
+//     interval 1 − (1 − α)·F(0.975 and 0.025; n − 1, (n − 1)(k − 1)), per
+//     item mean, SD, r with the sum of the other items and α without it,
+//     and the one-factor maximum-likelihood loadings and ω = (Σλ)²/((Σλ)² +
+//     Σ(1 − λ²)) (OneFactorML: R's factanal objective and start,
+//     uniquenesses in [0.005, 1], minimised by projected Newton steps to a
+//     tighter tolerance than R's L-BFGS-B; nil below three items, for a
+//     singular correlation matrix or a fit that does not converge).
 //
 // The tests compare every function with values R computed: the inputs are
 // in testdata/*_cases.txt, testdata/golden.R writes testdata/*_golden.csv

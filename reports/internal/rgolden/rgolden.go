@@ -23,3 +23,18 @@ func Close(got *float64, want string) bool {
 	}
 	return math.Abs(*got-w) <= 1e-9+1e-7*math.Abs(w)
 }
+
+// Within is Close with an absolute tolerance of its own, for figures R
+// itself finds only to a few digits (factanal's optimiser stops at a
+// relative change of about 1e-8 in its objective, so loadings and ω agree
+// to about 1e-5).
+func Within(got *float64, want string, tol float64) bool {
+	if want == "NA" {
+		return got == nil
+	}
+	w, err := strconv.ParseFloat(want, 64)
+	if err != nil || got == nil {
+		return false
+	}
+	return math.Abs(*got-w) <= tol
+}
