@@ -2,6 +2,7 @@ package browser_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -218,6 +219,21 @@ func TestBrowserImportedInstrument(t *testing.T) {
 		for _, want := range []string{"pr_blind,rating,pruefen,true,1,5,", "gr_daten,rating,grenzen,true,0,10,", "Verilen kaynaklar uydurma olabilir."} {
 			if !strings.Contains(codebook, want) {
 				t.Errorf("the codebook lacks %q:\n%s", want, codebook)
+			}
+		}
+
+		var quality struct {
+			Scales []struct {
+				Dimension string   `json:"dimension"`
+				Alpha     *float64 `json:"alpha"`
+			} `json:"scales"`
+		}
+		if err := json.Unmarshal([]byte(fetch("quality")), &quality); err != nil || len(quality.Scales) != 9 {
+			t.Errorf("quality.json: %d scales (%v), want 3 dimensions × pre, then, post", len(quality.Scales), err)
+		}
+		for _, sc := range quality.Scales {
+			if sc.Alpha == nil {
+				t.Errorf("quality.json: no α for %s on 120 people", sc.Dimension)
 			}
 		}
 
