@@ -45,7 +45,12 @@ var messages = buildMessages([][3]string{
 		"Taking part is voluntary and does not affect your assessment in the certificate. You can skip any question with “no answer” and delete all your data yourself with your return code."},
 	{"consent_agree", "Ich habe die Hinweise gelesen und bin mit der Speicherung meiner Antworten wie beschrieben einverstanden.",
 		"I have read this information and agree that my answers are stored as described."},
+	// Under a public task the data are not processed on consent: the box
+	// confirms reading and taking part, and says nothing like "einverstanden".
+	{"consent_agree_public", "Ich habe die Hinweise gelesen und möchte freiwillig teilnehmen.",
+		"I have read the information and want to take part voluntarily."},
 	{"consent_button", "Einverstanden, weiter", "Agree and continue"},
+	{"consent_button_public", "Teilnehmen", "Take part"},
 	{"consent_version", "Fassung dieser Hinweise:", "Version of this notice:"},
 	{"consent_changed", "Die Hinweise wurden geändert, seit Sie die Seite geöffnet haben. Bitte lesen Sie die aktuelle Fassung und bestätigen Sie erneut.",
 		"This notice changed since you opened the page. Please read the current version and confirm again."},

@@ -101,6 +101,15 @@ func TestConsentPageShowsTheCohortsTerms(t *testing.T) {
 	if strings.Contains(p.Body, "730 Tage") {
 		t.Error("the consent page shows another cohort's retention period")
 	}
+	// Under a public task the box is no consent to the processing.
+	expect(t, p, http.StatusOK, "Ich habe die Hinweise gelesen und möchte freiwillig teilnehmen.")
+	if strings.Contains(strings.ToLower(p.Body), "einverstanden") {
+		t.Error("under a public task the consent page still asks for consent to the storage")
+	}
+	withConsent := fullOperator
+	withConsent.LegalBasis, withConsent.LegalBasisLaw = db.LegalBasisConsent, ""
+	e.setOperator(withConsent)
+	expect(t, e.client().get("/c/ws26"), http.StatusOK, "bin mit der Speicherung meiner Antworten wie beschrieben einverstanden")
 }
 
 var consentShown = regexp.MustCompile(`name="version" value="([^"]+)"`)
