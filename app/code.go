@@ -29,7 +29,10 @@ type codeData struct {
 	// AskTolerant: the code is one element off a pre participant's. Only
 	// their return code links to them; without it, go on as a new participant.
 	AskTolerant bool
-	ReturnCode  string
+	// OfferRestart: the code is someone's (maybe theirs) and only a return
+	// code could open that participation; offer to start again unlinked.
+	OfferRestart bool
+	ReturnCode   string
 }
 
 func (h *handler) codeData(c *fiber.Ctx, cohort *db.Cohort, wave db.Wave, raw [questions.CodeLen]string, invalid []int) codeData {
@@ -93,9 +96,13 @@ func (h *handler) submitCode(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
+		// Starting again under a code already taken makes a participant of
+		// its own, never access to the earlier one: that takes its return
+		// code (README, "Taking part" step 3).
+		restart := c.FormValue("confirm_new") == "yes"
 		for _, p := range candidates {
-			if hash.Differences(p.CodeHash()) == 0 {
-				return again(fiber.StatusConflict, "code_taken", func(d *codeData) { d.AskReturn = true })
+			if hash.Differences(p.CodeHash()) == 0 && !restart {
+				return again(fiber.StatusConflict, "code_taken", func(d *codeData) { d.AskReturn, d.OfferRestart = true, true })
 			}
 		}
 		return h.newParticipant(c, cohort, wave, hash, nil)
@@ -114,7 +121,10 @@ func (h *handler) submitCode(c *fiber.Ctx) error {
 	index, match := questions.DecideMatch(diffs)
 	switch match {
 	case questions.Ambiguous:
-		return again(fiber.StatusConflict, "code_ambiguous", func(d *codeData) { d.AskReturn = true })
+		if c.FormValue("confirm_new") == "yes" {
+			return h.newParticipant(c, cohort, wave, hash, nil)
+		}
+		return again(fiber.StatusConflict, "code_ambiguous", func(d *codeData) { d.AskReturn, d.OfferRestart = true, true })
 	case questions.NoMatch:
 		if c.FormValue("confirm_new") != "yes" {
 			return again(fiber.StatusOK, "code_no_match", func(d *codeData) { d.OfferNew = true; d.AskReturn = true })
@@ -131,7 +141,7 @@ func (h *handler) submitCode(c *fiber.Ctx) error {
 		if raw == "" {
 			return again(fiber.StatusOK, "code_tolerant", tolerant)
 		}
-		p, _, err := h.participantByReturnCode(raw)
+		p, shown, err := h.participantByReturnCode(raw)
 		var pe *pageError
 		if errors.As(err, &pe) {
 			return again(pe.status, pe.key, tolerant)
@@ -142,14 +152,15 @@ func (h *handler) submitCode(c *fiber.Ctx) error {
 		if p.CohortID != cohort.ID {
 			return again(fiber.StatusNotFound, "err_unknown_return_code", tolerant)
 		}
-		return h.identified(c, p, wave, db.LinkReturnCode)
+		return h.identified(c, p, wave, db.LinkReturnCode, plainReturnCode(shown))
 	}
-	return h.identified(c, &candidates[index], wave, db.LinkCode)
+	return h.identified(c, &candidates[index], wave, db.LinkCode, "")
 }
 
 // identified signs in the participant an exact code or the return code
-// identified, with their own response to the wave.
-func (h *handler) identified(c *fiber.Ctx, p *db.Participant, wave db.Wave, link string) error {
+// identified, with their own response to the wave; returnCode is the one
+// they typed, if they did.
+func (h *handler) identified(c *fiber.Ctx, p *db.Participant, wave db.Wave, link, returnCode string) error {
 	version, err := h.acceptedConsent(c, p.CohortID)
 	if err != nil {
 		return err
@@ -157,7 +168,7 @@ func (h *handler) identified(c *fiber.Ctx, p *db.Participant, wave db.Wave, link
 	if _, err := h.store.StartResponse(p.ID, wave, version, link); err != nil {
 		return err
 	}
-	if err := h.signIn(c, p, ""); err != nil {
+	if err := h.signIn(c, p, returnCode); err != nil {
 		return err
 	}
 	return h.routeParticipant(c, p)

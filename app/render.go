@@ -11,6 +11,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/template/html/v2"
+	"golang.org/x/text/language"
 
 	"einordnung/db"
 )
@@ -44,7 +45,8 @@ const langCookie = "einordnung_lang"
 var languages = []string{"de", "en"}
 
 // language picks the page language: ?lang= (remembered in a cookie), else
-// the cookie, else German.
+// the cookie, else the browser's Accept-Language if it names a language
+// offered, else German. A choice the participant made always wins.
 func (h *handler) language(c *fiber.Ctx) error {
 	lang := c.Cookies(langCookie)
 	if q := c.Query("lang"); q != "" {
@@ -54,11 +56,33 @@ func (h *handler) language(c *fiber.Ctx) error {
 				HTTPOnly: true, Secure: h.cfg.SecureCookies, SameSite: fiber.CookieSameSiteLaxMode})
 		}
 	}
-	if lang != "en" {
-		lang = "de"
+	if !slices.Contains(languages, lang) {
+		lang = negotiateLanguage(c.Get(fiber.HeaderAcceptLanguage), languages)
 	}
 	c.Locals("lang", lang)
 	return c.Next()
+}
+
+// negotiateLanguage is the offered language (offered[0] is the default) that
+// best fits an Accept-Language header: "en-GB" chooses "en", "de-AT" "de",
+// a language not offered, or a header that cannot be read, the default.
+func negotiateLanguage(header string, offered []string) string {
+	if len(offered) == 0 {
+		return "de"
+	}
+	tags, _, err := language.ParseAcceptLanguage(header)
+	if err != nil || len(tags) == 0 {
+		return offered[0]
+	}
+	supported := make([]language.Tag, len(offered))
+	for i, o := range offered {
+		supported[i] = language.Make(o)
+	}
+	_, index, confidence := language.NewMatcher(supported).Match(tags...)
+	if confidence == language.No {
+		return offered[0]
+	}
+	return offered[index]
 }
 
 func lang(c *fiber.Ctx) string {
