@@ -20,10 +20,12 @@ type codeField struct {
 }
 
 type codeData struct {
-	Cohort    *db.Cohort
-	Wave      db.Wave
-	Fields    []codeField
-	Error     string
+	Cohort *db.Cohort
+	Wave   db.Wave
+	Fields []codeField
+	Error  string
+	// Invalid: some elements are marked; the error summary links to them.
+	Invalid   bool
 	OfferNew  bool // no earlier participation found: offer to go on unlinked
 	AskReturn bool // the code fits several people: ask for the return code
 	// AskTolerant: the code is one element off a pre participant's. Only
@@ -45,6 +47,7 @@ func (h *handler) codeData(c *fiber.Ctx, cohort *db.Cohort, wave db.Wave, raw [q
 	for _, i := range invalid {
 		d.Fields[i].Invalid = true
 	}
+	d.Invalid = len(invalid) > 0
 	return d
 }
 
