@@ -49,7 +49,6 @@ func TestBadInputIsRejectedWholeWithAClearMessage(t *testing.T) {
 		{"confidence outside 50–100", knowledgePage, url.Values{"k_" + k: {"true"}, "c_" + k: {"40"}}, 422, "außerhalb der Skala"},
 		{"judgement neither true nor false", knowledgePage, url.Values{"k_" + k: {"vielleicht"}, "c_" + k: {"60"}}, 422, "außerhalb der Skala"},
 		{"unknown background option", backgroundPage, url.Values{"b_field": {"astronaut"}, "b_ai_use": {"daily"}}, 422, "außerhalb der Skala"},
-		{"required background choice missing", backgroundPage, url.Values{"b_ai_use": {"daily"}}, 422, "Bitte wählen Sie eine Antwort"},
 		{"free text too long", backgroundPage, url.Values{"b_field": {"design"}, "b_ai_use": {"daily"}, "x_reflection": {strings.Repeat("ä", 2001)}}, 422, "länger als 2000"},
 		{"invalid UTF-8", backgroundPage, url.Values{"b_field": {"design"}, "b_ai_use": {"daily"}, "x_reflection": {"a\xffb"}}, 400, "ungültige Zeichen"},
 	}
@@ -77,13 +76,14 @@ func TestBadInputIsRejectedWholeWithAClearMessage(t *testing.T) {
 	}
 }
 
-// reachAllPages saves every page but the last empty, so any page may be posted.
+// reachAllPages saves every page but the last empty, so any page may be
+// posted: past the question about open items ("Trotzdem weiter").
 func reachAllPages(t *testing.T, c *client) {
 	t.Helper()
 	n := len(c.e.inst.Pages())
 	p := c.follow(c.get("/survey"))
 	for i := 1; i < n; i++ {
-		form := url.Values{"_rev": {rev(t, p)}, "nav": {"next"}}
+		form := url.Values{"_rev": {rev(t, p)}, "nav": {"next-anyway"}}
 		p = c.follow(c.post(pageURL(i), form))
 	}
 	// Back on page 1, which the tests post to with the current revision.
@@ -227,8 +227,9 @@ func TestFreeTextIsEscapedWhereShown(t *testing.T) {
 	n := len(e.inst.Pages())
 	p := c.get(pageURL(n))
 	attack := `</textarea><script>alert(1)</script>"'`
-	form := url.Values{"_rev": {rev(t, p)}, "nav": {"submit"}, "b_ai_use": {"daily"}, "x_reflection": {attack}}
-	// The required field of work is missing: the page comes back with the text escaped.
+	form := url.Values{"_rev": {rev(t, p)}, "nav": {"submit"}, "b_field": {"design"}, "b_ai_use": {"daily"},
+		"x_reflection": {attack}, "x_expectations": {strings.Repeat("ä", 2001)}}
+	// The other text is too long: the page comes back with the text escaped.
 	p = c.post(pageURL(n), form)
 	expect(t, p, http.StatusUnprocessableEntity, "&lt;/textarea&gt;&lt;script&gt;alert(1)&lt;/script&gt;")
 	if strings.Contains(p.Body, "<script>alert(1)") {

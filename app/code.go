@@ -20,16 +20,21 @@ type codeField struct {
 }
 
 type codeData struct {
-	Cohort    *db.Cohort
-	Wave      db.Wave
-	Fields    []codeField
-	Error     string
+	Cohort *db.Cohort
+	Wave   db.Wave
+	Fields []codeField
+	Error  string
+	// Invalid: some elements are marked; the error summary links to them.
+	Invalid   bool
 	OfferNew  bool // no earlier participation found: offer to go on unlinked
 	AskReturn bool // the code fits several people: ask for the return code
 	// AskTolerant: the code is one element off a pre participant's. Only
 	// their return code links to them; without it, go on as a new participant.
 	AskTolerant bool
-	ReturnCode  string
+	// OfferRestart: the code is someone's (maybe theirs) and only a return
+	// code could open that participation; offer to start again unlinked.
+	OfferRestart bool
+	ReturnCode   string
 }
 
 func (h *handler) codeData(c *fiber.Ctx, cohort *db.Cohort, wave db.Wave, raw [questions.CodeLen]string, invalid []int) codeData {
@@ -45,6 +50,7 @@ func (h *handler) codeData(c *fiber.Ctx, cohort *db.Cohort, wave db.Wave, raw [q
 	for _, i := range invalid {
 		d.Fields[i].Invalid = true
 	}
+	d.Invalid = len(invalid) > 0
 	return d
 }
 
@@ -96,9 +102,13 @@ func (h *handler) submitCode(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
+		// Starting again under a code already taken makes a participant of
+		// its own, never access to the earlier one: that takes its return
+		// code (README, "Taking part" step 3).
+		restart := c.FormValue("confirm_new") == "yes"
 		for _, p := range candidates {
-			if hash.Differences(p.CodeHash()) == 0 {
-				return again(fiber.StatusConflict, "code_taken", func(d *codeData) { d.AskReturn = true })
+			if hash.Differences(p.CodeHash()) == 0 && !restart {
+				return again(fiber.StatusConflict, "code_taken", func(d *codeData) { d.AskReturn, d.OfferRestart = true, true })
 			}
 		}
 		return h.newParticipant(c, cohort, wave, hash, nil)
@@ -117,7 +127,10 @@ func (h *handler) submitCode(c *fiber.Ctx) error {
 	index, match := questions.DecideMatch(diffs)
 	switch match {
 	case questions.Ambiguous:
-		return again(fiber.StatusConflict, "code_ambiguous", func(d *codeData) { d.AskReturn = true })
+		if c.FormValue("confirm_new") == "yes" {
+			return h.newParticipant(c, cohort, wave, hash, nil)
+		}
+		return again(fiber.StatusConflict, "code_ambiguous", func(d *codeData) { d.AskReturn, d.OfferRestart = true, true })
 	case questions.NoMatch:
 		if c.FormValue("confirm_new") != "yes" {
 			return again(fiber.StatusOK, "code_no_match", func(d *codeData) { d.OfferNew = true; d.AskReturn = true })
@@ -134,7 +147,7 @@ func (h *handler) submitCode(c *fiber.Ctx) error {
 		if raw == "" {
 			return again(fiber.StatusOK, "code_tolerant", tolerant)
 		}
-		p, _, err := h.participantByReturnCode(raw)
+		p, shown, err := h.participantByReturnCode(raw)
 		var pe *pageError
 		if errors.As(err, &pe) {
 			return again(pe.status, pe.key, tolerant)
@@ -145,14 +158,15 @@ func (h *handler) submitCode(c *fiber.Ctx) error {
 		if p.CohortID != cohort.ID {
 			return again(fiber.StatusNotFound, "err_unknown_return_code", tolerant)
 		}
-		return h.identified(c, p, wave, db.LinkReturnCode)
+		return h.identified(c, p, wave, db.LinkReturnCode, plainReturnCode(shown))
 	}
-	return h.identified(c, &candidates[index], wave, db.LinkCode)
+	return h.identified(c, &candidates[index], wave, db.LinkCode, "")
 }
 
 // identified signs in the participant an exact code or the return code
-// identified, with their own response to the wave.
-func (h *handler) identified(c *fiber.Ctx, p *db.Participant, wave db.Wave, link string) error {
+// identified, with their own response to the wave; returnCode is the one
+// they typed, if they did.
+func (h *handler) identified(c *fiber.Ctx, p *db.Participant, wave db.Wave, link, returnCode string) error {
 	version, err := h.acceptedConsent(c, p.CohortID)
 	if err != nil {
 		return err
@@ -160,7 +174,7 @@ func (h *handler) identified(c *fiber.Ctx, p *db.Participant, wave db.Wave, link
 	if _, err := h.store.StartResponse(p.ID, wave, version, link); err != nil {
 		return err
 	}
-	if err := h.signIn(c, p, ""); err != nil {
+	if err := h.signIn(c, p, returnCode); err != nil {
 		return err
 	}
 	return h.routeParticipant(c, p)

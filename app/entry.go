@@ -84,7 +84,7 @@ func normalizeSlug(s string) string {
 // resume opens a participant's questionnaire or feedback from their return code.
 func (h *handler) resume(c *fiber.Ctx) error {
 	raw := c.FormValue("return_code")
-	p, _, err := h.participantByReturnCode(raw)
+	p, shown, err := h.participantByReturnCode(raw)
 	var pe *pageError
 	if errors.As(err, &pe) {
 		c.Status(pe.status)
@@ -93,7 +93,9 @@ func (h *handler) resume(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.signIn(c, p, ""); err != nil {
+	// The code they typed goes back into the sealed cookie, so the pages
+	// that show it (the questionnaire, the feedback) show it again.
+	if err := h.signIn(c, p, plainReturnCode(shown)); err != nil {
 		return err
 	}
 	return h.routeParticipant(c, p)
@@ -115,6 +117,13 @@ func (h *handler) participantByReturnCode(raw string) (*db.Participant, string, 
 		return nil, "", err
 	}
 	return p, questions.FormatReturnCode(code), nil
+}
+
+// plainReturnCode is a return code in its printed form back as stored in
+// the sealed cookie.
+func plainReturnCode(shown string) string {
+	code, _ := questions.NormalizeReturnCode(shown)
+	return code
 }
 
 // routeParticipant sends a known participant where they belong: the open
@@ -232,6 +241,9 @@ type consentData struct {
 	Instrument  *questions.Instrument
 	Description string
 	Error       string
+	// Again says why a participant who is signed in (with their return
+	// code) is asked for consent once more.
+	Again string
 }
 
 // showConsent shows what is stored and asks for consent.
@@ -244,7 +256,38 @@ func (h *handler) showConsent(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if d.Again, err = h.whyConsentAgain(c, cohort, wave, d.Version); err != nil {
+		return err
+	}
 	return h.render(c, "pages/consent", "consent_title", d)
+}
+
+// whyConsentAgain is the reason a participant signed in to this cohort is
+// asked for consent: consent is given per wave, so a new wave asks again,
+// and a text changed since they agreed is new to them. It is "" for
+// anyone else.
+func (h *handler) whyConsentAgain(c *fiber.Ctx, cohort *db.Cohort, wave db.Wave, version string) (string, error) {
+	p, err := h.participant(c)
+	if err != nil || p.CohortID != cohort.ID {
+		return "", nil
+	}
+	if _, err := h.store.ResponseFor(p.ID, wave); err == nil {
+		return "", nil
+	}
+	other := db.Pre
+	if wave == db.Pre {
+		other = db.Post
+	}
+	earlier, err := h.store.ResponseFor(p.ID, other)
+	switch {
+	case errors.Is(err, db.ErrNotFound):
+		return "", nil
+	case err != nil:
+		return "", err
+	case earlier.ConsentVersion != version:
+		return h.t(c, "consent_again_changed"), nil
+	}
+	return h.t(c, "consent_again_wave"), nil
 }
 
 // consentData is the consent page: the notice with this cohort's terms and

@@ -20,10 +20,13 @@ type scoreRow struct {
 	Reading string
 }
 
+// outcomeView is one statement: whether it is true, what the participant
+// answered with what confidence, and whether that was a hit, each said in
+// words of its own ("richtig" is only ever the option, never the verdict).
 type outcomeView struct {
 	Text        string
+	Truth       string
 	Answer      string
-	Confidence  string
 	Right       bool
 	Answered    bool
 	Explanation string
@@ -88,10 +91,10 @@ func (h *handler) showFeedback(c *fiber.Ctx) error {
 		d.Knowledge = append(d.Knowledge, h.knowledgeSummary(c, "wave_post", profile.KnowledgePost))
 	}
 	for _, o := range profile.Outcomes {
-		ov := outcomeView{Text: o.Item.Text.In(l), Answered: o.Answered, Right: o.Right, Explanation: o.Item.Explanation.In(l)}
+		ov := outcomeView{Text: o.Item.Text.In(l), Answered: o.Answered, Right: o.Right, Explanation: o.Item.Explanation.In(l),
+			Truth: h.t(c, fmt.Sprintf("feedback_statement_%t", o.Item.Correct))}
 		if o.Answered {
-			ov.Answer = h.t(c, fmt.Sprintf("survey_%t", o.Value))
-			ov.Confidence = fmt.Sprintf("%d %%", o.Confidence)
+			ov.Answer = fmt.Sprintf(h.t(c, "feedback_answered"), h.t(c, fmt.Sprintf("survey_%t", o.Value)), fmt.Sprintf("%d %%", o.Confidence))
 		}
 		d.Outcomes = append(d.Outcomes, ov)
 	}

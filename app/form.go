@@ -35,6 +35,10 @@ type pageForm struct {
 	// Problems maps a field to the message key of a mistake the participant
 	// can fix; the page is shown again and nothing is saved.
 	Problems map[string]string
+	// Open are the questions left without any answer, not even „keine
+	// Angabe“, in page order: a miss and a deliberate skip must not look
+	// the same, so moving on asks once (see savePage), but never blocks.
+	Open []string
 }
 
 // formError is input no questionnaire page can produce: a forged or broken
@@ -115,6 +119,7 @@ func decodePage(inst *questions.Instrument, page questions.Page, retro bool, fie
 func (f *pageForm) rating(scale questions.Scale, item, prefix string, retro bool) error {
 	v, sent := f.Values[prefix+item]
 	if !sent || v == "" {
+		f.Open = append(f.Open, prefix+item)
 		return nil
 	}
 	a := db.Answer{Item: item, Retro: retro, Kind: db.KindRating}
@@ -145,6 +150,7 @@ func (f *pageForm) knowledge(item string) error {
 	}
 	switch {
 	case v == "" && c == "":
+		f.Open = append(f.Open, prefixKnowledge+item)
 		return nil
 	case v == "":
 		f.Problems[prefixKnowledge+item] = "survey_need_judgement"
@@ -157,12 +163,17 @@ func (f *pageForm) knowledge(item string) error {
 	return nil
 }
 
+// choice reads a background choice. Every choice offers „keine Angabe“, as
+// the consent text promises for every question: it is stored as an answer
+// without a value, as for a rating. Nothing chosen at all is an open
+// question, asked about once, also where the instrument calls it required.
 func (f *pageForm) choice(q questions.BackgroundQuestion) error {
 	v := f.Values[prefixChoice+q.ID]
 	switch {
-	case v == "" && !q.Optional:
-		f.Problems[prefixChoice+q.ID] = "survey_need_choice"
 	case v == "":
+		f.Open = append(f.Open, prefixChoice+q.ID)
+	case v == notAnswered && !q.HasOption(v):
+		f.Answers = append(f.Answers, db.Answer{Item: q.ID, Kind: db.KindBackground})
 	case !q.HasOption(v):
 		return &formError{422, "err_out_of_scale"}
 	default:

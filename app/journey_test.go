@@ -54,7 +54,8 @@ func TestPreWaveJourneySavesEveryPageAndShowsFeedback(t *testing.T) {
 
 	// An unreadable code element is marked and nothing is created.
 	p = c.enter("ws26", code("M", "K", "35", "H", "1", "A"))
-	expect(t, p, http.StatusUnprocessableEntity, `aria-invalid="true"`, "markierten")
+	expect(t, p, http.StatusUnprocessableEntity, `aria-invalid="true"`, "markierten",
+		`<div class="error-summary" id="code-error"`, `<li><a href="#ebirthday">`)
 	if got := countRows(t, e, "participants"); got != 0 {
 		t.Fatalf("%d participants after an invalid code", got)
 	}

@@ -57,8 +57,10 @@ var languageCode = regexp.MustCompile(`^[a-z]{2,3}$`)
 type langLink struct{ Code, Name, URL string }
 
 // language picks the page language: ?lang= (remembered in a cookie), else
-// the cookie, else German. A code the product has no texts in is kept as
-// the participant's preference, for pages of an instrument that has it.
+// the cookie, else the browser's Accept-Language if it names a language
+// offered, else German. A choice the participant made always wins. A code
+// the product has no texts in is kept as the participant's preference, for
+// pages of an instrument that has it (speak).
 func (h *handler) language(c *fiber.Ctx) error {
 	pref := c.Cookies(langCookie)
 	if q := c.Query("lang"); q != "" {
@@ -72,13 +74,39 @@ func (h *handler) language(c *fiber.Ctx) error {
 		pref = ""
 	}
 	c.Locals("langPref", pref)
-	c.Locals("lang", productLanguage(pref))
+	if pref == "" {
+		c.Locals("lang", negotiateLanguage(c.Get(fiber.HeaderAcceptLanguage), languages))
+	} else {
+		c.Locals("lang", productLanguage(pref))
+	}
 	return c.Next()
 }
 
+// negotiateLanguage is the offered language that best fits an
+// Accept-Language header: "en-GB" chooses "en", "de-AT" "de"; a language
+// not offered, or a header that cannot be read, German.
+func negotiateLanguage(header string, offered []string) string {
+	tags, _, err := language.ParseAcceptLanguage(header)
+	if err != nil || len(tags) == 0 {
+		return "de"
+	}
+	// German first: the matcher falls back to the first supported tag.
+	offered = append([]string{"de"}, slices.DeleteFunc(slices.Clone(offered), func(l string) bool { return l == "de" })...)
+	supported := make([]language.Tag, len(offered))
+	for i, o := range offered {
+		supported[i] = language.Make(o)
+	}
+	_, index, confidence := language.NewMatcher(supported).Match(tags...)
+	if confidence == language.No {
+		return "de"
+	}
+	return offered[index]
+}
+
 // speak makes a page that shows inst's texts speak inst's languages: the
-// participant's preference if inst has it, else the page language if inst
-// has that, else German. The product's own texts follow where they can and
+// participant's preference if inst has it, else (no preference) the
+// browser's language if inst has it, else the page language if inst has
+// that, else German. The product's own texts follow where they can and
 // are English where they cannot (a third language).
 func speak(c *fiber.Ctx, inst *questions.Instrument) {
 	pref, _ := c.Locals("langPref").(string)
@@ -86,6 +114,9 @@ func speak(c *fiber.Ctx, inst *questions.Instrument) {
 	switch {
 	case slices.Contains(inst.Languages, pref):
 		text = pref
+	case pref == "":
+		// No choice made: the browser's language, if inst has it.
+		text = negotiateLanguage(c.Get(fiber.HeaderAcceptLanguage), inst.Languages)
 	case slices.Contains(inst.Languages, lang(c)):
 		text = lang(c)
 	}

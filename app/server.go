@@ -240,6 +240,7 @@ func (h *handler) useMiddleware(app *fiber.App, static fs.FS) {
 		Root:   http.FS(static),
 		MaxAge: 365 * 24 * 3600,
 	}))
+	app.Get("/favicon.ico", h.favicon(static))
 	app.Use(h.limitBody)
 	app.Use(h.language)
 	app.Use(h.sameOrigin)
@@ -430,7 +431,7 @@ func (h *handler) handleError(c *fiber.Ctx, err error) error {
 		slog.Error("request failed", "method", c.Method(), "path", c.Route().Path, "status", status, "err", err)
 	}
 	c.Status(status)
-	return h.render(c, "pages/error", key, map[string]any{"Status": status, "Message": h.t(c, key)})
+	return h.render(c, "pages/error", key, h.errorPage(c, status, key))
 }
 
 func statusKey(status int) string {

@@ -72,6 +72,16 @@ func (pr *progress) pageIndex(c *fiber.Ctx) (int, error) {
 
 func pageURL(index int) string { return "/survey/" + strconv.Itoa(index+1) }
 
+// navAnyway ends the nav value of the button that goes on past open items.
+const navAnyway = "-anyway"
+
+// openItems are the questions a participant moved on from without any
+// answer, and the nav value of the button that goes on anyway.
+type openItems struct {
+	Fields []string
+	Nav    string
+}
+
 // continueSurvey sends the participant to the page they were on.
 func (h *handler) continueSurvey(c *fiber.Ctx) error {
 	pr, err := h.currentProgress(c)
@@ -101,7 +111,7 @@ func (h *handler) showPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.renderPage(c, pr, index, answerValues(answers), nil, "")
+	return h.renderPage(c, pr, index, answerValues(answers), nil, "", nil)
 }
 
 // savePage validates and saves a page, then moves back, on, or submits.
@@ -127,8 +137,14 @@ func (h *handler) savePage(c *fiber.Ctx) error {
 	}
 	last := len(pr.pages) - 1
 	target, reached, submit := index, index, false
-	switch string(post.Peek("nav")) {
+	// "…-anyway" is the answer to the question about open items: go on
+	// without asking again. Going back never asks.
+	nav, anyway := strings.CutSuffix(string(post.Peek("nav")), navAnyway)
+	switch nav {
 	case "back":
+		if anyway {
+			return errBadForm
+		}
 		target = max(index-1, 0)
 	case "next":
 		if index == last {
@@ -158,10 +174,17 @@ func (h *handler) savePage(c *fiber.Ctx) error {
 	}
 	if len(form.Problems) > 0 {
 		c.Status(fiber.StatusUnprocessableEntity)
-		return h.renderPage(c, pr, index, form.Values, form.Problems, h.t(c, "survey_fix_problems"))
+		return h.renderPage(c, pr, index, form.Values, form.Problems, "", nil)
 	}
 
-	_, err = h.store.SavePage(db.PageSave{
+	// Open items on the way forward: the page is saved as it is, so nothing
+	// typed is lost, and shown again with how many are open and a button
+	// to go on anyway.
+	ask := nav != "back" && !anyway && len(form.Open) > 0
+	if ask {
+		target, reached, submit = index, index, false
+	}
+	saved, err := h.store.SavePage(db.PageSave{
 		ResponseID: pr.response.ID, Rev: rev, Items: form.Items, Answers: form.Answers,
 		Page: target, Reached: reached, Submit: submit,
 	})
@@ -174,9 +197,13 @@ func (h *handler) savePage(c *fiber.Ctx) error {
 		slog.Error("saving a page failed", "err", err)
 		h.metrics.errors.WithLabelValues(c.Route().Path).Inc()
 		c.Status(fiber.StatusServiceUnavailable)
-		return h.renderPage(c, pr, index, form.Values, nil, h.t(c, "survey_save_failed"))
+		return h.renderPage(c, pr, index, form.Values, nil, h.t(c, "survey_save_failed"), nil)
 	}
 	h.metrics.saves.Inc()
+	if ask {
+		pr.response = saved
+		return h.renderPage(c, pr, index, form.Values, nil, "", &openItems{Fields: form.Open, Nav: nav + navAnyway})
+	}
 	if submit {
 		h.metrics.submitted.Inc()
 		return c.Redirect("/feedback", fiber.StatusSeeOther)
@@ -208,5 +235,5 @@ func (h *handler) resolveConflict(c *fiber.Ctx, pr *progress, index int, form *p
 	}
 	pr.response = fresh
 	c.Status(fiber.StatusConflict)
-	return h.renderPage(c, pr, index, answerValues(saved), nil, h.t(c, "survey_conflict"))
+	return h.renderPage(c, pr, index, answerValues(saved), nil, h.t(c, "survey_conflict"), nil)
 }

@@ -397,13 +397,81 @@ func (b *browserTab) checkFeedback(t *testing.T, dims int, wantHeads []string, n
 	}
 	number := regexp.MustCompile(`^\d{1,2},\d$`)
 	for i, cells := range rows {
-		if len(cells) != numberCols+1 {
-			t.Fatalf("%s: score row %d has cells %q, want %d numbers and a reading", b.name, i+1, cells, numberCols)
+		if len(cells) != numberCols {
+			t.Fatalf("%s: score row %d has cells %q, want %d numbers", b.name, i+1, cells, numberCols)
 		}
-		for _, c := range cells[:numberCols] {
+		for _, c := range cells {
 			if !number.MatchString(c) {
 				t.Errorf("%s: score row %d: %q is not a score like 7,0 (row %q)", b.name, i+1, c, cells)
 			}
+		}
+	}
+}
+
+// Widths every participant page is checked at: a small phone, a common one,
+// a desktop.
+var layoutWidths = []int64{360, 390, desktopWidth}
+
+// checkLayout checks the page shown at every width of layoutWidths: nothing
+// wider than the screen (no sideways scrolling), the header's brand
+// uncut; extra checks more at each width. The tab is a phone again after.
+func (b *browserTab) checkLayout(t *testing.T, what string, extra func(t *testing.T, width int)) {
+	t.Helper()
+	defer b.do(t, "back to the phone", phoneViewport)
+	for _, w := range layoutWidths {
+		b.do(t, fmt.Sprintf("viewport %d px", w), chromedp.EmulateViewport(w, phoneHeight, chromedp.EmulateMobile))
+		if w == desktopWidth {
+			b.do(t, "desktop viewport", desktopViewport)
+		}
+		wide := brEval[[]string](t, b, `Array.from(document.querySelectorAll("body *"))
+			.filter(el => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && el.checkVisibility() && !el.closest(".table-wrap"))
+			.slice(0, 5).map(el => el.tagName + "." + el.className + " " + Math.round(el.getBoundingClientRect().right))`)
+		if scroll := brEval[int](t, b, `document.documentElement.scrollWidth - document.documentElement.clientWidth`); scroll > 0 || len(wide) > 0 {
+			t.Errorf("%s at %d px: the page scrolls sideways by %d px; too wide: %q", what, w, scroll, wide)
+		}
+		if !brEval[bool](t, b, `(a => a.scrollWidth <= a.clientWidth + 1 && a.getBoundingClientRect().right <= document.documentElement.clientWidth)(document.querySelector(".site-header .brand"))`) {
+			t.Errorf("%s at %d px: the header's „Einordnung“ is cut", what, w)
+		}
+		if extra != nil {
+			extra(t, int(w))
+		}
+	}
+}
+
+// checkScales checks every rating of a questionnaire page: its scale,
+// „k. A.“ included, on one line, each target at least 44 px high, and the
+// scale's end labels visible at the item.
+func (b *browserTab) checkScales(t *testing.T, width int) {
+	t.Helper()
+	type scaleLayout struct {
+		Name    string  `json:"name"`
+		Tops    int     `json:"tops"`
+		Options int     `json:"options"`
+		Lowest  float64 `json:"lowest"`
+		Ends    bool    `json:"ends"`
+	}
+	scales := brEval[[]scaleLayout](t, b, `Array.from(document.querySelectorAll("fieldset.scale")).map(fs => {
+		const opts = Array.from(fs.querySelectorAll(".scale-option"));
+		const ids = (fs.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+		const ends = ids.map(id => document.getElementById(id)).filter(el => el && el.classList.contains("scale-ends"));
+		return {name: fs.id, options: opts.length,
+			tops: new Set(opts.map(o => Math.round(o.getBoundingClientRect().top))).size,
+			lowest: Math.min(...opts.map(o => o.getBoundingClientRect().height)),
+			ends: ends.length === 1 && ends[0].checkVisibility() && /0 = /.test(ends[0].textContent) && /10 = /.test(ends[0].textContent)};
+	})`)
+	if len(scales) == 0 {
+		t.Fatalf("%s at %d px: no rating scales on the page", b.name, width)
+	}
+	for _, sc := range scales {
+		switch {
+		case sc.Options != 12:
+			t.Errorf("%s at %d px: %s has %d options, want 0–10 and „k. A.“", b.name, width, sc.Name, sc.Options)
+		case sc.Tops != 1:
+			t.Errorf("%s at %d px: the scale of %s runs over %d lines, want one", b.name, width, sc.Name, sc.Tops)
+		case sc.Lowest < 44:
+			t.Errorf("%s at %d px: a target of %s is %.1f px high, want at least 44", b.name, width, sc.Name, sc.Lowest)
+		case !sc.Ends:
+			t.Errorf("%s at %d px: %s shows no end labels at the item", b.name, width, sc.Name)
 		}
 	}
 }
@@ -486,6 +554,8 @@ func startBrowserEnv(t *testing.T, timeout time.Duration) *browserEnv {
 		chromedp.Flag("no-first-run", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.Flag("disable-extensions", true),
+		// A German participant's browser: the pages follow Accept-Language.
+		chromedp.Flag("accept-lang", "de-DE,de"),
 		chromedp.WindowSize(phoneWidth, phoneHeight),
 	)
 	t.Cleanup(cancelAlloc)
@@ -601,6 +671,24 @@ func TestBrowserJourney(t *testing.T) {
 		t.Logf("return code %s", returnCode)
 		b.submit(t, `.return-code a[href="/survey"]`, 200, `progress#progress[value="1"]`)
 		b.expectPage(t, 1, total)
+		b.checkLayout(t, "questionnaire page 1", b.checkScales)
+
+		// Moving on with a rating left open asks once, with the count, and
+		// offers to go on anyway; what was chosen stays.
+		b.clickRadio(t, "r_"+pages[0].Items[0].ID, "6")
+		b.submit(t, `button[name="nav"][value="next"]`, 200, "#open-items")
+		b.expectPage(t, 1, total)
+		if got := brEval[string](t, b, `document.activeElement.id`); got != "open-items" {
+			t.Errorf("after the question about open items the focus is on %q, want #open-items", got)
+		}
+		want := fmt.Sprintf("noch %d Fragen offen", len(pages[0].Items)-1)
+		if got := brEval[string](t, b, `document.querySelector("#open-items").textContent`); !strings.Contains(got, want) {
+			t.Errorf("the note on open items says %q, want %q", got, want)
+		}
+		if !brEval[bool](t, b, `document.querySelector("#r_`+pages[0].Items[0].ID+`-6").checked`) {
+			t.Fatalf("the rating chosen before the question was lost")
+		}
+		b.checkLayout(t, "questionnaire page 1 with open items", nil)
 
 		for n := 1; n <= 2; n++ {
 			groups := b.answerAll(t, browserRating("", strconv.Itoa(5+n)))
@@ -626,7 +714,22 @@ func TestBrowserJourney(t *testing.T) {
 			b.answerAll(t, browserRating("", strconv.Itoa(n%4+5)))
 			b.next(t, n, total)
 		}
-		// Knowledge page: a judgement and a confidence for every statement.
+		// Knowledge page: a judgement without its confidence is marked; the
+		// summary at the top links to it and has the focus.
+		first := inst.Knowledge[0].ID
+		b.clickRadio(t, "k_"+first, "true")
+		b.submit(t, `button[name="nav"][value="next"]`, 422, "#error-summary")
+		if got := brEval[string](t, b, `document.activeElement.id`); got != "error-summary" {
+			t.Errorf("after a validation error the focus is on %q, want #error-summary", got)
+		}
+		links := brEval[[]string](t, b, `Array.from(document.querySelectorAll("#error-summary a")).map(a => a.getAttribute("href"))`)
+		if len(links) != 1 || links[0] != "#c_"+first+"-50" {
+			t.Fatalf("the error summary links to %q, want the confidence of %s", links, first)
+		}
+		if !brEval[bool](t, b, `document.querySelector("#c_`+first+`-50").closest("fieldset[aria-invalid=true]") !== null`) {
+			t.Errorf("the summary's link does not lead to the marked question")
+		}
+		b.checkLayout(t, "knowledge page with an error summary", nil)
 		groups := b.answerAll(t, browserKnowledge)
 		if want := 2 * len(inst.Knowledge); len(groups) != want {
 			t.Fatalf("the knowledge page has %d radio groups, want %d", len(groups), want)
@@ -634,14 +737,17 @@ func TestBrowserJourney(t *testing.T) {
 		b.next(t, total-1, total)
 
 		// Background page. First sent without the frequency of AI use: the
-		// page comes back with a message and keeps the text as typed, inert.
+		// page comes back asking about it and keeps the text as typed, inert.
+		if !brEval[bool](t, b, `!!(document.querySelector("#submit-warning").compareDocumentPosition(document.querySelector("button[value=submit]")) & Node.DOCUMENT_POSITION_FOLLOWING)`) {
+			t.Errorf("no warning before „Absenden“ that answers cannot be changed afterwards")
+		}
 		b.clickRadio(t, "b_field", "education")
 		b.typeInto(t, "#x_expectations", journeyFreeText)
 		label := strings.TrimSpace(brRun(t, b, "read the submit button", chromedp.TextContent(chromedp.CSS(`button[name="nav"][value="submit"]`))))
 		if label != "Absenden" {
 			t.Fatalf("the submit button says %q, want Absenden", label)
 		}
-		b.submit(t, `button[name="nav"][value="submit"]`, 422, `p.error[role="alert"]`)
+		b.submit(t, `button[name="nav"][value="submit"]`, 200, `#open-items`)
 		b.expectPage(t, total, total)
 		if got := brRun(t, b, "read the text", chromedp.Value(chromedp.CSS("#x_expectations"))); got != journeyFreeText {
 			t.Fatalf("after the page came back the text reads %q, want %q", got, journeyFreeText)
@@ -656,9 +762,10 @@ func TestBrowserJourney(t *testing.T) {
 		b.submit(t, `button[name="nav"][value="submit"]`, 200, "[data-chart]")
 
 		b.checkFeedback(t, dims, []string{"Vorher"}, 1)
-		if n := brEval[int](t, b, `document.querySelectorAll("table.scores thead th").length`); n != 3 {
-			t.Errorf("after the pre wave the score table has %d columns, want 3 (dimension, Vorher, reading)", n)
+		if n := brEval[int](t, b, `document.querySelectorAll("table.scores thead th").length`); n != 2 {
+			t.Errorf("after the pre wave the score table has %d columns, want 2 (dimension, Vorher)", n)
 		}
+		b.checkLayout(t, "pre feedback", nil)
 	})
 	if !ok {
 		return
@@ -681,6 +788,10 @@ func TestBrowserJourney(t *testing.T) {
 		b.startParticipation(t, typo, 200, "#tolerant-return-code")
 		b.typeInto(t, "#tolerant-return-code", returnCode)
 		b.submit(t, "#tolerant-return", 200, `progress#progress[value="1"]`)
+		if !brEval[bool](t, b, `document.querySelector("#found-note") !== null`) {
+			t.Errorf("the post wave does not confirm that the answers from before were found")
+		}
+		b.checkLayout(t, "post questionnaire page 1", b.checkScales)
 		if n := brEval[int](t, b, `document.querySelectorAll("button[name=confirm_new]").length`); n != 0 {
 			t.Fatalf("the questionnaire offers to take part without a link")
 		}
@@ -715,6 +826,29 @@ func TestBrowserJourney(t *testing.T) {
 		b.submit(t, `button[name="nav"][value="submit"]`, 200, "[data-chart]")
 
 		b.checkFeedback(t, dims, []string{"Vorher", "Rückblickend vorher", "Nachher"}, 3)
+		b.checkLayout(t, "post feedback", func(t *testing.T, width int) {
+			if !brEval[bool](t, b, `(w => w.scrollWidth <= w.clientWidth)(document.querySelector("table.scores").closest(".table-wrap"))`) {
+				t.Errorf("post feedback at %d px: the score table is wider than its box", width)
+			}
+		})
+		if got := brEval[string](t, b, `document.querySelector("#feedback-return-code").textContent`); !strings.Contains(got, returnCode) {
+			t.Errorf("the post feedback shows %q, want the return code %s", got, returnCode)
+		}
+
+		// Without JavaScript the table is the content: no empty chart box.
+		nojs := env.newTab(t, "no-JavaScript tab", false, phoneViewport)
+		nojs.do(t, "turn JavaScript off", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+			return err
+		}))
+		nojs.open(t, "/feedback", 200)
+		box := brEval[map[string]float64](t, nojs, `(r => ({height: r.height, width: r.width}))(document.querySelector("[data-chart]").getBoundingClientRect())`)
+		if box["height"] != 0 || brEval[bool](t, nojs, `document.querySelector("#feedback-chart").checkVisibility()`) {
+			t.Errorf("without JavaScript the feedback shows a chart area of %v px", box)
+		}
+		if !brEval[bool](t, nojs, `document.querySelector("table.scores").checkVisibility()`) {
+			t.Errorf("without JavaScript the score table is not shown")
+		}
 	})
 	if !ok {
 		return
@@ -1428,16 +1562,19 @@ func TestBrowserAccessibility(t *testing.T) {
 			kind := brEval[string](t, b, `document.querySelector("form.survey fieldset.choices") ? (document.querySelector("textarea") ? "background" : "knowledge") : "dimension"`)
 			if check {
 				axe.check(t, b, fmt.Sprintf("%s questionnaire page %d of %d (%s)", wave, n, total, kind))
-				switch kind {
-				case "knowledge":
+				switch {
+				case kind == "knowledge":
 					// A judgement without its confidence: the page comes
-					// back with a message at the statement.
+					// back with the error summary and a message at the statement.
 					b.do(t, "judge one statement", chromedp.Click(chromedp.CSS(`form.survey input[type="radio"][name^="k_"][value="true"]`)))
-					b.submit(t, `button[name="nav"][value="next"]`, 422, `p.error[role="alert"]`)
+					b.submit(t, `button[name="nav"][value="next"]`, 422, `#error-summary`)
 					axe.check(t, b, wave+" knowledge page with a validation error")
-				case "background":
-					b.submit(t, `button[name="nav"][value="submit"]`, 422, `p.error[role="alert"]`)
-					axe.check(t, b, wave+" background page with validation errors")
+				case kind == "background":
+					b.submit(t, `button[name="nav"][value="submit"]`, 200, `#open-items`)
+					axe.check(t, b, wave+" background page asking about open questions")
+				case n == 1 && wave == "pre":
+					b.submit(t, `button[name="nav"][value="next"]`, 200, `#open-items`)
+					axe.check(t, b, wave+" questionnaire page 1 asking about open questions")
 				}
 			}
 			b.fillSurvey(t)
@@ -1555,8 +1692,8 @@ func TestBrowserAccessibility(t *testing.T) {
 			t.Fatalf("the post wave shows no item pairs (two scales per item)\n%s", b.describe())
 		}
 		answerPages(t, b, "post", true)
-		if n := brEval[int](t, b, `document.querySelectorAll("table.scores thead th").length`); n != 5 {
-			t.Errorf("the feedback after the post wave has %d score columns, want 5 (dimension, before, looking back, after, reading)", n)
+		if n := brEval[int](t, b, `document.querySelectorAll("table.scores thead th").length`); n != 4 {
+			t.Errorf("the feedback after the post wave has %d score columns, want 4 (dimension, before, looking back, after; the readings follow the table)", n)
 		}
 
 		b.open(t, "/delete", 200)

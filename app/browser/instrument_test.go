@@ -130,7 +130,7 @@ func TestBrowserImportedInstrument(t *testing.T) {
 		b.submit(t, `.return-code a[href="/survey"]`, 200, `progress#progress[value="1"]`)
 
 		// A 1–5 page: every point named in Turkish, then "keine Angabe".
-		options := brEval[[]string](t, b, `Array.from(document.querySelector("form.survey fieldset").querySelectorAll("label")).map(l => l.textContent.trim())`)
+		options := brEval[[]string](t, b, `Array.from(document.querySelector("form.survey fieldset.scale").querySelectorAll("label")).map(l => l.querySelector("span").textContent.trim() + " – " + (l.querySelector("small") ? l.querySelector("small").textContent.trim() : ""))`)
 		if len(options) != 6 || options[0] != "1 – hiç katılmıyorum" || options[4] != "5 – tamamen katılıyorum" {
 			t.Errorf("the first item offers %q, want the five labelled points of 1–5 and no answer", options)
 		}

@@ -1,9 +1,25 @@
 // Progressive enhancement only: every page works without JavaScript.
+
+// What only JavaScript draws (charts) is shown only when it runs: without
+// it there is no empty box. This runs before the chart script (both are
+// deferred, this one first).
+document.documentElement.classList.add("js");
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.hidden = false;
     button.addEventListener("click", function () { window.print(); });
   });
+});
+
+// The error summary (or the note on open questions) takes the focus, so a
+// screen reader reads it and the keyboard starts there. Browsers that honour
+// autofocus on it have done so already; without JavaScript it is simply
+// first in the page.
+document.addEventListener("DOMContentLoaded", function () {
+  var summary = document.querySelector("[data-focus]");
+  if (summary && document.activeElement !== summary) {
+    summary.focus();
+  }
 });
 
 // Printed feedback should include the collapsed explanations.
