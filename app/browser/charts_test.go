@@ -116,6 +116,31 @@ var numberStyle = map[string]*regexp.Regexp{
 	"en": regexp.MustCompile(`\d,\d`),
 }
 
+// filledCohort makes a demo cohort of 300 people and an admin to see its
+// dashboard.
+func (env *browserEnv) filledCohort(t *testing.T, email, password string) (*questions.Instrument, *db.Cohort) {
+	t.Helper()
+	inst, err := env.set.Resolve(questions.DefaultID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cohort, err := env.store.CreateCohort("demo26", "Demo-Jahrgang 2026", inst.Ref())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Generate(env.store, inst, cohort, 300, 2, demoDay); err != nil {
+		t.Fatal(err)
+	}
+	hash, err := app.HashPassword(password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.store.CreateUser(email, db.RoleAdmin, hash, false); err != nil {
+		t.Fatal(err)
+	}
+	return inst, cohort
+}
+
 // TestBrowserChartsReadable draws a filled cohort's dashboard in German at
 // 390 and 1280 px and in English at 1280 px, and reads back what echarts
 // drew on each canvas: every text inside its chart, none over another,
@@ -125,29 +150,11 @@ var numberStyle = map[string]*regexp.Regexp{
 func TestBrowserChartsReadable(t *testing.T) {
 	env := startBrowserEnv(t, a11yTimeout)
 	defer env.finish(t)
-	store := env.store
 	const (
 		email    = "lesbar@example.org"
 		password = "Ein Passwort für lesbare Diagramme"
 	)
-	inst, err := env.set.Resolve(questions.DefaultID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cohort, err := store.CreateCohort("demo26", "Demo-Jahrgang 2026", inst.Ref())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := demo.Generate(store, inst, cohort, 300, 2, demoDay); err != nil {
-		t.Fatal(err)
-	}
-	hash, err := app.HashPassword(password)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := store.CreateUser(email, db.RoleAdmin, hash, false); err != nil {
-		t.Fatal(err)
-	}
+	_, cohort := env.filledCohort(t, email, password)
 	shots := os.Getenv("E2E_SHOTS") // a folder for screenshots of every chart, to look at
 	for _, view := range []struct {
 		lang  string

@@ -11,10 +11,8 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
-	"einordnung/app"
 	"einordnung/db"
 	"einordnung/questions"
-	"einordnung/reports/demo"
 )
 
 // drawClock notes, from a page's first script on, when DOMContentLoaded
@@ -88,28 +86,11 @@ func TestBrowserPageWeight(t *testing.T) {
 		email    = "gewicht@example.org"
 		password = "Ein Passwort für das Gewicht"
 	)
-	inst, err := env.set.Resolve(questions.DefaultID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	inst, filled := env.filledCohort(t, email, password)
 	if _, err := store.CreateCohort(slug, "Gewicht 2026", inst.Ref()); err != nil {
 		t.Fatal(err)
 	}
 	if err := store.SetWaveOpen(slug, db.Pre, true); err != nil {
-		t.Fatal(err)
-	}
-	filled, err := store.CreateCohort("demo26", "Demo-Jahrgang 2026", inst.Ref())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := demo.Generate(store, inst, filled, 300, 2, demoDay); err != nil {
-		t.Fatal(err)
-	}
-	hash, err := app.HashPassword(password)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := store.CreateUser(email, db.RoleAdmin, hash, false); err != nil {
 		t.Fatal(err)
 	}
 
