@@ -124,9 +124,19 @@ func TestBrowserPageWeight(t *testing.T) {
 		}
 	}
 	note("feedback page (pre)", b.weigh(t))
-	// The feedback's chart, too, needs nothing the modular echarts lacks.
+	// The feedback's chart, too, needs nothing the modular echarts lacks,
+	// and is readable on the phone (360 px).
 	if p := brEval[[]string](t, b, chartModelProblems); len(p) > 0 {
 		t.Errorf("feedback page: the modular echarts lacks what a chart uses:\n%s", strings.Join(p, "\n"))
+	}
+	layout := brEval[[]chartLayout](t, b, chartTexts)
+	if p := layoutProblems(layout); len(p) > 0 || len(layout) != 1 {
+		t.Errorf("feedback page: %d chart(s), label problems:\n%s", len(layout), strings.Join(p, "\n"))
+	}
+	for _, tx := range layout[0].Texts {
+		if numberStyle["de"].MatchString(tx.Text) {
+			t.Errorf("feedback page: the chart writes %q, not in the page's notation", tx.Text)
+		}
 	}
 
 	lead := env.newTab(t, "lead tab", true, desktopViewport)
