@@ -236,9 +236,9 @@ func (h *handler) useMiddleware(app *fiber.App, static fs.FS) {
 		CrossOriginEmbedderPolicy: "unsafe-none",
 		XFrameOptions:             "DENY",
 	}))
-	app.Use("/static", filesystem.New(filesystem.Config{
+	app.Use("/static", compressedStatic(static), filesystem.New(filesystem.Config{
 		Root:   http.FS(static),
-		MaxAge: 365 * 24 * 3600,
+		MaxAge: staticMaxAge,
 	}))
 	app.Get("/favicon.ico", h.favicon(static))
 	app.Use(h.limitBody)

@@ -150,6 +150,7 @@ type Group struct {
 	Pairs        int        // … of whom also post
 	MeanPre      []*float64 // per dimension
 	MeanChange   []*float64 // per dimension, over pairs
+	ChangeCI     []Interval // per dimension: MeanChange's 95 % confidence interval (t-based)
 	NPre         []int      // per dimension: people behind MeanPre
 	NChange      []int      // per dimension: pairs behind MeanChange
 	Suppressed   bool       // the whole group is withheld
@@ -411,6 +412,10 @@ func dropOut(people []map[db.Wave]*perResponse) DropOut {
 	return d
 }
 
+// Interval is a 95 % confidence interval; nil limits when it cannot be
+// computed (fewer than two values) or is withheld.
+type Interval struct{ Low, High *float64 }
+
 // breakdown groups participants by their answer to breakdown question b
 // (from their pre response, else their post response).
 func breakdown(inst *questions.Instrument, people []map[db.Wave]*perResponse, q questions.BackgroundQuestion, b int) []Group {
@@ -419,10 +424,12 @@ func breakdown(inst *questions.Instrument, people []map[db.Wave]*perResponse, q 
 		n, pairs      int
 		preSum, chSum []float64
 		preN, chN     []int
+		changes       [][]float64 // per dimension, for the interval
 	}
 	groups := map[string]*acc{}
 	for _, o := range q.Options {
-		groups[o.Value] = &acc{preSum: make([]float64, nDim), chSum: make([]float64, nDim), preN: make([]int, nDim), chN: make([]int, nDim)}
+		groups[o.Value] = &acc{preSum: make([]float64, nDim), chSum: make([]float64, nDim), preN: make([]int, nDim), chN: make([]int, nDim),
+			changes: make([][]float64, nDim)}
 	}
 	for _, waves := range people {
 		p, post := waves[db.Pre], waves[db.Post]
@@ -448,6 +455,7 @@ func breakdown(inst *questions.Instrument, people []map[db.Wave]*perResponse, q 
 				if post != nil && !math.IsNaN(post.scores[d]) {
 					g.chSum[d] += post.scores[d] - p.scores[d]
 					g.chN[d]++
+					g.changes[d] = append(g.changes[d], post.scores[d]-p.scores[d])
 				}
 			}
 		}
@@ -456,10 +464,12 @@ func breakdown(inst *questions.Instrument, people []map[db.Wave]*perResponse, q 
 	for _, o := range q.Options {
 		a := groups[o.Value]
 		g := Group{Value: o.Value, Label: o.Text, N: a.n, Pairs: a.pairs, NPre: a.preN, NChange: a.chN,
-			MeanPre: make([]*float64, nDim), MeanChange: make([]*float64, nDim)}
+			MeanPre: make([]*float64, nDim), MeanChange: make([]*float64, nDim), ChangeCI: make([]Interval, nDim)}
 		for d := 0; d < nDim; d++ {
 			g.MeanPre[d] = stats.Finite(a.preSum[d] / float64(a.preN[d]))
 			g.MeanChange[d] = stats.Finite(a.chSum[d] / float64(a.chN[d]))
+			s := stats.Describe(a.changes[d])
+			g.ChangeCI[d] = Interval{Low: s.CILow, High: s.CIHigh}
 		}
 		out = append(out, g)
 	}

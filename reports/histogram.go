@@ -15,13 +15,15 @@ func HistogramBins(changes []float64) (centres []float64, counts []int) {
 	for _, x := range changes {
 		lo, hi = math.Min(lo, x), math.Max(hi, x)
 	}
-	first, last := math.Round(lo*2)/2, math.Round(hi*2)/2
-	for c := first; c <= last+1e-9; c += 0.5 {
-		centres = append(centres, c)
+	// Bins are counted in half points as integers: a centre computed as
+	// k/2 is never -0 (math.Round(-0.2) is), which would be shown as "−0,0".
+	first, last := int(math.Round(lo*2)), int(math.Round(hi*2))
+	for k := first; k <= last; k++ {
+		centres = append(centres, float64(k)/2)
 	}
 	counts = make([]int, len(centres))
 	for _, x := range changes {
-		counts[int(math.Round(x*2)-first*2)]++
+		counts[int(math.Round(x*2))-first]++
 	}
 	return centres, counts
 }

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"math"
 	"reflect"
 	"testing"
 )
@@ -22,6 +23,19 @@ func TestHistogramBins(t *testing.T) {
 		centres, counts := HistogramBins(tt.changes)
 		if !reflect.DeepEqual(centres, tt.centres) || !reflect.DeepEqual(counts, tt.counts) {
 			t.Errorf("HistogramBins(%v) = %v, %v; want %v, %v", tt.changes, centres, counts, tt.centres, tt.counts)
+		}
+	}
+}
+
+// TestHistogramBinsNoNegativeZero: the lowest change just below zero rounds
+// to a bin at -0, which the dashboard wrote as a "−0,0" bin beside "0,0".
+func TestHistogramBinsNoNegativeZero(t *testing.T) {
+	for _, changes := range [][]float64{{-0.2, 0.1, 0.6}, {-0.1}, {-0.24, -0.2}} {
+		centres, _ := HistogramBins(changes)
+		for _, c := range centres {
+			if c == 0 && math.Signbit(c) {
+				t.Errorf("HistogramBins(%v) = %v: a bin at -0", changes, centres)
+			}
 		}
 	}
 }

@@ -131,6 +131,9 @@ func (p privacy) group(g *Group) {
 		}
 		if g.ChangeHidden[d] != Shown {
 			g.MeanChange[d] = nil
+			if d < len(g.ChangeCI) {
+				g.ChangeCI[d] = Interval{}
+			}
 		}
 	}
 }

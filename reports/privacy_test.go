@@ -3,6 +3,7 @@ package reports
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"testing"
 
@@ -160,6 +161,15 @@ func TestPrivacyRuleWithholdsEveryKindOfFigure(t *testing.T) {
 		}
 		shown("group x mean pre", x.MeanPre[0], x.PreHidden[0])
 		shown("group x change", x.MeanChange[0], x.ChangeHidden[0])
+		// Group x holds every pair, so its interval is the dimension's
+		// (stats.PairTest, checked against R).
+		if ci, d := x.ChangeCI[0], c.Dimensions[0]; ci.Low == nil || ci.High == nil || d.CILow == nil ||
+			math.Abs(*ci.Low-*d.CILow) > 1e-12 || math.Abs(*ci.High-*d.CIHigh) > 1e-12 {
+			t.Errorf("group x change interval %v–%v, want the dimension's %v–%v", ci.Low, ci.High, d.CILow, d.CIHigh)
+		}
+		if ci := y.ChangeCI[0]; ci.Low != nil || ci.High != nil {
+			t.Errorf("group y change interval %v–%v, want withheld", ci.Low, ci.High)
+		}
 		hidden("group y", y.Hidden, FewPeople)
 		gone("group y mean pre", y.MeanPre[0], y.PreHidden[0], FewPeople)
 		gone("group y change", y.MeanChange[0], y.ChangeHidden[0], FewPeople)
@@ -218,6 +228,9 @@ func TestPrivacyRuleWithholdsEveryKindOfFigure(t *testing.T) {
 		x := c.Breakdowns[0].Groups[0]
 		shown("group x mean pre (6 people)", x.MeanPre[0], x.PreHidden[0])
 		gone("group x change (5 pairs)", x.MeanChange[0], x.ChangeHidden[0], FewPairs)
+		if ci := x.ChangeCI[0]; ci.Low != nil || ci.High != nil {
+			t.Errorf("group x change interval %v–%v over 5 pairs under a threshold of 6", ci.Low, ci.High)
+		}
 
 		// report.json carries none of the withheld figures.
 		data, err := json.Marshal(c.Report)

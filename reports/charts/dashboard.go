@@ -3,6 +3,8 @@ package charts
 import (
 	"fmt"
 	"math"
+	"strings"
+	"unicode/utf8"
 
 	echarts "github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -42,11 +44,11 @@ func Dashboard(c *reports.Cohort, lang string, tx Text) []Chart {
 		histogramChart(c, tx),
 	}
 	for d, dim := range c.Inst.Dimensions {
-		out = append(out, itemsChart(c, d, fmt.Sprintf(tx.Items, dim.Title.In(lang)), tx))
+		out = append(out, itemsChart(c, d, fmt.Sprintf(tx.Items, dim.Title.In(lang)), lang, tx))
 	}
 	out = append(out, knowledgeChart(c, tx), calibrationChart(c, tx))
 	for _, b := range c.Breakdowns {
-		out = append(out, groupChart(BreakdownID(b.Question), fmt.Sprintf(tx.By, b.Question.BreakdownLabel().In(lang)), b.Groups, names, lang))
+		out = append(out, groupChart(BreakdownID(b.Question), fmt.Sprintf(tx.By, b.Question.BreakdownLabel().In(lang)), b.Groups, c.Inst, lang, tx))
 	}
 	return out
 }
@@ -78,7 +80,10 @@ func Compare(inst *questions.Instrument, cohorts []*reports.Cohort, names []stri
 		bar.AddSeries(names[i], data)
 	}
 	bar.XYReversal()
-	return finish("compare", title, bar.Validate, bar.JSON)
+	chart := finish("compare", title, bar.Validate, bar.JSON)
+	numberAxis(chart.Options, "xAxis", format(1).signed())
+	numberTooltip(chart.Options, format(2).signed())
+	return chart
 }
 
 // round2 rounds for display; charts never need more than two decimals.
@@ -114,14 +119,17 @@ func everyWave(tx Text) []series {
 // prePost: the two waves that are answered in full.
 func prePost(tx Text) []series { return []series{{db.Pre, tx.Pre}, {db.Post, tx.Post}} }
 
-func base(title string) []echarts.GlobalOpts {
+// base is what every dashboard chart has; the title is the figure's
+// caption, not drawn on the canvas.
+func base(_ string) []echarts.GlobalOpts {
 	return []echarts.GlobalOpts{
 		echarts.WithInitializationOpts(opts.Initialization{AssetsHost: AssetsHost, Renderer: "canvas"}),
-		echarts.WithTitleOpts(opts.Title{Title: title}),
 		echarts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "bottom"}),
 		echarts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 		echarts.WithAnimation(false),
-		echarts.WithGridOpts(opts.Grid{Left: "2%", Right: "4%", Top: "48", Bottom: "48", ContainLabel: opts.Bool(true)}),
+		// Room at the top for a vertical axis's name, at the right for the
+		// last label of a horizontal one.
+		echarts.WithGridOpts(opts.Grid{Left: "2%", Right: "6%", Top: "32", Bottom: "48", ContainLabel: opts.Bool(true)}),
 	}
 }
 
@@ -133,39 +141,89 @@ func meansChart(c *reports.Cohort, names []string, tx Text) Chart {
 	bar.SetGlobalOptions(append(base(tx.Means),
 		echarts.WithXAxisOpts(opts.XAxis{Type: "value", Min: lo, Max: hi}), categoryY())...)
 	bar.SetXAxis(names)
+	var colors []string
 	for _, w := range everyWave(tx) {
 		data := make([]opts.BarData, len(names))
 		for d := range names {
 			data[d] = opts.BarData{Value: value(c.Waves[w.wave][d].Mean)}
 		}
 		bar.AddSeries(w.name, data)
+		colors = append(colors, waveColors[w.wave])
 	}
 	bar.XYReversal()
-	return finish("means", tx.Means, bar.Validate, bar.JSON)
+	chart := finish("means", tx.Means, bar.Validate, bar.JSON)
+	paint(chart.Options, colors...)
+	numberAxis(chart.Options, "xAxis", format(1))
+	numberTooltip(chart.Options, format(2))
+	return chart
+}
+
+// intervalBox is a 95 % interval drawn as a box plot's box from the lower
+// to the upper limit with the mean as its middle line, or a gap.
+func intervalBox(mean, low, high *float64) opts.BoxPlotData {
+	if mean == nil || low == nil || high == nil {
+		return opts.BoxPlotData{Value: []any{}}
+	}
+	lo, m, hi := round2(*low), round2(*mean), round2(*high)
+	return opts.BoxPlotData{Value: []float64{lo, lo, m, hi, hi}}
 }
 
 // changeChart: the mean change per dimension with its 95 % confidence
-// interval, drawn as a box from the lower to the upper limit with the mean
-// as its middle line.
+// interval, one row per dimension: drawn upright, seven dimension names
+// overlapped at 390 px and lost the last one at 1280 px.
 func changeChart(c *reports.Cohort, names []string, tx Text) Chart {
 	box := echarts.NewBoxPlot()
 	box.AssetsHost = AssetsHost
 	box.SetGlobalOptions(append(base(tx.Change),
-		echarts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(false)}),
-		echarts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: "0", FontSize: 11}}),
-		echarts.WithYAxisOpts(opts.YAxis{Type: "value", Name: tx.Interval}))...)
+		echarts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+		echarts.WithXAxisOpts(opts.XAxis{Type: "value", Name: tx.Interval}),
+		categoryY())...)
 	box.SetXAxis(names)
 	data := make([]opts.BoxPlotData, len(names))
 	for d, r := range c.Dimensions {
-		if r.CILow == nil || r.MeanDiff == nil {
-			data[d] = opts.BoxPlotData{Value: []any{}}
-			continue
-		}
-		lo, m, hi := round2(*r.CILow), round2(*r.MeanDiff), round2(*r.CIHigh)
-		data[d] = opts.BoxPlotData{Value: []float64{lo, lo, m, hi, hi}}
+		data[d] = intervalBox(r.MeanDiff, r.CILow, r.CIHigh)
 	}
-	box.AddSeries(tx.MeanLabel, data)
-	return finish("change", tx.Change, box.Validate, box.JSON)
+	box.AddSeries(tx.MeanLabel, data, zeroLine())
+	chart := finish("change", tx.Change, box.Validate, box.JSON)
+	categoriesOnY(chart.Options)
+	for _, sr := range seriesList(chart.Options) {
+		if ml, ok := sr["markLine"].(map[string]any); ok {
+			// The axis says where 0 is; a label of its own overprints it.
+			ml["label"], ml["symbol"], ml["silent"] = map[string]any{"show": false}, "none", true
+			ml["lineStyle"] = map[string]any{"color": guideColor, "type": "solid"}
+		}
+	}
+	roomForAxisName(chart.Options)
+	paint(chart.Options, changeColor)
+	numberAxis(chart.Options, "xAxis", format(1).signed())
+	numberTooltip(chart.Options, format(2).signed().interval())
+	return chart
+}
+
+// categoriesOnY moves a box plot's categories to its vertical axis (what
+// XYReversal does for bars), one row per category: echarts then draws the
+// boxes across.
+func categoriesOnY(options map[string]any) {
+	for _, x := range axes(options, "xAxis") {
+		for _, y := range axes(options, "yAxis") {
+			y["data"] = x["data"]
+		}
+		delete(x, "data")
+	}
+}
+
+// zeroLine marks no change, so a lead sees at once which intervals
+// include it.
+func zeroLine() echarts.SeriesOpts {
+	return echarts.WithMarkLineNameXAxisItemOpts(opts.MarkLineNameXAxisItem{XAxis: 0})
+}
+
+// roomForAxisName leaves room below a horizontal axis's labels for its
+// name, above the legend.
+func roomForAxisName(options map[string]any) {
+	for _, g := range axes(options, "grid") {
+		g["bottom"] = "64"
+	}
 }
 
 // radarChart: the same means as a profile; a wave with a mean missing is
@@ -179,12 +237,12 @@ func radarChart(c *reports.Cohort, lang string, tx Text) Chart {
 	}
 	radar.SetGlobalOptions(
 		echarts.WithInitializationOpts(opts.Initialization{AssetsHost: AssetsHost, Renderer: "canvas"}),
-		echarts.WithTitleOpts(opts.Title{Title: tx.Radar}),
 		echarts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "bottom"}),
 		echarts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true)}),
 		echarts.WithAnimation(false),
 		echarts.WithRadarComponentOpts(opts.RadarComponent{Indicator: indicators}),
 	)
+	var colors []string
 	for _, w := range everyWave(tx) {
 		vals := make([]any, len(c.Inst.Dimensions))
 		complete := true
@@ -194,19 +252,24 @@ func radarChart(c *reports.Cohort, lang string, tx Text) Chart {
 		}
 		if complete {
 			radar.AddSeries(w.name, []opts.RadarData{{Name: w.name, Value: vals}})
+			colors = append(colors, waveColors[w.wave])
 		}
 	}
 	chart := finish("radar", tx.Radar, radar.Validate, radar.JSON)
+	paint(chart.Options, colors...)
+	numberTooltip(chart.Options, format(2))
 	// go-echarts drops a minimum of 0 (omitempty); without it echarts may
 	// start an axis above the scale's minimum and exaggerate differences.
-	if rs, ok := chart.Options["radar"].([]any); ok {
-		for _, r := range rs {
-			// Multi-line names need a numeric line height here too.
-			r.(map[string]any)["axisName"] = map[string]any{"lineHeight": 14, "fontSize": 11, "color": "#555"}
-			if inds, ok := r.(map[string]any)["indicator"].([]any); ok {
-				for i, ind := range inds {
-					ind.(map[string]any)["min"] = c.Inst.DimensionScale(c.Inst.Dimensions[i].ID).Min
-				}
+	for _, r := range axes(chart.Options, "radar") {
+		// Multi-line names need a numeric line height here too. The
+		// names are text: dark enough for WCAG AA (they were a pale
+		// grey), and a radius that leaves them room at 390 px.
+		r["axisName"] = map[string]any{"lineHeight": 14, "fontSize": 11, "color": inkColor}
+		r["radius"] = "42%"
+		r["center"] = []any{"50%", "46%"}
+		if inds, ok := r["indicator"].([]any); ok {
+			for i, ind := range inds {
+				ind.(map[string]any)["min"] = c.Inst.DimensionScale(c.Inst.Dimensions[i].ID).Min
 			}
 		}
 	}
@@ -214,16 +277,17 @@ func radarChart(c *reports.Cohort, lang string, tx Text) Chart {
 }
 
 // spreadChart: boxplots of the dimension scores per wave (minimum, quartiles,
-// median, maximum).
+// median, maximum), one row per dimension.
 func spreadChart(c *reports.Cohort, names []string, tx Text) Chart {
 	box := echarts.NewBoxPlot()
 	box.AssetsHost = AssetsHost
 	lo, hi := c.Inst.ScaleSpan()
 	box.SetGlobalOptions(append(base(tx.Spread),
 		echarts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
-		echarts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: "0", FontSize: 11}}),
-		echarts.WithYAxisOpts(opts.YAxis{Type: "value", Min: lo, Max: hi}))...)
+		echarts.WithXAxisOpts(opts.XAxis{Type: "value", Min: lo, Max: hi}),
+		categoryY())...)
 	box.SetXAxis(names)
+	var colors []string
 	for _, w := range everyWave(tx) {
 		data := make([]opts.BoxPlotData, len(names))
 		for d := range names {
@@ -235,46 +299,76 @@ func spreadChart(c *reports.Cohort, names []string, tx Text) Chart {
 			data[d] = opts.BoxPlotData{Value: []float64{round2(*s.Min), round2(*s.Q1), round2(*s.Median), round2(*s.Q3), round2(*s.Max)}}
 		}
 		box.AddSeries(w.name, data)
+		colors = append(colors, waveColors[w.wave])
 	}
-	return finish("spread", tx.Spread, box.Validate, box.JSON)
+	chart := finish("spread", tx.Spread, box.Validate, box.JSON)
+	categoriesOnY(chart.Options)
+	paint(chart.Options, colors...)
+	numberAxis(chart.Options, "xAxis", format(1))
+	numberTooltip(chart.Options, format(2))
+	return chart
 }
 
 // histogramChart: how many people changed by how much, over all dimensions.
+// The bins stand on a number axis, so echarts labels as many as fit
+// (every bin's label overlapped at 390 px).
 func histogramChart(c *reports.Cohort, tx Text) Chart {
 	bar := echarts.NewBar()
 	bar.AssetsHost = AssetsHost
-	bar.SetGlobalOptions(append(base(tx.Histogram),
-		echarts.WithXAxisOpts(opts.XAxis{Type: "category", Name: tx.Interval}),
-		echarts.WithYAxisOpts(opts.YAxis{Type: "value", Name: tx.People, MinInterval: 1}))...)
 	centres, counts := reports.HistogramBins(c.Overall)
-	labels := make([]string, len(centres))
+	x := opts.XAxis{Type: "value", Name: tx.Interval}
+	if len(centres) > 0 {
+		x.Min, x.Max = centres[0]-0.25, centres[len(centres)-1]+0.25
+	}
+	bar.SetGlobalOptions(append(base(tx.Histogram),
+		echarts.WithXAxisOpts(x),
+		echarts.WithYAxisOpts(opts.YAxis{Type: "value", Name: tx.People, MinInterval: 1}))...)
 	data := make([]opts.BarData, len(centres))
 	for i := range centres {
-		labels[i] = fmt.Sprintf("%+.1f", centres[i])
-		data[i] = opts.BarData{Value: counts[i]}
+		data[i] = opts.BarData{Value: []any{centres[i], counts[i]}}
 	}
-	bar.SetXAxis(labels)
-	bar.AddSeries(tx.People, data, echarts.WithBarChartOpts(opts.BarChart{BarCategoryGap: "5%"}))
-	return finish("histogram", tx.Histogram, bar.Validate, bar.JSON)
+	bar.AddSeries(tx.People, data, echarts.WithBarChartOpts(opts.BarChart{BarCategoryGap: "5%", BarWidth: "90%"}))
+	chart := finish("histogram", tx.Histogram, bar.Validate, bar.JSON)
+	roomForAxisName(chart.Options)
+	paint(chart.Options, changeColor)
+	numberAxis(chart.Options, "xAxis", format(1).signed())
+	for _, a := range axes(chart.Options, "xAxis") {
+		// The axis runs a quarter point beyond the outer bins, which
+		// labelled would read as bins of their own ("+0,3").
+		label := submap(a, "axisLabel")
+		label["showMinLabel"], label["showMaxLabel"] = false, false
+	}
+	numberAxis(chart.Options, "yAxis", format(0))
+	numberTooltip(chart.Options, format(0))
+	return chart
 }
 
 // itemsChart: per item of a dimension, the share of low answers to the left
-// and of middle and high answers to the right, before and after.
-func itemsChart(c *reports.Cohort, d int, title string, tx Text) Chart {
+// and of middle and high answers to the right, before and after. An item is
+// named by its text, shortened (the tooltip has it in full).
+func itemsChart(c *reports.Cohort, d int, title, lang string, tx Text) Chart {
 	dim := c.Inst.Dimensions[d]
 	bar := echarts.NewBar()
 	bar.AssetsHost = AssetsHost
 	bar.SetGlobalOptions(append(base(title),
 		echarts.WithXAxisOpts(opts.XAxis{Type: "value", Min: -100, Max: 100, Name: tx.Share}), categoryY())...)
-	var cats []string
+	var cats, full []string
 	var low, mid, high []opts.BarData
 	for _, it := range c.Items {
 		if it.Item.Dimension != dim.ID {
 			continue
 		}
-		for _, w := range prePost(tx) {
+		text := it.Item.Text.In(lang)
+		for i, w := range prePost(tx) {
 			s := it.Shares[w.wave]
-			cats = append(cats, it.Item.ID+" "+w.name)
+			// The text once, on the item's first row; its second row is
+			// the same item after.
+			label := w.name
+			if i == 0 {
+				label = wrapLabel(shorten(text, 40), 20) + "\n" + w.name
+			}
+			cats = append(cats, label)
+			full = append(full, wrapLabel(text, 44)+"\n"+w.name)
 			if s.Low == nil {
 				low, mid, high = append(low, opts.BarData{Value: "-"}), append(mid, opts.BarData{Value: "-"}), append(high, opts.BarData{Value: "-"})
 				continue
@@ -290,20 +384,39 @@ func itemsChart(c *reports.Cohort, d int, title string, tx Text) Chart {
 	bar.AddSeries(tx.Mid, mid, stack)
 	bar.AddSeries(tx.High, high, stack)
 	bar.XYReversal()
-	return finish("items-"+dim.ID, title, bar.Validate, bar.JSON)
+	chart := finish("items-"+dim.ID, title, bar.Validate, bar.JSON)
+	roomForAxisName(chart.Options)
+	// Shares, not waves: a scale from brown to teal through sand.
+	paint(chart.Options, "#A6611A", "#DFC27D", "#018571")
+	numberAxis(chart.Options, "xAxis", format(0).absolute().percent())
+	numberTooltip(chart.Options, format(0).absolute().percent())
+	// Each row is named by the item's full text, which the tooltip shows;
+	// the axis shows it shortened (charts.js).
+	for _, a := range axes(chart.Options, "yAxis") {
+		a["data"], a["shortText"] = toAny(full), toAny(cats)
+	}
+	return chart
 }
 
-// knowledgeChart: share correct and mean confidence, before and after.
+// knowledgeChart: share correct and mean confidence, before and after, in
+// the waves' colours.
 func knowledgeChart(c *reports.Cohort, tx Text) Chart {
 	bar := echarts.NewBar()
 	bar.AssetsHost = AssetsHost
 	bar.SetGlobalOptions(append(base(tx.Knowledge),
-		echarts.WithYAxisOpts(opts.YAxis{Type: "value", Min: 0, Max: 100, Name: "%"}))...)
-	bar.SetXAxis([]string{tx.Pre, tx.Post})
-	pre, post := c.Knowledge[string(db.Pre)], c.Knowledge[string(db.Post)]
-	bar.AddSeries(tx.Accuracy, []opts.BarData{{Value: percent(pre.Accuracy)}, {Value: percent(post.Accuracy)}})
-	bar.AddSeries(tx.Confidence, []opts.BarData{{Value: percent(pre.Confidence)}, {Value: percent(post.Confidence)}})
-	return finish("knowledge", tx.Knowledge, bar.Validate, bar.JSON)
+		echarts.WithYAxisOpts(opts.YAxis{Type: "value", Min: 0, Max: 100}))...)
+	bar.SetXAxis([]string{tx.Accuracy, tx.Confidence})
+	var colors []string
+	for _, w := range prePost(tx) {
+		k := c.Knowledge[string(w.wave)]
+		bar.AddSeries(w.name, []opts.BarData{{Value: percent(k.Accuracy)}, {Value: percent(k.Confidence)}})
+		colors = append(colors, waveColors[w.wave])
+	}
+	chart := finish("knowledge", tx.Knowledge, bar.Validate, bar.JSON)
+	paint(chart.Options, colors...)
+	numberAxis(chart.Options, "yAxis", format(0).percent())
+	numberTooltip(chart.Options, format(0).percent())
+	return chart
 }
 
 // calibrationChart: share correct per confidence level, against the
@@ -321,34 +434,128 @@ func calibrationChart(c *reports.Cohort, tx Text) Chart {
 		perfect = append(perfect, opts.LineData{Value: b.Confidence})
 	}
 	line.SetXAxis(labels)
+	var colors []string
 	for _, w := range prePost(tx) {
 		var data []opts.LineData
 		for _, b := range c.Calibration[w.wave] {
 			data = append(data, opts.LineData{Value: percent(b.Correct)})
 		}
 		line.AddSeries(w.name, data)
+		colors = append(colors, waveColors[w.wave])
 	}
 	line.AddSeries(tx.Perfect, perfect, echarts.WithLineStyleOpts(opts.LineStyle{Type: "dashed"}))
-	return finish("calibration", tx.Calibration, line.Validate, line.JSON)
+	chart := finish("calibration", tx.Calibration, line.Validate, line.JSON)
+	roomForAxisName(chart.Options)
+	for _, g := range axes(chart.Options, "grid") {
+		g["top"] = "36"
+	}
+	paint(chart.Options, append(colors, guideColor)...)
+	numberAxis(chart.Options, "yAxis", format(0).percent())
+	numberTooltip(chart.Options, format(0).percent())
+	return chart
 }
 
-// groupChart: mean change per dimension for each group that is shown.
-func groupChart(id, title string, groups []reports.Group, names []string, lang string) Chart {
-	bar := echarts.NewBar()
-	bar.AssetsHost = AssetsHost
-	bar.SetGlobalOptions(append(base(title),
-		echarts.WithXAxisOpts(opts.XAxis{Type: "value"}), categoryY())...)
-	bar.SetXAxis(names)
-	for _, g := range groups {
-		if g.Suppressed {
-			continue
-		}
-		data := make([]opts.BarData, len(names))
-		for d := range names {
-			data[d] = opts.BarData{Value: value(g.MeanChange[d])}
-		}
-		bar.AddSeries(g.Label.In(lang), data)
+func toAny(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
 	}
-	bar.XYReversal()
-	return finish(id, title, bar.Validate, bar.JSON)
+	return out
+}
+
+// withN adds the pairs behind a group's change to its label, on the last
+// line if it fits there ("Bildung (n = 29)"), else on a line of its own.
+func withN(label string, n int) string {
+	last := label[strings.LastIndexByte(label, '\n')+1:]
+	if utf8.RuneCountInString(last) <= 10 {
+		return nOf(label, n)
+	}
+	return label + "\n" + nOf("", n)[1:]
+}
+
+// Heights of the breakdown's small multiples, in px.
+const (
+	groupRow    = 22 // one group's interval
+	panelHead   = 28 // a dimension's name above its panel
+	panelFoot   = 10
+	groupsFoot  = 64 // the last panel's axis labels, the axis name and the legend
+	groupsWidth = 140
+)
+
+// groupChart: the change per group with its 95 % interval, as small
+// multiples: one panel per dimension, the groups shown as rows, all panels
+// on one scale with no change marked. One chart of 49 thin bars (seven
+// groups times seven dimensions) without intervals could not be read.
+func groupChart(id, title string, groups []reports.Group, inst *questions.Instrument, lang string, tx Text) Chart {
+	var shown []reports.Group
+	for _, g := range groups {
+		if !g.Suppressed {
+			shown = append(shown, g)
+		}
+	}
+	labels := make([]any, len(shown))
+	row := groupRow
+	for i, g := range shown {
+		l := withN(wrapLabel(g.Label.In(lang), 18), g.Pairs)
+		labels[i] = l
+		// Rows as tall as the longest label, which would overprint the next.
+		row = max(row, (strings.Count(l, "\n")+1)*14+6)
+	}
+	// One scale for every panel, from the intervals shown, including 0.
+	lo, hi := 0.0, 0.0
+	ciOf := func(g reports.Group, d int) reports.Interval {
+		if d < len(g.ChangeCI) {
+			return g.ChangeCI[d]
+		}
+		return reports.Interval{}
+	}
+	for _, g := range shown {
+		for d := range inst.Dimensions {
+			if ci := ciOf(g, d); ci.Low != nil && ci.High != nil {
+				lo, hi = math.Min(lo, *ci.Low), math.Max(hi, *ci.High)
+			}
+		}
+	}
+	lo, hi = math.Floor(lo*2)/2, math.Ceil(hi*2)/2
+	if lo == hi {
+		hi = lo + 1
+	}
+	var grids, xs, ys, series, titles []any
+	top := 8
+	panel := len(shown) * row
+	for d, dim := range inst.Dimensions {
+		last := d == len(inst.Dimensions)-1
+		titles = append(titles, map[string]any{"text": dim.Title.In(lang), "top": top, "left": 0,
+			"textStyle": map[string]any{"fontSize": 13, "fontWeight": "bold", "color": inkColor}})
+		top += panelHead
+		grids = append(grids, map[string]any{"top": top, "height": panel, "left": groupsWidth, "right": 24, "containLabel": false})
+		x := map[string]any{"type": "value", "gridIndex": d, "min": lo, "max": hi, "format": format(1).signed(),
+			"axisLabel": map[string]any{"show": last, "color": inkColor}, "splitLine": map[string]any{"show": true}}
+		if last {
+			x["name"], x["nameLocation"], x["nameGap"] = tx.Interval, "middle", 26
+			x["nameTextStyle"] = map[string]any{"color": inkColor}
+		}
+		xs = append(xs, x)
+		ys = append(ys, map[string]any{"type": "category", "gridIndex": d, "data": labels, "inverse": true,
+			"axisLabel": map[string]any{"interval": 0, "fontSize": 11, "lineHeight": 14, "color": inkColor}, "axisTick": map[string]any{"show": false}})
+		data := make([]any, len(shown))
+		for i, g := range shown {
+			ci := ciOf(g, d)
+			box := intervalBox(g.MeanChange[d], ci.Low, ci.High)
+			data[i] = map[string]any{"value": box.Value}
+		}
+		series = append(series, map[string]any{"type": "boxplot", "name": tx.MeanLabel, "xAxisIndex": d, "yAxisIndex": d,
+			"data": data, "boxWidth": []any{6, 14},
+			"markLine": map[string]any{"silent": true, "symbol": "none", "label": map[string]any{"show": false},
+				"lineStyle": map[string]any{"color": guideColor, "type": "solid"}, "data": []any{map[string]any{"xAxis": 0}}}})
+		top += panel + panelFoot
+	}
+	height := top - panelFoot + groupsFoot
+	options := map[string]any{
+		"animation": false, "color": []any{changeColor},
+		"title": titles, "grid": grids, "xAxis": xs, "yAxis": ys, "series": series,
+		"legend":  map[string]any{"show": true, "bottom": 0, "data": []any{tx.MeanLabel}, "textStyle": map[string]any{"color": inkColor}},
+		"tooltip": map[string]any{"show": true, "trigger": "item", "renderMode": "richText", "format": format(2).signed().interval()},
+	}
+	return Chart{ID: id, Title: title, Height: height, Options: plain(options)}
 }

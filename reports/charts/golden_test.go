@@ -54,7 +54,10 @@ func goldenInstrument() *questions.Instrument {
 			{ID: "a", Title: t("Gesellschaft, Vertrauen und Kommunikation", "Society, trust and communication")},
 			{ID: "b", Title: t("Beta </script>", "Beta </script>")},
 		},
-		Items: []questions.Item{{ID: "a1", Dimension: "a"}, {ID: "a2", Dimension: "a", Reverse: true}, {ID: "b1", Dimension: "b"}},
+		Items: []questions.Item{
+			{ID: "a1", Dimension: "a", Text: t("Ich kann in eigenen Worten erklären, wie ein Sprachmodell einen Text Stück für Stück erzeugt.", "I can explain in my own words how a language model produces a text piece by piece.")},
+			{ID: "a2", Dimension: "a", Reverse: true, Text: t("Kurz <b>", "Short <b>")},
+			{ID: "b1", Dimension: "b", Text: t("Beta-Aussage", "Beta statement")}},
 		Background: []questions.BackgroundQuestion{{ID: "field", Type: questions.BackgroundChoice, Text: t("Feld", "Field"),
 			Options:   []questions.Option{{Value: "x", Text: t("Technik", "Engineering")}, {Value: "y", Text: t("Soziales", "Social")}, {Value: "z", Text: t("Klein", "Small")}},
 			Breakdown: questions.Breakdown{On: true, Label: questions.Text{"de": "Arbeitsfeld", "en": "field of work"}}}},
@@ -88,8 +91,10 @@ func goldenCohort() *reports.Cohort {
 			db.Post: {{Confidence: 50, N: 12, People: 7, Correct: f(0.5)}, {Confidence: 60, N: 15, People: 9, Correct: f(0.666)}, {Confidence: 100, N: 8, People: 5, Correct: f(1)}},
 		},
 		Breakdowns: []reports.Breakdown{{Question: inst.Background[0], Groups: []reports.Group{
-			{Value: "x", Label: inst.Background[0].Options[0].Text, N: 7, Pairs: 6, MeanPre: []*float64{f(4), f(5.25)}, MeanChange: []*float64{f(1.333), f(-0.25)}},
-			{Value: "y", Label: inst.Background[0].Options[1].Text, N: 5, Pairs: 5, MeanPre: []*float64{f(4.5), nil}, MeanChange: []*float64{f(2.1), nil}},
+			{Value: "x", Label: inst.Background[0].Options[0].Text, N: 7, Pairs: 6, MeanPre: []*float64{f(4), f(5.25)}, MeanChange: []*float64{f(1.333), f(-0.25)},
+				ChangeCI: []reports.Interval{{Low: f(0.412), High: f(2.254)}, {Low: f(-1.1), High: f(0.6)}}},
+			{Value: "y", Label: inst.Background[0].Options[1].Text, N: 5, Pairs: 5, MeanPre: []*float64{f(4.5), nil}, MeanChange: []*float64{f(2.1), nil},
+				ChangeCI: []reports.Interval{{Low: f(1.05), High: f(3.15)}, {}}},
 			{Value: "z", Label: inst.Background[0].Options[2].Text, N: 2, Pairs: 1, MeanPre: []*float64{nil, nil}, MeanChange: []*float64{nil, nil}, Suppressed: true, Hidden: reports.FewPeople},
 		}}},
 	}
