@@ -1271,7 +1271,7 @@ func TestBrowserDashboard(t *testing.T) {
 		t.Fatalf("the downloaded workbook does not open: %v", err)
 	}
 	defer wb.Close()
-	if got, want := strings.Join(wb.GetSheetList(), ","), "wide,long,codebook,report"; got != want {
+	if got, want := strings.Join(wb.GetSheetList(), ","), "wide,long,codebook,report,Qualität"; got != want {
 		t.Errorf("the workbook has the sheets %s, want %s", got, want)
 	}
 	rows, err := wb.GetRows("long")
