@@ -50,6 +50,12 @@ var dashFormats = []dashFormat{
 			t.Errorf("responses.csv starts %q, want the contract's header %q", h, responsesHeader)
 		}
 	}},
+	{"excel", "responses-excel.csv", "text/csv; charset=utf-8", func(t *testing.T, body []byte) {
+		// German Excel: UTF-8 only with the byte order mark, fields split at semicolons.
+		if h, want := firstLine(body), "\uFEFF"+strings.ReplaceAll(responsesHeader, ",", ";"); h != want {
+			t.Errorf("responses-excel.csv starts %q, want %q", h, want)
+		}
+	}},
 	{"wide", "wide.csv", "text/csv; charset=utf-8", func(t *testing.T, body []byte) {
 		if h := firstLine(body); !strings.HasPrefix(h, "cohort,participant,wave,submitted_at,und1,") {
 			t.Errorf("wide.csv starts %q", h)

@@ -603,6 +603,7 @@ var messages = buildMessages([][3]string{
 	{"compare_chart", "Mittlere Veränderung je Bereich", "Mean change per area"},
 	{"compare_family", "Nur Jahrgänge mit demselben Fragebogen lassen sich vergleichen.", "Only cohorts with the same questionnaire can be compared."},
 	{"report_download_responses", "Antworten, eine Zeile je Antwort (responses.csv)", "Answers, one row per answer (responses.csv)"},
+	{"report_download_excel", "Antworten für Excel (Semikolon, UTF-8 mit BOM; …-responses-excel.csv)", "Answers for Excel (semicolons, UTF-8 with BOM; …-responses-excel.csv)"},
 	{"report_download_wide", "Antworten, eine Zeile je Person und Befragung (…-wide.csv)", "Answers, one row per person and survey (…-wide.csv)"},
 	{"report_download_xlsx", "Excel-Arbeitsmappe (breit, lang, Codebuch, Kennzahlen)", "Excel workbook (wide, long, codebook, figures)"},
 	{"report_download_codebook", "Codebuch (codebook.csv)", "Codebook (codebook.csv)"},
