@@ -950,7 +950,7 @@ func TestCompareSaysWhyASmallCohortIsHidden(t *testing.T) {
 	_, rows := compareTable(t, p.Body, len(e.inst.Dimensions))
 	for d, cells := range rows {
 		// Newest first: the small cohort is the first column.
-		want := "weniger als 5 Personen → weniger als 5 Personen (weniger als 5 Paare, –, 4)"
+		want := "– → – (–, –, 4)<br><small class=\"why\">Vorher: weniger als 5 Personen; Nachher: weniger als 5 Personen; Veränderung: weniger als 5 Paare.</small>"
 		if got := cells[0]; got != want {
 			t.Errorf("row %d, the cohort of 4: %q, want %q", d, got, want)
 		}
