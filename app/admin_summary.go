@@ -1,0 +1,115 @@
+package app
+
+import (
+	"fmt"
+	"strings"
+
+	"einordnung/reports"
+)
+
+// summaryView is the dashboard's first screen: the program's question
+// answered in sentences, each built from the report's own figure objects
+// (reports.Summarize) with the formatters the tables use, so that every
+// number in a sentence is the number in its table.
+type summaryView struct {
+	Dimensions []summaryLine
+	Knowledge  string
+	Cautions   []string
+}
+
+type summaryLine struct {
+	ID       string // the dimension's id, for the page's anchors and tests
+	Change   string // post − pre
+	Then     string // post − then beside it, "" without retrospective ratings
+	Shift    string // which to trust when the two read differently
+	FewPairs string
+}
+
+// summary writes the first screen's sentences in f's language.
+func (f figures) summary(rep *reports.Cohort, titles []string) summaryView {
+	l := f.lang
+	s := reports.Summarize(rep)
+	var v summaryView
+	fewest := 0
+	for d, ds := range s.Dimensions {
+		line := summaryLine{ID: ds.Change.Dimension, Change: f.changeSentence(titles[d], ds.Change, ds.Reading, ds.Readable)}
+		if ds.FewPairs {
+			line.FewPairs = fmt.Sprintf(msg(l, "summary_few_pairs_short"), ds.Change.NPairs)
+			if fewest == 0 || ds.Change.NPairs < fewest {
+				fewest = ds.Change.NPairs
+			}
+		}
+		if ds.ThenReadable {
+			th := ds.Then
+			line.Then = fmt.Sprintf(msg(l, "summary_then"), f.num(th.MeanDiff, 2), f.ci(th.CILow, th.CIHigh),
+				msg(l, effectKeys[ds.ThenReading.Effect]), f.num(th.DZ, 2), th.NPairs, f.fig(ds.Change.MeanDiff, ds.Change.HiddenPairs, 2))
+		}
+		if ds.Shifted {
+			line.Shift = msg(l, "summary_shift")
+		}
+		v.Dimensions = append(v.Dimensions, line)
+	}
+	v.Knowledge = f.knowledgeSentence(s.Knowledge)
+	if fewest > 0 {
+		v.Cautions = append(v.Cautions, fmt.Sprintf(msg(l, "summary_few_pairs"), fewest, reports.FewPairsForCertainty))
+	}
+	if s.DropOutDiffers {
+		key := "summary_dropout_higher"
+		if s.LeftLower {
+			key = "summary_dropout_lower"
+		}
+		d := s.DropOut
+		v.Cautions = append(v.Cautions, fmt.Sprintf(msg(l, key), d.PreOnly, f.num(d.PreMeanLeft, 2), f.num(d.PreMeanStayed, 2)))
+	}
+	return v
+}
+
+// changeSentence says a dimension's change post − pre: which way and by how
+// much, how sure (interval, Holm's p), how large (the effect reading of
+// reports.ReadEffect, in the words of the change table) and on how many
+// pairs; or why there is nothing to say yet.
+func (f figures) changeSentence(title string, r reports.DimensionReport, reading reports.ChangeReading, readable bool) string {
+	l := f.lang
+	if !readable {
+		why := missingReasons(l, r, f.min)
+		if why == "" {
+			why = msg(l, "report_read_none") + "."
+		}
+		return fmt.Sprintf(msg(l, "summary_none"), title, why)
+	}
+	by := *r.MeanDiff
+	if by < 0 {
+		by = -by
+	}
+	sure := "report_not_sure"
+	if reading.Significant {
+		sure = "report_sure"
+	}
+	return fmt.Sprintf(msg(l, "summary_change"), title, msg(l, "summary_"+string(reading.Direction)), f.num(&by, 2),
+		f.ci(r.CILow, r.CIHigh), msg(l, sure), formatP(l, r.PTHolm), msg(l, effectKeys[reading.Effect]), f.num(r.DZ, 2), r.NPairs)
+}
+
+// knowledgeSentence says the knowledge and calibration before and after.
+func (f figures) knowledgeSentence(k [2]reports.KnowledgeSummary) string {
+	l := f.lang
+	pre, post := k[0], k[1]
+	if !pre.Readable || !post.Readable {
+		var why []string
+		for i, w := range []string{"pre", "post"} {
+			switch {
+			case k[i].N == 0:
+				why = append(why, msg(l, "compare_why_no_"+w))
+			case k[i].Hidden != reports.Shown:
+				why = append(why, fmt.Sprintf(msg(l, "compare_why_part"), msg(l, "wave_"+w), hiddenText(l, k[i].Hidden, f.min)))
+			}
+		}
+		if len(why) == 0 {
+			why = append(why, msg(l, "report_read_none"))
+		}
+		return fmt.Sprintf(msg(l, "summary_knowledge_none"), strings.Join(why, "; "))
+	}
+	calibration := func(k reports.KnowledgeSummary) string { return msg(l, "summary_"+string(k.Calibration)) }
+	return fmt.Sprintf(msg(l, "summary_knowledge"), pct(l, pre.Accuracy), pct(l, post.Accuracy), pre.N, post.N,
+		pct(l, pre.Confidence), pct(l, post.Confidence),
+		f.num(pre.Bias, 2), calibration(pre), f.num(post.Bias, 2), calibration(post))
+}
