@@ -14,7 +14,9 @@ import (
 type summaryView struct {
 	Dimensions []summaryLine
 	Knowledge  string
-	Cautions   []string
+	// Shift explains once which change to trust where the yardstick moved.
+	Shift    string
+	Cautions []string
 }
 
 type summaryLine struct {
@@ -45,7 +47,7 @@ func (f figures) summary(rep *reports.Cohort, titles []string) summaryView {
 				msg(l, effectKeys[ds.ThenReading.Effect]), f.num(th.DZ, 2), th.NPairs, f.fig(ds.Change.MeanDiff, ds.Change.HiddenPairs, 2))
 		}
 		if ds.Shifted {
-			line.Shift = msg(l, "summary_shift")
+			line.Shift, v.Shift = msg(l, "summary_shift_short"), msg(l, "summary_shift")
 		}
 		v.Dimensions = append(v.Dimensions, line)
 	}
