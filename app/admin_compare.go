@@ -132,16 +132,11 @@ func missingReasons(l string, r reports.DimensionReport, minGroup int) string {
 			why = append(why, s)
 		}
 	}
-	part := func(wave string, n int, h reports.Hidden) {
-		switch {
-		case n == 0:
-			add("compare_why_no_" + wave)
-		case h != reports.Shown:
-			add("compare_why_part", msg(l, "wave_"+wave), hiddenText(l, h, minGroup))
+	for _, s := range []string{waveReason(l, "pre", r.NPre, r.HiddenPre, minGroup), waveReason(l, "post", r.NPost, r.HiddenPost, minGroup)} {
+		if s != "" {
+			why = append(why, s)
 		}
 	}
-	part("pre", r.NPre, r.HiddenPre)
-	part("post", r.NPost, r.HiddenPost)
 	switch {
 	case r.NPre > 0 && r.NPost > 0 && r.NPairs == 0:
 		add("compare_why_no_pairs")
@@ -154,4 +149,16 @@ func missingReasons(l string, r reports.DimensionReport, minGroup int) string {
 		return ""
 	}
 	return strings.Join(why, "; ") + "."
+}
+
+// waveReason says why a wave's figure is missing: nobody completed the wave
+// yet, or the privacy rule's reason; "" when it is shown.
+func waveReason(l, wave string, n int, h reports.Hidden, minGroup int) string {
+	switch {
+	case n == 0:
+		return msg(l, "compare_why_no_"+wave)
+	case h != reports.Shown:
+		return fmt.Sprintf(msg(l, "compare_why_part"), msg(l, "wave_"+wave), hiddenText(l, h, minGroup))
+	}
+	return ""
 }

@@ -98,11 +98,8 @@ func (f figures) knowledgeSentence(k [2]reports.KnowledgeSummary) string {
 	if !pre.Readable || !post.Readable {
 		var why []string
 		for i, w := range []string{"pre", "post"} {
-			switch {
-			case k[i].N == 0:
-				why = append(why, msg(l, "compare_why_no_"+w))
-			case k[i].Hidden != reports.Shown:
-				why = append(why, fmt.Sprintf(msg(l, "compare_why_part"), msg(l, "wave_"+w), hiddenText(l, k[i].Hidden, f.min)))
+			if s := waveReason(l, w, k[i].N, k[i].Hidden, f.min); s != "" {
+				why = append(why, s)
 			}
 		}
 		if len(why) == 0 {
