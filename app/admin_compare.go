@@ -156,7 +156,7 @@ func missingReasons(l string, r reports.DimensionReport, minGroup int) string {
 func waveReason(l, wave string, n int, h reports.Hidden, minGroup int) string {
 	switch {
 	case n == 0:
-		return msg(l, "compare_why_no_"+wave)
+		return msg(l, map[string]string{"pre": "compare_why_no_pre", "post": "compare_why_no_post"}[wave])
 	case h != reports.Shown:
 		return fmt.Sprintf(msg(l, "compare_why_part"), msg(l, "wave_"+wave), hiddenText(l, h, minGroup))
 	}

@@ -36,29 +36,29 @@ func (f figures) summary(rep *reports.Cohort, titles []string) summaryView {
 	for d, ds := range s.Dimensions {
 		line := summaryLine{ID: ds.Change.Dimension, Change: f.changeSentence(titles[d], ds.Change, ds.Reading, ds.Readable)}
 		if ds.FewPairs {
-			line.FewPairs = fmt.Sprintf(msg(l, "summary_few_pairs_short"), ds.Change.NPairs)
+			line.FewPairs = fmt.Sprintf(msg(l, "report_summary_few_pairs_short"), ds.Change.NPairs)
 			if fewest == 0 || ds.Change.NPairs < fewest {
 				fewest = ds.Change.NPairs
 			}
 		}
 		if ds.ThenReadable {
 			th := ds.Then
-			line.Then = fmt.Sprintf(msg(l, "summary_then"), f.num(th.MeanDiff, 2), f.ci(th.CILow, th.CIHigh),
+			line.Then = fmt.Sprintf(msg(l, "report_summary_then"), f.num(th.MeanDiff, 2), f.ci(th.CILow, th.CIHigh),
 				msg(l, effectKeys[ds.ThenReading.Effect]), f.num(th.DZ, 2), th.NPairs, f.fig(ds.Change.MeanDiff, ds.Change.HiddenPairs, 2))
 		}
 		if ds.Shifted {
-			line.Shift, v.Shift = msg(l, "summary_shift_short"), msg(l, "summary_shift")
+			line.Shift, v.Shift = msg(l, "report_summary_shift_short"), msg(l, "report_summary_shift")
 		}
 		v.Dimensions = append(v.Dimensions, line)
 	}
 	v.Knowledge = f.knowledgeSentence(s.Knowledge)
 	if fewest > 0 {
-		v.Cautions = append(v.Cautions, fmt.Sprintf(msg(l, "summary_few_pairs"), fewest, reports.FewPairsForCertainty))
+		v.Cautions = append(v.Cautions, fmt.Sprintf(msg(l, "report_summary_few_pairs"), fewest, reports.FewPairsForCertainty))
 	}
 	if s.DropOutDiffers {
-		key := "summary_dropout_higher"
+		key := "report_summary_dropout_higher"
 		if s.LeftLower {
-			key = "summary_dropout_lower"
+			key = "report_summary_dropout_lower"
 		}
 		d := s.DropOut
 		v.Cautions = append(v.Cautions, fmt.Sprintf(msg(l, key), d.PreOnly, f.num(d.PreMeanLeft, 2), f.num(d.PreMeanStayed, 2)))
@@ -77,7 +77,7 @@ func (f figures) changeSentence(title string, r reports.DimensionReport, reading
 		if why == "" {
 			why = msg(l, "report_read_none") + "."
 		}
-		return fmt.Sprintf(msg(l, "summary_none"), title, why)
+		return fmt.Sprintf(msg(l, "report_summary_none"), title, why)
 	}
 	by := *r.MeanDiff
 	if by < 0 {
@@ -87,7 +87,7 @@ func (f figures) changeSentence(title string, r reports.DimensionReport, reading
 	if reading.Significant {
 		sure = "report_sure"
 	}
-	return fmt.Sprintf(msg(l, "summary_change"), title, msg(l, "summary_"+string(reading.Direction)), f.num(&by, 2),
+	return fmt.Sprintf(msg(l, "report_summary_change"), title, msg(l, summaryDirectionKeys[reading.Direction]), f.num(&by, 2),
 		f.ci(r.CILow, r.CIHigh), msg(l, sure), formatP(l, r.PTHolm), msg(l, effectKeys[reading.Effect]), f.num(r.DZ, 2), r.NPairs)
 }
 
@@ -105,10 +105,24 @@ func (f figures) knowledgeSentence(k [2]reports.KnowledgeSummary) string {
 		if len(why) == 0 {
 			why = append(why, msg(l, "report_read_none"))
 		}
-		return fmt.Sprintf(msg(l, "summary_knowledge_none"), strings.Join(why, "; "))
+		return fmt.Sprintf(msg(l, "report_summary_knowledge_none"), strings.Join(why, "; "))
 	}
-	calibration := func(k reports.KnowledgeSummary) string { return msg(l, "summary_"+string(k.Calibration)) }
-	return fmt.Sprintf(msg(l, "summary_knowledge"), pct(l, pre.Accuracy), pct(l, post.Accuracy), pre.N, post.N,
+	calibration := func(k reports.KnowledgeSummary) string { return msg(l, summaryCalibrationKeys[k.Calibration]) }
+	return fmt.Sprintf(msg(l, "report_summary_knowledge"), pct(l, pre.Accuracy), pct(l, post.Accuracy), pre.N, post.N,
 		pct(l, pre.Confidence), pct(l, post.Confidence),
 		f.num(pre.Bias, 2), calibration(pre), f.num(post.Bias, 2), calibration(post))
 }
+
+// summaryDirectionKeys and summaryCalibrationKeys are the readings' words
+// within a sentence of the summary.
+var (
+	summaryDirectionKeys = map[reports.Direction]string{
+		reports.DirectionUp:   "report_summary_up",
+		reports.DirectionDown: "report_summary_down",
+	}
+	summaryCalibrationKeys = map[reports.Calibration]string{
+		reports.Overconfident:  "report_summary_overconfident",
+		reports.Underconfident: "report_summary_underconfident",
+		reports.Calibrated:     "report_summary_calibrated",
+	}
+)

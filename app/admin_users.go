@@ -132,7 +132,7 @@ func (h *handler) updateUser(c *fiber.Ctx) error {
 		if err := h.store.UpdateUser(account.ID, db.UserUpdate{Disabled: &disabled}); err != nil {
 			return err
 		}
-		detail, done = action, "admin_flash_user_"+action
+		detail, done = action, map[string]string{"disable": "admin_flash_user_disable", "enable": "admin_flash_user_enable"}[action]
 	case "reset":
 		password = NewPassword()
 		hash, err := HashPassword(password)
