@@ -195,5 +195,5 @@ func (h *handler) changePassword(c *fiber.Ctx) error {
 		return err
 	}
 	h.audit(u.Email, db.AuditPasswordChange, u.Email, "")
-	return c.Redirect("/admin/cohorts", fiber.StatusSeeOther)
+	return h.redirectWith(c, "/admin/cohorts", "admin_flash_password")
 }

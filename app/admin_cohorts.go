@@ -98,7 +98,7 @@ func (h *handler) createCohort(c *fiber.Ctx) error {
 		}
 	}
 	h.audit(u.Email, db.AuditCohortCreate, cohort.Slug, db.CohortCreateDetail(cohort))
-	return c.Redirect(cohortURL(cohort), fiber.StatusSeeOther)
+	return h.redirectWith(c, cohortURL(cohort), "admin_flash_cohort_created", cohort.Name)
 }
 
 func cohortURL(c *db.Cohort) string { return "/admin/cohorts/" + strconv.FormatUint(uint64(c.ID), 10) }
@@ -217,12 +217,25 @@ func (h *handler) setWave(c *fiber.Ctx) error {
 	default:
 		return errBadForm
 	}
+	before, wasOpen := cohort.SwitchedOn()
 	if err := h.store.SetWave(cohort.ID, wave, db.WaveSettings{Open: open, SetDates: true, StartsAt: starts, EndsAt: ends}); err != nil {
 		return err
 	}
 	h.audit(u.Email, db.AuditWaveChange, cohort.Slug, fmt.Sprintf("%s starts=%s ends=%s",
 		db.WaveChangeDetail(wave, open), inputTime(starts), inputTime(ends)))
-	return c.Redirect(cohortURL(cohort), fiber.StatusSeeOther)
+	label := func(w db.Wave) string { return h.t(c, "wave_"+string(w)) }
+	switch {
+	case !open:
+		return h.redirectWith(c, cohortURL(cohort), "admin_flash_wave_closed", label(wave))
+	case wasOpen && before.Name == wave:
+		return h.redirectWith(c, cohortURL(cohort), "admin_flash_wave_dates", label(wave))
+	case wasOpen:
+		// Opening one wave closed the other (db.Store.SetWave).
+		return h.redirectWith(c, cohortURL(cohort), "admin_flash_wave_switched", label(wave), label(before.Name))
+	case !(&db.CohortWave{StartsAt: starts, EndsAt: ends}).Accepts(time.Now()):
+		return h.redirectWith(c, cohortURL(cohort), "admin_flash_wave_scheduled", label(wave))
+	}
+	return h.redirectWith(c, cohortURL(cohort), "admin_flash_wave_opened", label(wave))
 }
 
 // updateCohortSettings sets the retention period and the privacy threshold.
@@ -239,7 +252,10 @@ func (h *handler) updateCohortSettings(c *fiber.Ctx) error {
 		return err
 	}
 	h.audit(u.Email, db.AuditCohortUpdate, cohort.Slug, fmt.Sprintf("retention_days=%d min_group=%d", retention, minGroup))
-	return c.Redirect(cohortURL(cohort), fiber.StatusSeeOther)
+	if retention == 0 {
+		return h.redirectWith(c, cohortURL(cohort), "admin_flash_settings_keep", strconv.Itoa(minGroup))
+	}
+	return h.redirectWith(c, cohortURL(cohort), "admin_flash_settings", strconv.Itoa(retention), strconv.Itoa(minGroup))
 }
 
 // cohortQR draws the participant link as a QR code to show in a classroom.

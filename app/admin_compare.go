@@ -1,6 +1,8 @@
 package app
 
 import (
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,12 +17,14 @@ import (
 type compareChoice struct {
 	ID       uint
 	Name     string
+	Demo     bool
 	Selected bool
 }
 
 type compareCell struct {
 	Pre, Post, Change, DZ string
 	Pairs                 int
+	Why                   string // why figures are missing, "" if none is
 }
 
 type compareRow struct {
@@ -55,7 +59,7 @@ func (h *handler) showCompare(c *fiber.Ctx) error {
 	var chosen []*db.Cohort
 	for i := range visible {
 		co := &visible[i].Cohort
-		v.Choices = append(v.Choices, compareChoice{ID: co.ID, Name: co.Name + " (" + co.Slug + ")", Selected: selected[co.ID]})
+		v.Choices = append(v.Choices, compareChoice{ID: co.ID, Name: co.Name + " (" + co.Slug + ")", Demo: co.Demo, Selected: selected[co.ID]})
 		if selected[co.ID] {
 			chosen = append(chosen, co)
 			delete(selected, co.ID)
@@ -89,18 +93,23 @@ func (h *handler) showCompare(c *fiber.Ctx) error {
 			return err
 		}
 		built = append(built, rep)
-		v.Names = append(v.Names, co.Name)
+		name := co.Name
+		if co.Demo {
+			// In the table's heading and the chart's legend alike.
+			name += " (" + msg(lang(c), "demo_badge") + ")"
+		}
+		v.Names = append(v.Names, name)
 	}
 	l := lang(c)
 	for _, dim := range inst.Dimensions {
 		row := compareRow{Title: dim.Title.In(l)}
 		for _, rep := range built {
-			cell := compareCell{Pre: "–", Post: "–", Change: "–", DZ: "–"}
+			cell := compareCell{Pre: "–", Post: "–", Change: "–", DZ: "–", Why: msg(l, "compare_why_not_asked")}
 			for _, r := range rep.Dimensions {
 				if r.Dimension == dim.ID {
-					min := rep.MinGroup
-					cell = compareCell{Pre: figureText(l, r.MeanPre, r.HiddenPre, min, 2), Post: figureText(l, r.MeanPost, r.HiddenPost, min, 2),
-						Change: figureText(l, r.MeanDiff, r.HiddenPairs, min, 2), DZ: formatNumber(l, r.DZ, 2), Pairs: r.NPairs}
+					cell = compareCell{Pre: formatNumber(l, r.MeanPre, 2), Post: formatNumber(l, r.MeanPost, 2),
+						Change: formatNumber(l, r.MeanDiff, 2), DZ: formatNumber(l, r.DZ, 2), Pairs: r.NPairs,
+						Why: missingReasons(l, r, rep.MinGroup)}
 				}
 			}
 			row.Cells = append(row.Cells, cell)
@@ -110,4 +119,46 @@ func (h *handler) showCompare(c *fiber.Ctx) error {
 	chart := charts.Compare(inst, built, v.Names, l, msg(lang(c), "compare_chart"))
 	v.Chart = &chart
 	return h.renderAdmin(c, "admin/compare", "compare_title", v, "")
+}
+
+// missingReasons says why figures of a comparison are missing, in the
+// order of the cell: nothing answered yet, no pairs, the privacy rule's
+// reasons (reports.Hidden, never a count against the threshold here), a
+// figure that cannot be computed. "" when every figure is there.
+func missingReasons(l string, r reports.DimensionReport, minGroup int) string {
+	var why []string
+	add := func(key string, args ...any) {
+		if s := fmt.Sprintf(msg(l, key), args...); !slices.Contains(why, s) {
+			why = append(why, s)
+		}
+	}
+	for _, s := range []string{waveReason(l, "pre", r.NPre, r.HiddenPre, minGroup), waveReason(l, "post", r.NPost, r.HiddenPost, minGroup)} {
+		if s != "" {
+			why = append(why, s)
+		}
+	}
+	switch {
+	case r.NPre > 0 && r.NPost > 0 && r.NPairs == 0:
+		add("compare_why_no_pairs")
+	case r.NPairs > 0 && r.HiddenPairs != reports.Shown:
+		add("compare_why_part", msg(l, "report_change"), hiddenText(l, r.HiddenPairs, minGroup))
+	case r.HiddenPairs == reports.Shown && r.MeanDiff != nil && r.DZ == nil:
+		add("compare_why_no_spread")
+	}
+	if len(why) == 0 {
+		return ""
+	}
+	return strings.Join(why, "; ") + "."
+}
+
+// waveReason says why a wave's figure is missing: nobody completed the wave
+// yet, or the privacy rule's reason; "" when it is shown.
+func waveReason(l, wave string, n int, h reports.Hidden, minGroup int) string {
+	switch {
+	case n == 0:
+		return msg(l, map[string]string{"pre": "compare_why_no_pre", "post": "compare_why_no_post"}[wave])
+	case h != reports.Shown:
+		return fmt.Sprintf(msg(l, "compare_why_part"), msg(l, "wave_"+wave), hiddenText(l, h, minGroup))
+	}
+	return ""
 }

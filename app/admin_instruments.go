@@ -266,5 +266,5 @@ func (h *handler) saveNewVersion(c *fiber.Ctx) error {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.renderAdmin(c, "admin/instrument_edit", "instrument_new_version", v, h.t(c, "instrument_rejected"))
 	}
-	return c.Redirect(instrumentURL(stored), fiber.StatusSeeOther)
+	return h.redirectWith(c, instrumentURL(stored), "admin_flash_instrument", stored.Ref())
 }

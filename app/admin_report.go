@@ -76,7 +76,7 @@ type dimensionRow struct {
 	NPre, NPost, NPairs            int
 	Pre, PreCI, Then, Post, PostCI string
 	Change, ChangeCI               string
-	ThenChange                     string
+	ThenChange, ThenChangeCI       string
 	PT, PTHolm, PW, DZ, DAv, RRB   string
 	AlphaPre, AlphaPost            string
 	Reading                        string
@@ -150,6 +150,7 @@ type reportView struct {
 	HistogramHidden string
 	Downloads       []download
 	MinGroup        int
+	Summary         summaryView
 }
 
 type download struct {
@@ -187,6 +188,7 @@ func buildReportView(l string, cohort *db.Cohort, inst *questions.Instrument, re
 		v.Rows = append(v.Rows, f.dimensionRow(dim.Title.In(l), rep, d))
 		v.Spread = append(v.Spread, f.spreadRow(dim.Title.In(l), rep, d))
 	}
+	v.Summary = f.summary(rep, dimTitles)
 	centres, counts := reports.HistogramBins(rep.Overall)
 	for i := range centres {
 		v.Histogram = append(v.Histogram, histogramRow{Change: formatNumber(l, &centres[i], 1), Count: counts[i]})
@@ -257,7 +259,7 @@ func (f figures) dimensionRow(title string, rep *reports.Cohort, d int) dimensio
 		Title: title, NPre: r.NPre, NPost: r.NPost, NPairs: r.NPairs,
 		Pre: f.fig(r.MeanPre, r.HiddenPre, 2), PreCI: f.ci(pre.CILow, pre.CIHigh), Then: f.fig(th.MeanPre, th.HiddenPre, 2),
 		Post: f.fig(r.MeanPost, r.HiddenPost, 2), PostCI: f.ci(post.CILow, post.CIHigh),
-		Change: f.fig(r.MeanDiff, r.HiddenPairs, 2), ChangeCI: f.ci(r.CILow, r.CIHigh), ThenChange: f.fig(th.MeanDiff, th.HiddenPairs, 2),
+		Change: f.fig(r.MeanDiff, r.HiddenPairs, 2), ChangeCI: f.ci(r.CILow, r.CIHigh), ThenChange: f.fig(th.MeanDiff, th.HiddenPairs, 2), ThenChangeCI: f.ci(th.CILow, th.CIHigh),
 		PT: formatP(l, r.PT), PTHolm: formatP(l, r.PTHolm), PW: formatP(l, r.PW),
 		DZ: paired(r.DZ, 2), DAv: paired(r.DAv, 2), RRB: paired(r.RRB, 2),
 		AlphaPre: f.num(r.AlphaPre, 2), AlphaPost: f.num(r.AlphaPost, 2),

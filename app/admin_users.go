@@ -121,7 +121,7 @@ func (h *handler) updateUser(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var password, detail string
+	var password, detail, done string
 	switch action := c.FormValue("action"); action {
 	case "disable", "enable":
 		if account.ID == admin.ID {
@@ -132,7 +132,7 @@ func (h *handler) updateUser(c *fiber.Ctx) error {
 		if err := h.store.UpdateUser(account.ID, db.UserUpdate{Disabled: &disabled}); err != nil {
 			return err
 		}
-		detail = action
+		detail, done = action, map[string]string{"disable": "admin_flash_user_disable", "enable": "admin_flash_user_enable"}[action]
 	case "reset":
 		password = NewPassword()
 		hash, err := HashPassword(password)
@@ -163,7 +163,7 @@ func (h *handler) updateUser(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		detail = "cohorts=" + strings.Join(slugs, ",")
+		detail, done = "cohorts="+strings.Join(slugs, ","), "admin_flash_user_cohorts"
 	default:
 		return errBadForm
 	}
@@ -175,7 +175,7 @@ func (h *handler) updateUser(c *fiber.Ctx) error {
 	if password != "" {
 		return h.renderUser(c, account, password, "")
 	}
-	return c.Redirect(fmt.Sprintf("/admin/users/%d", account.ID), fiber.StatusSeeOther)
+	return h.redirectWith(c, fmt.Sprintf("/admin/users/%d", account.ID), done, account.Email)
 }
 
 // showAudit shows the audit log, newest first, a page at a time.

@@ -105,8 +105,21 @@ func (h *handler) adminUser(c *fiber.Ctx) (*db.User, error) {
 		return nil, err
 	}
 	// Renew the idle timeout, writing the session at most once a minute.
+	save := false
 	if seen, _ := sess.Get(sessSeenAt).(int64); time.Since(time.Unix(seen, 0)) > time.Minute {
 		sess.Set(sessSeenAt, time.Now().Unix())
+		save = true
+	}
+	// A confirmation goes to the first page shown after the form (see
+	// flash.go), read here with the session that is read anyway.
+	if key, ok := sess.Get(sessFlashKey).(string); ok && c.Method() == fiber.MethodGet {
+		args, _ := sess.Get(sessFlashArgs).(string)
+		c.Locals(sessFlashKey, flash{key: key, args: args})
+		sess.Delete(sessFlashKey)
+		sess.Delete(sessFlashArgs)
+		save = true
+	}
+	if save {
 		if err := sess.Save(); err != nil {
 			return nil, err
 		}

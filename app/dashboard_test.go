@@ -50,6 +50,12 @@ var dashFormats = []dashFormat{
 			t.Errorf("responses.csv starts %q, want the contract's header %q", h, responsesHeader)
 		}
 	}},
+	{"excel", "responses-excel.csv", "text/csv; charset=utf-8", func(t *testing.T, body []byte) {
+		// German Excel: UTF-8 only with the byte order mark, fields split at semicolons.
+		if h, want := firstLine(body), "\uFEFF"+strings.ReplaceAll(responsesHeader, ",", ";"); h != want {
+			t.Errorf("responses-excel.csv starts %q, want %q", h, want)
+		}
+	}},
 	{"wide", "wide.csv", "text/csv; charset=utf-8", func(t *testing.T, body []byte) {
 		if h := firstLine(body); !strings.HasPrefix(h, "cohort,participant,wave,submitted_at,und1,") {
 			t.Errorf("wide.csv starts %q", h)
@@ -965,7 +971,7 @@ func TestCompareSaysWhyASmallCohortIsHidden(t *testing.T) {
 	_, rows := compareTable(t, p.Body, len(e.inst.Dimensions))
 	for d, cells := range rows {
 		// Newest first: the small cohort is the first column.
-		want := "weniger als 5 Personen → weniger als 5 Personen (weniger als 5 Paare, –, 4)"
+		want := "– → – (–, –, 4)<br><small class=\"why\">Vorher: weniger als 5 Personen; Nachher: weniger als 5 Personen; Veränderung: weniger als 5 Paare.</small>"
 		if got := cells[0]; got != want {
 			t.Errorf("row %d, the cohort of 4: %q, want %q", d, got, want)
 		}

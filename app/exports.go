@@ -45,6 +45,9 @@ func init() {
 		{"responses", "responses.csv", "text/csv; charset=utf-8", func(w io.Writer, s exportSource) error {
 			return exchange.WriteLong(w, s.store, s.inst, s.cohort)
 		}},
+		{"excel", "responses-excel.csv", "text/csv; charset=utf-8", func(w io.Writer, s exportSource) error {
+			return exchange.WriteLongExcel(w, s.store, s.inst, s.cohort)
+		}},
 		{"wide", "wide.csv", "text/csv; charset=utf-8", func(w io.Writer, s exportSource) error {
 			return exchange.WriteWide(w, s.store, s.inst, s.cohort)
 		}},
@@ -100,6 +103,10 @@ func DownloadName(cohort *db.Cohort, name string) string {
 	f, ok := findExport(name)
 	if !ok {
 		panic("app: no export format " + name)
+	}
+	if cohort.Demo {
+		// Synthetic answers say so wherever the file goes.
+		return cohort.Slug + "-demo-" + f.file
 	}
 	return cohort.Slug + "-" + f.file
 }

@@ -34,7 +34,9 @@ type envelope struct {
 	// OperatorIncomplete warns the leads' area that the privacy notice
 	// lacks required details of the operator.
 	OperatorIncomplete bool
-	Data               any
+	// Flash confirms what the form before this page did (flash.go).
+	Flash string
+	Data  any
 	// Body is the rendered page, placed into the layout.
 	Body template.HTML
 	// Standalone pages (a report saved as a file) carry their style and
@@ -206,6 +208,7 @@ func (h *handler) render(c *fiber.Ctx, page, titleKey string, data any) error {
 		Data:         data,
 		// One small read per page of the leads' area, none for participants.
 		OperatorIncomplete: admin != nil && h.operatorIncomplete(),
+		Flash:              flashText(c, l),
 	})
 	if err != nil {
 		return err

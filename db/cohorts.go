@@ -201,6 +201,19 @@ func CheckCohortSettings(retentionDays, minGroup int) error {
 	return nil
 }
 
+// MarkDemo marks a cohort as holding synthetic answers.
+func (s *Store) MarkDemo(cohortID uint) error {
+	defer s.cohorts.forget()
+	res := s.w.Model(&Cohort{}).Where("id = ?", cohortID).Update("demo", true)
+	if res.Error != nil {
+		return fmt.Errorf("db: mark demo: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("db: cohort %d: %w", cohortID, ErrNotFound)
+	}
+	return nil
+}
+
 // UpdateCohortSettings sets a cohort's data protection settings.
 func (s *Store) UpdateCohortSettings(cohortID uint, retentionDays, minGroup int) error {
 	if err := CheckCohortSettings(retentionDays, minGroup); err != nil {

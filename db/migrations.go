@@ -218,6 +218,15 @@ var migrations = []func(tx *gorm.DB) error{
 		}
 		return tx.AutoMigrate(&operator{})
 	},
+	// 6: cohorts filled with synthetic answers (demo) carry a mark, so that
+	// every view of them can say so.
+	func(tx *gorm.DB) error {
+		type cohort struct {
+			ID   uint `gorm:"primaryKey"`
+			Demo bool `gorm:"not null;default:false"`
+		}
+		return tx.Migrator().AddColumn(&cohort{}, "Demo")
+	},
 }
 
 // schemaMigration records an applied migration.

@@ -36,7 +36,10 @@ type Cohort struct {
 	// is kept; 0 keeps it until deleted by hand.
 	RetentionDays int `gorm:"not null;default:730"`
 	// MinGroup is the privacy threshold: no aggregate over fewer people.
-	MinGroup     int `gorm:"not null;default:5"`
+	MinGroup int `gorm:"not null;default:5"`
+	// Demo marks a cohort whose answers are synthetic (reports/demo), so
+	// that its lists, dashboards, exports and comparisons say so.
+	Demo         bool `gorm:"not null;default:false"`
 	CreatedAt    time.Time
 	Waves        []CohortWave  `gorm:"constraint:OnDelete:CASCADE"`
 	Participants []Participant `gorm:"constraint:OnDelete:CASCADE"`

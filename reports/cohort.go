@@ -16,6 +16,7 @@ type Report struct {
 	Cohort     string                     `json:"cohort"`
 	Instrument string                     `json:"instrument"`
 	MinGroup   int                        `json:"min_group"`
+	Demo       bool                       `json:"demo,omitempty"` // synthetic answers (reports/demo)
 	Dimensions []DimensionReport          `json:"dimensions"`
 	Then       []DimensionReport          `json:"then"`
 	Knowledge  map[string]KnowledgeReport `json:"knowledge"`
@@ -171,7 +172,7 @@ func Build(store *db.Store, inst *questions.Instrument, cohort *db.Cohort) (*Coh
 	people := pairUp(pre, post)
 	c := &Cohort{Inst: inst, Stats: counts, Participants: len(people),
 		Waves: map[db.Wave][]WaveScores{}, Calibration: map[db.Wave][]CalibrationBin{}, SelfVsKnow: map[db.Wave]*Correlation{}}
-	c.Report = Report{Cohort: cohort.Slug, Instrument: cohort.Instrument, MinGroup: cohort.MinGroup,
+	c.Report = Report{Cohort: cohort.Slug, Instrument: cohort.Instrument, MinGroup: cohort.MinGroup, Demo: cohort.Demo,
 		Knowledge: map[string]KnowledgeReport{}}
 
 	c.addDimensions(people, map[db.Wave][]*stats.Alpha{db.Pre: pre.alpha[db.Pre], db.Then: post.alpha[db.Then], db.Post: post.alpha[db.Post]})

@@ -49,7 +49,7 @@
 //
 // The JSON form of Report; its field names are a contract:
 //
-//	{"cohort": "ws26", "instrument": "id@version", "min_group": 5,
+//	{"cohort": "ws26", "instrument": "id@version", "min_group": 5, ["demo": true,]
 //	 "dimensions": [ {per dimension: post against pre}, … ],
 //	 "then":       [ {per dimension: post against the retrospective rating}, … ],
 //	 "knowledge":  {"pre": {"n", "accuracy", "confidence", "bias", "brier", "suppressed"}, "post": {…}}}
@@ -61,7 +61,8 @@
 // retrospective rating. w_plus is the sum of the positive ranks (R's V);
 // p_w follows R's wilcox.test(post, pre, paired = TRUE). A figure that
 // cannot be computed (too few values, no variance) is null; a withheld one
-// is null too, and its object says "suppressed": true.
+// is null too, and its object says "suppressed": true. "demo": true stands
+// only in the report of a cohort filled with synthetic answers.
 //
 // # quality.json
 //

@@ -3,6 +3,7 @@ package reports
 import (
 	"math"
 
+	"einordnung/db"
 	"einordnung/questions"
 )
 
@@ -214,4 +215,94 @@ func ReadShift(s Shift) (ShiftReading, bool) {
 		return ShiftReading{}, false
 	}
 	return ShiftReading{Shifted: Significant(*s.P), Direction: ReadDirection(*s.MeanDiff)}, true
+}
+
+// FewPairsForCertainty is the number of matched pairs below which the
+// dashboard's summary warns that a change, though shown, rests on few
+// people: its interval is wide and one person moves the mean visibly.
+const FewPairsForCertainty = 30
+
+// DropOutGap is how far apart (in points of the overall pre score) those
+// who left after the pre wave and those who stayed may start before the
+// summary warns that the drop-out differs: the pairs are then no longer a
+// fair sample of who began.
+const DropOutGap = 0.5
+
+// Summary is the dashboard's first screen in plain terms: per dimension
+// the change and how to read it, the knowledge and calibration per wave,
+// and the cautions. It holds the report's own figure objects (copies of
+// the same structs, with the same pointers), never a figure of its own, so
+// that a sentence and the table beside it cannot disagree.
+type Summary struct {
+	Dimensions []DimensionSummary
+	Knowledge  [2]KnowledgeSummary // pre, post
+	DropOut    DropOut
+	// DropOutDiffers is set when both groups' pre means are shown and lie
+	// DropOutGap or more apart; LeftLower says which way.
+	DropOutDiffers, LeftLower bool
+}
+
+// DimensionSummary is one dimension's change, post − pre, and, where
+// retrospective ratings exist, post − then beside it.
+type DimensionSummary struct {
+	Change   DimensionReport // Report.Dimensions[d]
+	Reading  ChangeReading
+	Readable bool // false: no change to read (missing or withheld)
+	// FewPairs: readable, but on fewer than FewPairsForCertainty pairs.
+	FewPairs     bool
+	Then         DimensionReport // Report.Then[d]
+	ThenReading  ChangeReading
+	ThenReadable bool
+	// Shifted: both changes are readable and their 95 % intervals do not
+	// overlap (ChangesDiffer). Post and then are given on the same day with
+	// the same yardstick, pre with the one of back then: when the two
+	// changes differ, the yardstick has moved (response shift).
+	Shifted bool
+}
+
+// KnowledgeSummary is one wave's knowledge figures and their calibration.
+type KnowledgeSummary struct {
+	KnowledgeReport
+	Calibration Calibration
+	Readable    bool // shown and with a bias to read
+}
+
+// Summarize reads a cohort's report for the dashboard's first screen.
+func Summarize(c *Cohort) Summary {
+	s := Summary{DropOut: c.DropOut}
+	for d := range c.Dimensions {
+		ds := DimensionSummary{Change: c.Dimensions[d]}
+		ds.Reading, ds.Readable = ReadChange(ds.Change)
+		ds.FewPairs = ds.Readable && ds.Change.NPairs < FewPairsForCertainty
+		if d < len(c.Then) {
+			ds.Then = c.Then[d]
+			ds.ThenReading, ds.ThenReadable = ReadChange(ds.Then)
+		}
+		ds.Shifted = ds.Readable && ds.ThenReadable && ChangesDiffer(ds.Change, ds.Then)
+		s.Dimensions = append(s.Dimensions, ds)
+	}
+	for i, w := range []string{string(db.Pre), string(db.Post)} {
+		k := KnowledgeSummary{KnowledgeReport: c.Knowledge[w]}
+		if k.Readable = k.Hidden == Shown && k.Bias != nil && k.Accuracy != nil; k.Readable {
+			k.Calibration = ReadCalibration(*k.Bias)
+		}
+		s.Knowledge[i] = k
+	}
+	if left, stayed := c.DropOut.PreMeanLeft, c.DropOut.PreMeanStayed; left != nil && stayed != nil {
+		s.DropOutDiffers = math.Abs(*left-*stayed) >= DropOutGap-pointTolerance
+		s.LeftLower = *left < *stayed
+	}
+	return s
+}
+
+// ChangesDiffer reports whether two changes of a cohort differ beyond
+// doubt: both have a 95 % interval and the two do not overlap. That is
+// stricter than a test of the difference (non-overlapping intervals imply
+// one), so a shift it reports is not noise; overlapping ones may still
+// differ a little.
+func ChangesDiffer(a, b DimensionReport) bool {
+	if a.CILow == nil || a.CIHigh == nil || b.CILow == nil || b.CIHigh == nil {
+		return false
+	}
+	return *a.CIHigh < *b.CILow || *b.CIHigh < *a.CILow
 }

@@ -1727,6 +1727,10 @@ func TestBrowserAccessibility(t *testing.T) {
 		if _, err := demo.Generate(store, inst, other, 40, 3, demoDay); err != nil {
 			t.Fatal(err)
 		}
+		// Marked as serve --demo marks its cohort: the badge and note are checked too.
+		if err := store.MarkDemo(demo26.ID); err != nil {
+			t.Fatal(err)
+		}
 		hash, err := app.HashPassword(password)
 		if err != nil {
 			t.Fatal(err)
@@ -1782,6 +1786,10 @@ func TestBrowserAccessibility(t *testing.T) {
 			b.waitCharts(t)
 			axe.check(t, b, p.name)
 		}
+		// A form's confirmation on the page it leads to.
+		b.open(t, cohortURL, 200)
+		b.submit(t, `form[action$="/settings"] button[type="submit"]`, 200, "#flash")
+		axe.check(t, b, "cohort page with a confirmation")
 		// The quality page's wide tables scroll in their own region on a phone.
 		b.do(t, "phone viewport", phoneViewport)
 		b.open(t, cohortURL+"/quality", 200)

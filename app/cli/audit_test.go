@@ -67,7 +67,8 @@ func TestCommandsWriteTheAuditLog(t *testing.T) {
 
 // TestServeDemoLogsItsCohort: the cohort serve --demo makes (and opens) is
 // in the audit log as one entry of the command line; a second start, which
-// finds it, adds none.
+// finds it, adds none. The cohort it fills with synthetic answers is marked
+// as a demo and filled once, however often the server starts.
 func TestServeDemoLogsItsCohort(t *testing.T) {
 	t.Setenv("EINORDNUNG_SECRET", "ein Schlüssel nur für diesen Test, lang genug")
 	dsn := dbtest.DSN(t)
@@ -82,6 +83,34 @@ func TestServeDemoLogsItsCohort(t *testing.T) {
 		}
 		if len(demo) != 1 || !strings.HasPrefix(demo[0], db.ActorCLI+" "+db.AuditCohortCreate+" ") || !strings.Contains(demo[0], "wave=pre open=true") {
 			t.Errorf("after start %d: audit entries of the demo cohort %q, want one cohort_create by the command line with its pre wave open", start+1, demo)
+		}
+		// The filled cohort: made, marked and filled once, with one entry.
+		var filled []string
+		for _, e := range auditLog(t, dsn) {
+			if e.Target == demoFilledSlug {
+				filled = append(filled, fmt.Sprintf("%s %s %s", e.Actor, e.Action, e.Detail))
+			}
+		}
+		want := fmt.Sprintf("%s %s %d synthetic participants, seed 1, cohort created: ", db.ActorCLI, db.AuditDemo, demoParticipants)
+		if len(filled) != 1 || !strings.HasPrefix(filled[0], want) {
+			t.Errorf("after start %d: audit entries of the filled demo cohort %q, want one %q…", start+1, filled, want)
+		}
+		store, err := db.Open(dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		co, err := store.CohortBySlug(demoFilledSlug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stats, err := store.Stats(co.ID)
+		store.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !co.Demo || stats.Submitted[db.Pre] != demoParticipants || stats.Pairs < demoParticipants/2 {
+			t.Errorf("after start %d: filled demo cohort demo=%v, %d pre responses, %d pairs; want a demo with %d pre and most of them paired",
+				start+1, co.Demo, stats.Submitted[db.Pre], stats.Pairs, demoParticipants)
 		}
 	}
 }

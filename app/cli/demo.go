@@ -62,18 +62,37 @@ func (c *cli) demo(args []string) error {
 			return fmt.Errorf("--instrument gilt nur für einen Jahrgang, den demo neu anlegt: %s verwendet %s", cohort.Slug, inst.Ref())
 		}
 	}
-	st, err := demo.Generate(store, inst, cohort, *n, *seed, today)
+	st, err := fillDemo(store, inst, cohort, *n, *seed, today, created)
 	if err != nil {
-		return err
-	}
-	detail := fmt.Sprintf("%d synthetic participants, seed %d", st.Participants, *seed)
-	if created {
-		detail += fmt.Sprintf(", cohort created: %s", db.CohortCreateDetail(cohort))
-	}
-	if err := store.Audit(db.ActorCLI, db.AuditDemo, cohort.Slug, detail); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.out, "Demo-Daten in %s: %d Teilnehmende, %d Vorher- und %d Nachher-Befragungen, %d Antworten (%.1f s).\n",
 		cohort.Slug, st.Participants, st.Pre, st.Post, st.Answers, st.Elapsed.Seconds())
 	return nil
+}
+
+// fillDemo fills an empty cohort with synthetic answers and marks it as a
+// demo, with one audit entry that says whether the cohort was made for it.
+// The mark comes first: a fill cut short still leaves a cohort that says
+// it is a demo, never synthetic answers that pass for real ones.
+func fillDemo(store *db.Store, inst *questions.Instrument, cohort *db.Cohort, n int, seed int64, today time.Time, created bool) (demo.Stats, error) {
+	if count, err := store.CountParticipants(cohort.ID); err != nil || count > 0 {
+		if err == nil {
+			err = fmt.Errorf("reports: demo: cohort %s has %d participants already; demo data go only into an empty cohort", cohort.Slug, count)
+		}
+		return demo.Stats{}, err
+	}
+	if err := store.MarkDemo(cohort.ID); err != nil {
+		return demo.Stats{}, err
+	}
+	cohort.Demo = true
+	st, err := demo.Generate(store, inst, cohort, n, seed, today)
+	if err != nil {
+		return st, err
+	}
+	detail := fmt.Sprintf("%d synthetic participants, seed %d", st.Participants, seed)
+	if created {
+		detail += fmt.Sprintf(", cohort created: %s", db.CohortCreateDetail(cohort))
+	}
+	return st, store.Audit(db.ActorCLI, db.AuditDemo, cohort.Slug, detail)
 }

@@ -15,7 +15,7 @@ import (
 func (c *cli) export(args []string) error {
 	fs, dbPath := c.flags("export", "export --cohort SLUG --what "+strings.Join(app.ExportNames(), "|")+" [--out FILE]")
 	slug := fs.String("cohort", "", "the cohort's short code")
-	what := fs.String("what", "responses", "responses (long CSV, one row per answer), wide (CSV, one row per participant and wave), "+
+	what := fs.String("what", "responses", "responses (long CSV, one row per answer, the import format), excel (the same for Excel: semicolons, UTF-8 with BOM), wide (CSV, one row per participant and wave), "+
 		"xlsx (workbook: wide, long, codebook, report), codebook (CSV), sps (SPSS syntax reading SLUG-wide.csv), "+
 		"r (R script reading SLUG-wide.csv), json (report.json), quality (quality.json: how well the questionnaire measured), html (the dashboard as one file)")
 	out := fs.String("out", "", "file to write (default: standard output); the R script and SPSS syntax read the wide CSV as SLUG-wide.csv, its download name")

@@ -31,10 +31,11 @@ func TestExportImportDemoCommands(t *testing.T) {
 		{[]string{"export", "--db", source, "--cohort", "ws26", "--out", long}, 0, "", ""},
 		{[]string{"export", "--db", source, "--cohort", "ws26", "--what", "wide"}, 0, "cohort,participant,wave,submitted_at,und1,", ""},
 		{[]string{"export", "--db", source, "--cohort", "ws26", "--what", "codebook"}, 0, "und5,rating,understanding,true,0,10,,", ""},
-		{[]string{"export", "--db", source, "--cohort", "ws26", "--what", "sps"}, 0, "/FILE='ws26-wide.csv'", ""},
+		{[]string{"export", "--db", source, "--cohort", "ws26", "--what", "sps"}, 0, "/FILE='ws26-demo-wide.csv'", ""},
 		{[]string{"export", "--db", source, "--cohort", "ws26", "--what", "r"}, 0, `read.csv(datei, encoding = "UTF-8"`, ""},
 		{[]string{"export", "--db", source, "--cohort", "ws26", "--what", "xlsx"}, 0, "PK\x03\x04", ""},
-		{[]string{"export", "--db", source, "--cohort", "ws26", "--what", "pdf"}, 1, "", "use responses|wide|xlsx"},
+		{[]string{"export", "--db", source, "--cohort", "ws26", "--what", "excel"}, 0, "\uFEFFcohort;wave;participant;response;submitted_at;item;kind;dimension;value;confidence\r\nws26;pre;", ""},
+		{[]string{"export", "--db", source, "--cohort", "ws26", "--what", "pdf"}, 1, "", "use responses|excel|wide|xlsx"},
 		{[]string{"report", "--db", source, "--cohort", "ws26"}, 0, `"dimensions": [`, ""},
 		{[]string{"report", "--db", source, "--cohort", "ws26", "--format", "html"}, 0, "<!doctype html>", ""},
 		{[]string{"report", "--db", source, "--cohort", "ws26", "--format", "pdf"}, 1, "", "use json or html"},
@@ -77,7 +78,7 @@ func TestExportImportDemoCommands(t *testing.T) {
 		}
 	}
 	// Newest first: the export after the steps, the ones in them, two demos.
-	want := []string{"export ws26 responses", "export ws26 html", "export ws26 json", "export ws26 xlsx", "export ws26 r", "export ws26 sps",
+	want := []string{"export ws26 responses", "export ws26 html", "export ws26 json", "export ws26 excel", "export ws26 xlsx", "export ws26 r", "export ws26 sps",
 		"export ws26 codebook", "export ws26 wide", "export ws26 responses",
 		`demo ws27 200 synthetic participants, seed 1, cohort created: name="Demo ws27" instrument=einordnung@1`,
 		`demo ws26 30 synthetic participants, seed 4, cohort created: name="Demo ws26" instrument=einordnung@1`}

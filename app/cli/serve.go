@@ -28,7 +28,7 @@ import (
 func (c *cli) serve(args []string) error {
 	fs, dbPath := c.flags("serve", "serve [--db FILE|URL] [--addr HOST:PORT] [--demo] [--secret-file FILE]")
 	addr := fs.String("addr", envOr("EINORDNUNG_ADDR", defaultAddr), "address to listen on")
-	demo := fs.Bool("demo", false, `create a cohort "demo" with its pre wave open`)
+	demo := fs.Bool("demo", false, `create a cohort "demo" with its pre wave open to try, and a cohort "beispiel" filled with synthetic answers (marked as a demo)`)
 	secretFile := fs.String("secret-file", "", "file with the key for code hashes (default: the SQLite file + .secret; required with PostgreSQL unless $EINORDNUNG_SECRET is set; $EINORDNUNG_SECRET overrides)")
 	secure := fs.Bool("secure-cookies", os.Getenv("EINORDNUNG_SECURE_COOKIES") == "1", "mark cookies Secure (when served over HTTPS)")
 	publicURL := fs.String("public-url", os.Getenv("EINORDNUNG_PUBLIC_URL"), "address participants use, for links and QR codes (default: as requested)")
@@ -52,8 +52,9 @@ func (c *cli) serve(args []string) error {
 	if err := checkInstruments(store, set); err != nil {
 		return err
 	}
+	var filled *db.Cohort
 	if *demo {
-		if err := ensureDemo(store, set); err != nil {
+		if filled, err = ensureDemo(store, set, time.Now()); err != nil {
 			return err
 		}
 	}
@@ -79,7 +80,10 @@ func (c *cli) serve(args []string) error {
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(c.out, "Einordnung läuft auf %s (Datenbank %s)\n", base, db.Redact(*dbPath))
 	if *demo {
-		fmt.Fprintf(c.out, "Demo-Jahrgang, Vorher-Befragung offen: %s/c/demo\n", base)
+		fmt.Fprintf(c.out, "Demo-Jahrgang zum Ausprobieren, Vorher-Befragung offen: %s/c/%s\n", base, demoTrySlug)
+		if filled != nil {
+			fmt.Fprintf(c.out, "Beispieljahrgang mit synthetischen Antworten (Demo), Auswertung: %s/admin/cohorts/%d/report\n", base, filled.ID)
+		}
 	}
 	fmt.Fprintf(c.out, "Programmleitung: %s/admin\n", base)
 	fmt.Fprintln(c.out, "Beenden mit Strg+C.")
@@ -309,23 +313,63 @@ func checkInstruments(store *db.Store, set *questions.Set) error {
 	return nil
 }
 
-func ensureDemo(store *db.Store, set *questions.Set) error {
-	if _, err := store.CohortBySlug("demo"); errors.Is(err, db.ErrNotFound) {
-		inst, err := set.Resolve(questions.DefaultID)
+// The cohorts serve --demo makes: one open to try the questionnaire, one
+// filled with synthetic answers of demoParticipants people, whose dashboard
+// shows what the product is for.
+const (
+	demoTrySlug      = "demo"
+	demoFilledSlug   = "beispiel"
+	demoParticipants = 300
+	demoSeed         = 1
+)
+
+// ensureDemo makes the demo cohorts that do not exist yet, so a second
+// start finds them and adds nothing. Only the filled one is marked as a demo
+// (synthetic answers); the open one takes whatever is typed into it. today is
+// the reference day of the synthetic submission dates.
+func ensureDemo(store *db.Store, set *questions.Set, today time.Time) (filled *db.Cohort, err error) {
+	inst, err := set.Resolve(questions.DefaultID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := store.CohortBySlug(demoTrySlug); errors.Is(err, db.ErrNotFound) {
+		cohort, err := store.CreateCohort(demoTrySlug, "Demo-Jahrgang zum Ausprobieren", inst.Ref())
 		if err != nil {
-			return err
+			return nil, err
 		}
-		cohort, err := store.CreateCohort("demo", "Demo-Jahrgang", inst.Ref())
-		if err != nil {
-			return err
-		}
-		if err := store.SetWaveOpen("demo", db.Pre, true); err != nil {
-			return err
+		if err := store.SetWaveOpen(demoTrySlug, db.Pre, true); err != nil {
+			return nil, err
 		}
 		// One entry for the one step the operator asked for.
-		return store.Audit(db.ActorCLI, db.AuditCohortCreate, cohort.Slug, db.CohortCreateDetail(cohort)+" "+db.WaveChangeDetail(db.Pre, true))
+		if err := store.Audit(db.ActorCLI, db.AuditCohortCreate, cohort.Slug, db.CohortCreateDetail(cohort)+" "+db.WaveChangeDetail(db.Pre, true)); err != nil {
+			return nil, err
+		}
 	} else if err != nil {
-		return err
+		return nil, err
 	}
-	return nil
+	filled, err = store.CohortBySlug(demoFilledSlug)
+	created := false
+	if errors.Is(err, db.ErrNotFound) {
+		if filled, err = store.CreateCohort(demoFilledSlug, "Beispieljahrgang mit synthetischen Antworten", inst.Ref()); err != nil {
+			return nil, err
+		}
+		created = true
+	} else if err != nil {
+		return nil, err
+	}
+	if !filled.Demo && !created {
+		return nil, nil // a cohort of that short code that is not ours: left alone
+	}
+	// A fill cut short leaves the cohort marked and empty: fill it now.
+	if n, err := store.CountParticipants(filled.ID); err != nil || n > 0 {
+		return filled, err
+	}
+	fillInst, ok := set.Get(filled.Instrument)
+	if !ok {
+		return nil, fmt.Errorf("cohort %s uses instrument %s, which is neither built in nor imported", filled.Slug, filled.Instrument)
+	}
+	if _, err := fillDemo(store, fillInst, filled, demoParticipants, demoSeed, today, created); err != nil {
+		return nil, err
+	}
+	return filled, nil
 }

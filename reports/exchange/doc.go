@@ -67,6 +67,14 @@
 //     a whole number from 50 to 100 (percent); empty without a judgement,
 //     and for every other kind.
 //
+// # Long CSV for Excel (responses-excel.csv)
+//
+// The same rows and cells (WriteLongExcel), in the dialect German Excel
+// opens with a double click: a UTF-8 byte order mark first, semicolons
+// between the fields, CRLF line ends and RFC 4180 quoting otherwise. It is
+// for reading; responses.csv stays the import contract (the import also
+// takes this file, see below).
+//
 // # Import
 //
 // ReadLong reads the long CSV as written above, into one cohort, and checks

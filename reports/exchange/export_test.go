@@ -181,6 +181,40 @@ func TestWriteLongFollowsTheContract(t *testing.T) {
 	}
 }
 
+// TestWriteLongExcelHasTheSameCells: the Excel variant starts with the
+// byte order mark, separates by semicolons, and holds cell for cell what the
+// RFC 4180 file holds, the formula guard included.
+func TestWriteLongExcelHasTheSameCells(t *testing.T) {
+	s, c := exportFixture(t)
+	var rfc, excel bytes.Buffer
+	if err := WriteLong(&rfc, s, exportInstrument(), c); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteLongExcel(&excel, s, exportInstrument(), c); err != nil {
+		t.Fatal(err)
+	}
+	raw := excel.Bytes()
+	if !bytes.HasPrefix(raw, []byte{0xEF, 0xBB, 0xBF}) {
+		t.Fatalf("Excel file starts with % x, want the UTF-8 byte order mark", raw[:min(3, len(raw))])
+	}
+	if !strings.Contains(string(raw), "\r\nws26;pre;PONE;1;2026-03-02T09:00:00Z;note;text;;'=SUM(A1);\r\n") {
+		t.Errorf("Excel file has no semicolon-separated, guarded row for the formula text:\n%s", raw)
+	}
+	want, err := csv.NewReader(&rfc).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := csv.NewReader(bytes.NewReader(raw[3:]))
+	r.Comma = ';'
+	got, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Excel cells:\n%q\nwant the RFC 4180 file's:\n%q", got, want)
+	}
+}
+
 func TestWriteWide(t *testing.T) {
 	s, c := exportFixture(t)
 	var buf bytes.Buffer

@@ -1,6 +1,7 @@
 package exchange
 
 import (
+	"encoding/csv"
 	"fmt"
 	"io"
 	"strconv"
@@ -15,13 +16,31 @@ var longHeader = []string{"cohort", "wave", "participant", "response", "submitte
 // WriteLong writes the cohort's submitted answers as the long CSV of the
 // package documentation, one row per answer, streaming them from the store.
 func WriteLong(w io.Writer, store *db.Store, inst *questions.Instrument, cohort *db.Cohort) error {
+	return writeLong(newCSVWriter(w), store, inst, cohort, "long export")
+}
+
+// WriteLongExcel writes the same cells as WriteLong in the dialect German
+// Excel opens with a double click: UTF-8 with a byte order mark (without
+// it Excel reads the file as Windows-1252 and breaks every umlaut) and
+// semicolons between the fields (a comma is the decimal separator there, so
+// Excel splits at semicolons only). WriteLong's file stays the import
+// contract; this one is for reading.
+func WriteLongExcel(w io.Writer, store *db.Store, inst *questions.Instrument, cohort *db.Cohort) error {
+	if _, err := w.Write(utf8BOM); err != nil {
+		return fmt.Errorf("reports: long export for Excel: %w", err)
+	}
+	cw := newCSVWriter(w)
+	cw.Comma = ';'
+	return writeLong(cw, store, inst, cohort, "long export for Excel")
+}
+
+func writeLong(cw *csv.Writer, store *db.Store, inst *questions.Instrument, cohort *db.Cohort, what string) error {
 	dimension := make(map[string]string, len(inst.Items))
 	for _, it := range inst.Items {
 		dimension[it.ID] = it.Dimension
 	}
-	cw := newCSVWriter(w)
 	if err := cw.Write(longHeader); err != nil {
-		return fmt.Errorf("reports: long export: %w", err)
+		return fmt.Errorf("reports: %s: %w", what, err)
 	}
 	slug := SafeCell(cohort.Slug)
 	rec := make([]string, len(longHeader))
@@ -47,5 +66,5 @@ func WriteLong(w io.Writer, store *db.Store, inst *questions.Instrument, cohort 
 		}
 		return cw.Write(rec)
 	})
-	return endCSV(cw, err, "long export")
+	return endCSV(cw, err, what)
 }
