@@ -1303,7 +1303,7 @@ func TestBrowserDashboard(t *testing.T) {
 // Accessibility: axe-core on every page, and the questionnaire by keyboard.
 
 const (
-	a11yTimeout     = 180 * time.Second
+	a11yTimeout     = 300 * time.Second
 	keyboardTimeout = 120 * time.Second
 	// axeSHA256 is the hash of testdata/axe/axe.min.js (axe-core 4.14.1 from
 	// npm, see testdata/axe/README.md): the tests inject nothing else.
