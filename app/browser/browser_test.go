@@ -772,12 +772,7 @@ func TestBrowserJourney(t *testing.T) {
 	}
 
 	ok = t.Run("post wave: code one element off, linked by the return code, and submit", func(t *testing.T) {
-		if err := store.SetWaveOpen(journeySlug, db.Pre, false); err != nil {
-			t.Fatal(err)
-		}
-		if err := store.SetWaveOpen(journeySlug, db.Post, true); err != nil {
-			t.Fatal(err)
-		}
+		env.postWave(t, journeySlug)
 		b := env.newTab(t, "post tab", true, phoneViewport)
 		typo := map[string]string{}
 		for k, v := range journeyCode {
@@ -1672,12 +1667,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		b.submit(t, `.return-code a[href="/survey"]`, 200, `progress#progress[value="1"]`)
 		answerPages(t, b, "pre", false)
 
-		if err := store.SetWaveOpen(slug, db.Pre, false); err != nil {
-			t.Fatal(err)
-		}
-		if err := store.SetWaveOpen(slug, db.Post, true); err != nil {
-			t.Fatal(err)
-		}
+		env.postWave(t, slug)
 		// The post wave in a browser that knows nothing of the first.
 		b = postTab
 		b.open(t, "/c/"+slug, 200)

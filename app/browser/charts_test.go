@@ -124,13 +124,28 @@ func (env *browserEnv) filledCohort(t *testing.T, email, password string) (*ques
 	if err != nil {
 		t.Fatal(err)
 	}
-	cohort, err := env.store.CreateCohort("demo26", "Demo-Jahrgang 2026", inst.Ref())
+	cohort := env.demoCohort(t, inst, "demo26", 300, 2)
+	env.admin(t, email, password)
+	return inst, cohort
+}
+
+// demoCohort creates a cohort on inst filled with people synthetic
+// participants drawn with seed.
+func (env *browserEnv) demoCohort(t *testing.T, inst *questions.Instrument, slug string, people int, seed int64) *db.Cohort {
+	t.Helper()
+	cohort, err := env.store.CreateCohort(slug, "Demo "+slug, inst.Ref())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := demo.Generate(env.store, inst, cohort, 300, 2, demoDay); err != nil {
+	if _, err := demo.Generate(env.store, inst, cohort, people, seed, demoDay); err != nil {
 		t.Fatal(err)
 	}
+	return cohort
+}
+
+// admin creates an admin account that needs no password change.
+func (env *browserEnv) admin(t *testing.T, email, password string) {
+	t.Helper()
 	hash, err := app.HashPassword(password)
 	if err != nil {
 		t.Fatal(err)
@@ -138,7 +153,17 @@ func (env *browserEnv) filledCohort(t *testing.T, email, password string) (*ques
 	if _, err := env.store.CreateUser(email, db.RoleAdmin, hash, false); err != nil {
 		t.Fatal(err)
 	}
-	return inst, cohort
+}
+
+// postWave closes a cohort's pre wave and opens its post wave.
+func (env *browserEnv) postWave(t *testing.T, slug string) {
+	t.Helper()
+	if err := env.store.SetWaveOpen(slug, db.Pre, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.store.SetWaveOpen(slug, db.Post, true); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestBrowserChartsReadable draws a filled cohort's dashboard in German at

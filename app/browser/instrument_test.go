@@ -15,9 +15,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"einordnung/app"
 	"einordnung/db"
-	"einordnung/reports/demo"
 )
 
 // TestBrowserImportedInstrument is what a program does with a questionnaire
@@ -35,13 +33,7 @@ func TestBrowserImportedInstrument(t *testing.T) {
 		password = "Ein Passwort für Instrumente"
 		slug     = "trio26"
 	)
-	hash, err := app.HashPassword(password)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := store.CreateUser(email, db.RoleAdmin, hash, false); err != nil {
-		t.Fatal(err)
-	}
+	env.admin(t, email, password)
 	file, err := filepath.Abs("../../questions/testdata/trio-v1.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -154,12 +146,7 @@ func TestBrowserImportedInstrument(t *testing.T) {
 		return
 	}
 	ok = t.Run("post wave by return code", func(t *testing.T) {
-		if err := store.SetWaveOpen(slug, db.Pre, false); err != nil {
-			t.Fatal(err)
-		}
-		if err := store.SetWaveOpen(slug, db.Post, true); err != nil {
-			t.Fatal(err)
-		}
+		env.postWave(t, slug)
 		b := env.newTab(t, "post tab", true, phoneViewport)
 		b.open(t, "/?lang=tr", 200)
 		b.typeInto(t, "#return-code", returnCode)
@@ -178,14 +165,7 @@ func TestBrowserImportedInstrument(t *testing.T) {
 
 	// Enough people for figures: synthetic ones in a second cohort on the
 	// same instrument, whose dashboard the admin reads.
-	filled, err := store.CreateCohort("trio-demo", "Drei Felder Demo", inst.Ref())
-	if err != nil {
-		t.Fatal(err)
-	}
-	stats, err := demo.Generate(store, inst, filled, 120, 4, demoDay)
-	if err != nil {
-		t.Fatal(err)
-	}
+	filled := env.demoCohort(t, inst, "trio-demo", 120, 4)
 	t.Run("dashboard, codebook and R on the imported instrument", func(t *testing.T) {
 		lead.open(t, fmt.Sprintf("/admin/cohorts/%d/report?lang=de", filled.ID), 200)
 		lead.waitVisible(t, "#downloads")
@@ -262,7 +242,11 @@ cat(nrow(d), names(attr(d$pr_quelle, "labels"))[5], names(attr(d$gr_fehler, "lab
 		if err != nil {
 			t.Fatalf("Rscript: %v\n%s", err, out)
 		}
-		if want := strconv.Itoa(stats.Pre+stats.Post) + "|trifft voll zu|10 = sehr gut|keine Angabe"; string(out) != want {
+		counts, err := store.Stats(filled.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := strconv.Itoa(counts.Submitted[db.Pre]+counts.Submitted[db.Post]) + "|trifft voll zu|10 = sehr gut|keine Angabe"; string(out) != want {
 			t.Errorf("R read %q, want %q (rows, the 1–5 and 0–10 anchors, the third option)", out, want)
 		}
 	})

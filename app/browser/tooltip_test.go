@@ -12,10 +12,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
-	"einordnung/app"
-	"einordnung/db"
 	"einordnung/questions"
-	"einordnung/reports/demo"
 )
 
 // cspListener records every CSP violation of a page from its first script
@@ -52,20 +49,8 @@ func TestBrowserChartTooltipsKeepTheCSP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cohort, err := env.store.CreateCohort("tip26", "Tooltip-Jahrgang", inst.Ref())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := demo.Generate(env.store, inst, cohort, 40, 3, demoDay); err != nil {
-		t.Fatal(err)
-	}
-	hash, err := app.HashPassword(password)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := env.store.CreateUser(email, db.RoleAdmin, hash, false); err != nil {
-		t.Fatal(err)
-	}
+	cohort := env.demoCohort(t, inst, "tip26", 40, 3)
+	env.admin(t, email, password)
 
 	b := env.newTab(t, "tooltip tab", true, desktopViewport)
 	b.do(t, "listen for CSP violations", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
