@@ -23,9 +23,9 @@ func (h *handler) exportCohort(c *fiber.Ctx) error {
 	if !ok {
 		return errNotFound
 	}
-	inst, ok := h.instrument(cohort.Instrument)
-	if !ok {
-		return fmt.Errorf("app: instrument %s is not loaded", cohort.Instrument)
+	inst, err := h.instrumentOf(cohort)
+	if err != nil {
+		return err
 	}
 	h.audit(u.Email, db.AuditExport, cohort.Slug, format.name)
 	src := exportSource{store: h.store, inst: inst, cohort: cohort, lang: lang(c)}
@@ -65,9 +65,9 @@ func (h *handler) importResponses(c *fiber.Ctx) error {
 		c.Status(status)
 		return h.renderAdmin(c, "admin/import", "import_title", v, h.t(c, key))
 	}
-	inst, ok := h.instrument(cohort.Instrument)
-	if !ok {
-		return fmt.Errorf("app: instrument %s is not loaded", cohort.Instrument)
+	inst, err := h.instrumentOf(cohort)
+	if err != nil {
+		return err
 	}
 	file, err := c.FormFile("file")
 	if err != nil {

@@ -54,9 +54,9 @@ type qualityShiftRow struct {
 // showQuality shows how well a cohort's questionnaire measured.
 func (h *handler) showQuality(c *fiber.Ctx) error {
 	cohort := c.Locals("cohort").(*db.Cohort)
-	inst, ok := h.instrument(cohort.Instrument)
-	if !ok {
-		return fmt.Errorf("app: instrument %s is not loaded", cohort.Instrument)
+	inst, err := h.instrumentOf(cohort)
+	if err != nil {
+		return err
 	}
 	q, err := reports.BuildQuality(h.store, inst, cohort)
 	if err != nil {

@@ -160,9 +160,9 @@ type download struct {
 // showCohortReport shows a cohort's dashboard.
 func (h *handler) showCohortReport(c *fiber.Ctx) error {
 	cohort := c.Locals("cohort").(*db.Cohort)
-	inst, ok := h.instrument(cohort.Instrument)
-	if !ok {
-		return fmt.Errorf("app: instrument %s is not loaded", cohort.Instrument)
+	inst, err := h.instrumentOf(cohort)
+	if err != nil {
+		return err
 	}
 	rep, err := reports.Build(h.store, inst, cohort)
 	if err != nil {

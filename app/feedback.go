@@ -1,7 +1,6 @@
 package app
 
 import (
-	"errors"
 	"fmt"
 	"math"
 
@@ -62,9 +61,9 @@ func (h *handler) showFeedback(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	inst, ok := h.instrument(cohort.Instrument)
-	if !ok {
-		return errors.New("app: instrument " + cohort.Instrument + " is not loaded")
+	inst, err := h.instrumentOf(cohort)
+	if err != nil {
+		return err
 	}
 	speak(c, inst)
 	profile, err := reports.BuildProfile(h.store, inst, p.ID)

@@ -161,6 +161,15 @@ func (h *handler) instrument(ref string) (*questions.Instrument, bool) {
 	return h.set.Get(ref)
 }
 
+// instrumentOf is the instrument a cohort uses. One the server cannot load
+// (a cohort of an instrument no longer built in) is a server error.
+func (h *handler) instrumentOf(cohort *db.Cohort) (*questions.Instrument, error) {
+	if in, ok := h.instrument(cohort.Instrument); ok {
+		return in, nil
+	}
+	return nil, fmt.Errorf("app: instrument %s is not loaded", cohort.Instrument)
+}
+
 // instruments is the server's set with every instrument stored so far, by
 // this instance or another: what a lead chooses from.
 func (h *handler) instruments() *questions.Set {

@@ -33,9 +33,9 @@ func (h *handler) currentProgress(c *fiber.Ctx) (*progress, error) {
 	if err != nil {
 		return nil, err
 	}
-	inst, ok := h.instrument(cohort.Instrument)
-	if !ok {
-		return nil, errors.New("app: instrument " + cohort.Instrument + " is not loaded")
+	inst, err := h.instrumentOf(cohort)
+	if err != nil {
+		return nil, err
 	}
 	speak(c, inst)
 	wave, open := cohort.OpenWave(time.Now())
