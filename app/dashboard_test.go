@@ -124,6 +124,12 @@ var dashFormats = []dashFormat{
 		if bytes.Contains(body, []byte(`src="/static`)) || bytes.Contains(body, []byte(`href="/static`)) {
 			t.Errorf("report.html loads files from the server; it must be self-contained")
 		}
+		// Its look and its charts travel with it.
+		for _, inline := range []string{".chart-title {", "echarts"} {
+			if !bytes.Contains(body, []byte(inline)) {
+				t.Errorf("report.html lacks %q inline", inline)
+			}
+		}
 		if n := bytes.Count(body, []byte(`data-chart="chart-`)); n != 16 {
 			t.Errorf("report.html has %d charts, want 16", n)
 		}

@@ -274,6 +274,11 @@ func TestRecordOfProcessingListsRetentionAndEscapes(t *testing.T) {
 			t.Errorf("%s: the operator's <script> is markup", path)
 		}
 	}
+	// The HTML file prints like the page anywhere: its style inline, no
+	// script and nothing loaded from the server.
+	if p := admin.get("/admin/operator/record.html"); !strings.Contains(p.Body, ".chart-title {") || strings.Contains(p.Body, "<script") || strings.Contains(p.Body, `"/static`) {
+		t.Errorf("record.html is not a self-contained, script-free file")
+	}
 	for _, f := range []string{"record.html", "record.md"} {
 		resp, _ := admin.full(httptest.NewRequest(http.MethodGet, "/admin/operator/"+f, nil))
 		if got := resp.Header.Get("Content-Disposition"); !strings.HasPrefix(got, "attachment") || !strings.Contains(got, strings.TrimPrefix(f, "record")) {

@@ -2,7 +2,6 @@ package app
 
 import (
 	"fmt"
-	"html/template"
 	"io"
 	"strings"
 	"time"
@@ -149,16 +148,5 @@ func mdEscape(s string) string {
 
 // writeRecordHTML writes the record as one self-contained HTML file.
 func writeRecordHTML(w io.Writer, l string, rec *record) error {
-	engine, err := newEngine()
-	if err != nil {
-		return err
-	}
-	style, err := inlineFiles("\n", "vendor/pico.min.css", "css/app.css")
-	if err != nil {
-		return err
-	}
-	return renderPage(w, engine, "admin/record", "layouts/standalone", envelope{
-		Lang: l, T: messages[l], Title: rec.Title, Data: adminData{Data: rec},
-		Standalone: true, InlineStyle: template.CSS(style),
-	})
+	return renderStandalone(w, "admin/record", envelope{Lang: l, T: messages[l], Title: rec.Title, Data: adminData{Data: rec}})
 }

@@ -16,6 +16,18 @@ import (
 // styles and scripts (echarts included) inline, so it opens anywhere
 // without a server or network, and prints like the page.
 func writeReportHTML(w io.Writer, lang string, cohort *db.Cohort, inst *questions.Instrument, rep *reports.Cohort) error {
+	if lang != "en" {
+		lang = "de"
+	}
+	return renderStandalone(w, "admin/report", envelope{
+		Lang: lang, T: messages[lang], Title: fmt.Sprintf("%s: %s", msg(lang, "report_title"), cohort.Name),
+		Data: adminData{Data: buildReportView(lang, cohort, inst, rep)},
+	}, "vendor/echarts.min.js", "js/charts.js", "js/app.js")
+}
+
+// renderStandalone renders page into the standalone layout with the style
+// sheets and the given scripts inline: a file that opens without a server.
+func renderStandalone(w io.Writer, page string, env envelope, scripts ...string) error {
 	engine, err := newEngine()
 	if err != nil {
 		return err
@@ -24,18 +36,12 @@ func writeReportHTML(w io.Writer, lang string, cohort *db.Cohort, inst *question
 	if err != nil {
 		return err
 	}
-	script, err := inlineFiles("\n;\n", "vendor/echarts.min.js", "js/charts.js", "js/app.js")
+	script, err := inlineFiles("\n;\n", scripts...)
 	if err != nil {
 		return err
 	}
-	if lang != "en" {
-		lang = "de"
-	}
-	return renderPage(w, engine, "admin/report", "layouts/standalone", envelope{
-		Lang: lang, T: messages[lang], Title: fmt.Sprintf("%s: %s", msg(lang, "report_title"), cohort.Name),
-		Data:       adminData{Data: buildReportView(lang, cohort, inst, rep)},
-		Standalone: true, InlineStyle: template.CSS(style), InlineScript: template.JS(script),
-	})
+	env.Standalone, env.InlineStyle, env.InlineScript = true, template.CSS(style), template.JS(script)
+	return renderPage(w, engine, page, "layouts/standalone", env)
 }
 
 // inlineFiles joins static files for a self-contained page, each followed
