@@ -132,19 +132,19 @@ const (
 	LevelHigh    Level = "high"    // from 7
 )
 
-// OnTenPoints is a score on sc moved onto 0–10, where the readings of a
-// participant's profile are defined; a change uses ChangeOnTenPoints.
-func OnTenPoints(score float64, sc questions.Scale) float64 {
-	return ChangeOnTenPoints(score-float64(sc.Min), sc)
+// onTenPoints is a score on sc moved onto 0–10, where the readings of a
+// participant's profile are defined; a change uses changeOnTenPoints.
+func onTenPoints(score float64, sc questions.Scale) float64 {
+	return changeOnTenPoints(score-float64(sc.Min), sc)
 }
 
-// ChangeOnTenPoints is a change of a score on sc in tenths of the scale's
+// changeOnTenPoints is a change of a score on sc in tenths of the scale's
 // range: a point of the built-in 0–10 scale, 0.4 of a 1–5 scale.
-func ChangeOnTenPoints(diff float64, sc questions.Scale) float64 {
+func changeOnTenPoints(diff float64, sc questions.Scale) float64 {
 	return diff * 10 / float64(sc.Max-sc.Min)
 }
 
-// ReadLevel reads a dimension score on 0–10 (OnTenPoints).
+// ReadLevel reads a dimension score on 0–10 (onTenPoints).
 func ReadLevel(score float64) Level {
 	switch {
 	case score < 4:
@@ -183,7 +183,7 @@ func ReadProfile(d DimensionProfile) ProfileReading {
 		return ProfileReading{Level: LevelMissing}
 	}
 	sc := d.Scale
-	r := ProfileReading{Level: ReadLevel(OnTenPoints(*latest, sc))}
+	r := ProfileReading{Level: ReadLevel(onTenPoints(*latest, sc))}
 	if d.Post == nil {
 		return r
 	}
@@ -194,8 +194,8 @@ func ReadProfile(d DimensionProfile) ProfileReading {
 	if base == nil {
 		return ProfileReading{Level: r.Level}
 	}
-	r.HasChange, r.Change = true, ReadPersonalChange(ChangeOnTenPoints(*d.Post-*base, sc))
-	r.Shift = d.Pre != nil && d.Then != nil && ReadResponseShift(OnTenPoints(*d.Pre, sc), OnTenPoints(*d.Then, sc))
+	r.HasChange, r.Change = true, ReadPersonalChange(changeOnTenPoints(*d.Post-*base, sc))
+	r.Shift = d.Pre != nil && d.Then != nil && ReadResponseShift(onTenPoints(*d.Pre, sc), onTenPoints(*d.Then, sc))
 	return r
 }
 

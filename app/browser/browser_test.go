@@ -1168,9 +1168,7 @@ func TestBrowserDashboard(t *testing.T) {
 	if w := brEval[int](t, b, "window.innerWidth"); w != desktopWidth {
 		t.Fatalf("the viewport is %d px wide, want %d (a desktop)", w, desktopWidth)
 	}
-	b.typeInto(t, "#email", email)
-	b.typeInto(t, "#password", password)
-	b.submit(t, `form[action="/admin/login"] button[type="submit"]`, 200, `a[href="/admin/cohorts/new"]`)
+	b.signIn(t, email, password)
 	report := fmt.Sprintf("/admin/cohorts/%d/report", cohort.ID)
 	b.open(t, report, 200)
 	b.waitVisible(t, "#downloads")
@@ -1506,6 +1504,15 @@ func (b *browserTab) fillSurvey(t *testing.T) {
 }
 
 // waitCharts waits until charts.js has drawn every chart of the page.
+// signIn signs in to the leads' area from the login page, already open,
+// and waits for the cohort list.
+func (b *browserTab) signIn(t *testing.T, email, password string) {
+	t.Helper()
+	b.typeInto(t, "#email", email)
+	b.typeInto(t, "#password", password)
+	b.submit(t, `form[action="/admin/login"] button[type="submit"]`, 200, `a[href="/admin/cohorts/new"]`)
+}
+
 func (b *browserTab) waitCharts(t *testing.T) {
 	t.Helper()
 	brRun(t, b, "wait for the charts", chromedp.Poll[bool](`Array.from(document.querySelectorAll("[data-chart]")).every(el => el.getAttribute("data-drawn") === "true")`,

@@ -188,9 +188,7 @@ func TestBrowserChartsReadable(t *testing.T) {
 		name := fmt.Sprintf("%s at %d px", view.lang, view.width)
 		b := env.newTab(t, "dashboard "+name, true, chromedp.EmulateViewport(view.width, desktopHeight))
 		b.open(t, "/admin/login?lang="+view.lang, 200)
-		b.typeInto(t, "#email", email)
-		b.typeInto(t, "#password", password)
-		b.submit(t, `form[action="/admin/login"] button[type="submit"]`, 200, `a[href="/admin/cohorts/new"]`)
+		b.signIn(t, email, password)
 		b.open(t, fmt.Sprintf("/admin/cohorts/%d/report", cohort.ID), 200)
 		b.waitCharts(t)
 		if w := brEval[int64](t, b, "window.innerWidth"); w != view.width {

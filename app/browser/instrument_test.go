@@ -1,7 +1,6 @@
 package browser_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -11,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -41,9 +39,7 @@ func TestBrowserImportedInstrument(t *testing.T) {
 
 	lead := env.newTab(t, "admin tab", true, desktopViewport)
 	lead.open(t, "/admin/login", 200)
-	lead.typeInto(t, "#email", email)
-	lead.typeInto(t, "#password", password)
-	lead.submit(t, `form[action="/admin/login"] button[type="submit"]`, 200, `a[href="/admin/cohorts/new"]`)
+	lead.signIn(t, email, password)
 	lead.open(t, "/admin/instruments", 200)
 	lead.do(t, "choose the file", chromedp.SetUploadFiles(`#file`, []string{file}))
 	lead.submit(t, `form[action="/admin/instruments/import"] button[type="submit"]`, 200, `a[href="/admin/instruments/trio@1"]`)
@@ -169,13 +165,7 @@ func TestBrowserImportedInstrument(t *testing.T) {
 	t.Run("dashboard, codebook and R on the imported instrument", func(t *testing.T) {
 		lead.open(t, fmt.Sprintf("/admin/cohorts/%d/report?lang=de", filled.ID), 200)
 		lead.waitVisible(t, "#downloads")
-		ctx, cancel := context.WithTimeout(lead.ctx, stepTimeout)
-		_, err := chromedp.Run(ctx, chromedp.Poll[bool](`Array.from(document.querySelectorAll("[data-chart]")).every(el => el.getAttribute("data-drawn") === "true")`,
-			chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(15*time.Second)))
-		cancel()
-		if err != nil {
-			t.Fatalf("not every chart was drawn: %v\n%s", err, lead.describe())
-		}
+		lead.waitCharts(t)
 		if !brEval[bool](t, lead, `document.querySelector('[data-chart="chart-by-bereich"]') !== null`) {
 			t.Errorf("the dashboard has no breakdown by the question marked breakdown: true")
 		}

@@ -58,12 +58,9 @@ func TestBrowserChartTooltipsKeepTheCSP(t *testing.T) {
 		return err
 	}))
 	b.open(t, "/admin/login", 200)
-	b.typeInto(t, "#email", email)
-	b.typeInto(t, "#password", password)
-	b.submit(t, `form[action="/admin/login"] button[type="submit"]`, 200, `a[href="/admin/cohorts/new"]`)
+	b.signIn(t, email, password)
 	b.open(t, fmt.Sprintf("/admin/cohorts/%d/report", cohort.ID), 200)
-	brRun(t, b, "wait for the charts", chromedp.Poll[bool](`Array.from(document.querySelectorAll("[data-chart]")).every(el => el.getAttribute("data-drawn") === "true")`,
-		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(15*time.Second)))
+	b.waitCharts(t)
 	if v := brEval[[]cspViolation](t, b, `window.__csp`); len(v) > 0 {
 		t.Fatalf("CSP violations before any hover: %+v", v)
 	}

@@ -142,9 +142,7 @@ func TestBrowserPageWeight(t *testing.T) {
 	lead := env.newTab(t, "lead tab", true, desktopViewport)
 	lead.firstVisits(t)
 	lead.open(t, "/admin/login", 200)
-	lead.typeInto(t, "#email", email)
-	lead.typeInto(t, "#password", password)
-	lead.submit(t, `form[action="/admin/login"] button[type="submit"]`, 200, `a[href="/admin/cohorts/new"]`)
+	lead.signIn(t, email, password)
 	lead.open(t, fmt.Sprintf("/admin/cohorts/%d/report", filled.ID), 200)
 	note("dashboard (300 people)", lead.weigh(t))
 

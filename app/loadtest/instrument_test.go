@@ -75,16 +75,7 @@ func TestLoadTestPlaysAnyInstrument(t *testing.T) {
 		t.Fatalf("set: %d instruments, probe@3 %v", len(set.All()), ok)
 	}
 	base, store := startLoadServer(t, set, "probe@3", 1_000_000)
-	lt, err := New(Config{URL: base, Cohort: "load", Participants: 2, Duration: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep := lt.Run(context.Background())
-	if rep.Completed == 0 || rep.Errors() != 0 {
-		var out strings.Builder
-		rep.Print(&out)
-		t.Fatalf("completed %d, errors %d:\n%s", rep.Completed, rep.Errors(), out.String())
-	}
+	rep := playCohort(t, base)
 	if pages := len(probe.Pages()); rep.PageSaves != rep.Completed*pages {
 		t.Errorf("%d page saves for %d responses of %d pages", rep.PageSaves, rep.Completed, pages)
 	}
@@ -135,6 +126,23 @@ func TestLoadTestPlaysAnyInstrument(t *testing.T) {
 	}
 }
 
+// playCohort lets two simulated participants answer the cohort "load" for
+// a second and fails on any error or when none completed.
+func playCohort(t *testing.T, base string) *Report {
+	t.Helper()
+	lt, err := New(Config{URL: base, Cohort: "load", Participants: 2, Duration: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := lt.Run(context.Background())
+	if rep.Completed == 0 || rep.Errors() != 0 {
+		var out strings.Builder
+		rep.Print(&out)
+		t.Fatalf("completed %d, errors %d:\n%s", rep.Completed, rep.Errors(), out.String())
+	}
+	return rep
+}
+
 // valueOf is an answer's value, "" for none.
 func valueOf(a *db.AnswerRow) string {
 	if a == nil || !a.Value.Valid {
@@ -165,16 +173,7 @@ func TestLoadTestPlaysAMultiScaleInstrument(t *testing.T) {
 	}
 	inst, _ := set.Get("trio@1")
 	base, store := startLoadServer(t, set, "trio@1", 1_000_000)
-	lt, err := New(Config{URL: base, Cohort: "load", Participants: 2, Duration: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep := lt.Run(context.Background())
-	if rep.Completed == 0 || rep.Errors() != 0 {
-		var out strings.Builder
-		rep.Print(&out)
-		t.Fatalf("completed %d, errors %d:\n%s", rep.Completed, rep.Errors(), out.String())
-	}
+	playCohort(t, base)
 	cohort, err := store.CohortBySlug("load")
 	if err != nil {
 		t.Fatal(err)
